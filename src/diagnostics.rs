@@ -1,0 +1,151 @@
+//! Errors and warnings about a model, each pinned to a file, line and column,
+//! collected in a list so that the user sees every problem at once.
+
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// Where in the input a diagnostic points.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Location {
+    /// The file as the user can open it (model folder joined with the file name).
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// The CSV column name or, in TOML, the 1-based character column.
+    pub column: Option<Column>,
+}
+
+/// A column in a CSV file (by header name) or a TOML file (by character).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Column {
+    Named(String),
+    Char(usize),
+}
+
+impl Location {
+    pub fn file(file: impl Into<String>) -> Self {
+        Location { file: file.into(), line: None, column: None }
+    }
+
+    pub fn line(file: impl Into<String>, line: usize) -> Self {
+        Location { file: file.into(), line: Some(line), column: None }
+    }
+
+    pub fn cell(file: impl Into<String>, line: usize, column: &str) -> Self {
+        Location {
+            file: file.into(),
+            line: Some(line),
+            column: Some(Column::Named(column.to_string())),
+        }
+    }
+
+    pub fn char(file: impl Into<String>, line: usize, column: usize) -> Self {
+        Location { file: file.into(), line: Some(line), column: Some(Column::Char(column)) }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        match (self.line, &self.column) {
+            (Some(line), Some(Column::Char(col))) => write!(f, ":{line}:{col}"),
+            (Some(line), Some(Column::Named(name))) => write!(f, ":{line}: column \"{name}\""),
+            (Some(line), None) => write!(f, ":{line}"),
+            (None, _) => Ok(()),
+        }
+    }
+}
+
+/// One problem found in a model.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub location: Location,
+    pub message: String,
+    /// How to fix it, when that is known.
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{word}: {}: {}", self.location, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every error and warning found so far.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn error(&mut self, location: Location, message: impl Into<String>) {
+        self.push(Severity::Error, location, message.into(), None);
+    }
+
+    pub fn error_hint(&mut self, location: Location, message: impl Into<String>, hint: impl Into<String>) {
+        self.push(Severity::Error, location, message.into(), Some(hint.into()));
+    }
+
+    pub fn warning(&mut self, location: Location, message: impl Into<String>) {
+        self.push(Severity::Warning, location, message.into(), None);
+    }
+
+    fn push(&mut self, severity: Severity, location: Location, message: String, hint: Option<String>) {
+        self.items.push(Diagnostic { severity, location, message, hint });
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter().filter(|d| d.severity == Severity::Warning)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Errors first, then warnings; each group in the order the files were read.
+    pub fn sorted(&self) -> Vec<&Diagnostic> {
+        let mut all: Vec<&Diagnostic> = self.items.iter().collect();
+        all.sort_by_key(|d| d.severity);
+        all
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in self.sorted() {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,193 @@
+//! Reading one CSV table of a model folder: header check, then one raw row of
+//! strings per record (via serde), then cell parsing with file/line/column
+//! diagnostics. A row with a bad required cell is dropped after its errors are
+//! recorded, so one typo does not cascade into errors about references.
+
+use std::collections::BTreeSet;
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{Diagnostics, Location};
+
+/// A table's text, with the name it is shown under in messages.
+pub struct TableText<'a> {
+    /// The path shown to the user, e.g. `models/x/routes.csv`.
+    pub shown_as: &'a str,
+    /// `None` when the file does not exist.
+    pub text: Option<&'a str>,
+}
+
+/// Reads every record of a table into `T`, a struct of `String` fields named
+/// after the columns. Returns the records with their 1-based line numbers.
+pub fn read_rows<T: DeserializeOwned>(
+    table: &TableText<'_>,
+    columns: &[&str],
+    diags: &mut Diagnostics,
+) -> Vec<(usize, T)> {
+    let Some(text) = table.text else {
+        diags.error_hint(
+            Location::file(table.shown_as),
+            "file is missing",
+            format!("every model folder needs this file, with header `{}`", columns.join(",")),
+        );
+        return Vec::new();
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            diags.error(Location::line(table.shown_as, 1), format!("cannot read the header row: {e}"));
+            return Vec::new();
+        }
+    };
+    if !check_header(table.shown_as, &headers, columns, diags) {
+        return Vec::new();
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                diags.error(Location::line(table.shown_as, line), format!("cannot read the row: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        if record.iter().all(|cell| cell.is_empty()) {
+            continue; // a blank line
+        }
+        if record.len() != headers.len() {
+            diags.error(
+                Location::line(table.shown_as, line),
+                format!("the row has {} cells but the header has {} columns", record.len(), headers.len()),
+            );
+            continue;
+        }
+        match record.deserialize::<T>(Some(&headers)) {
+            Ok(row) => rows.push((line, row)),
+            Err(e) => diags.error(Location::line(table.shown_as, line), format!("cannot read the row: {e}")),
+        }
+    }
+    rows
+}
+
+/// Checks that every expected column is present once; warns about extra ones.
+fn check_header(shown_as: &str, headers: &csv::StringRecord, columns: &[&str], diags: &mut Diagnostics) -> bool {
+    let mut ok = true;
+    let mut seen = BTreeSet::new();
+    for name in headers.iter() {
+        if !seen.insert(name) {
+            diags.error(Location::line(shown_as, 1), format!("column \"{name}\" appears twice in the header"));
+            ok = false;
+        } else if !columns.contains(&name) {
+            diags.warning(
+                Location::line(shown_as, 1),
+                format!("extra column \"{name}\" is ignored (expected columns: {})", columns.join(",")),
+            );
+        }
+    }
+    for name in columns {
+        if !seen.contains(name) {
+            diags.error_hint(
+                Location::line(shown_as, 1),
+                format!("missing column \"{name}\""),
+                format!("the header must name the columns {}", columns.join(",")),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// Parses the cells of one row, recording each problem with its column.
+pub struct Cells<'d> {
+    pub file: String,
+    pub line: usize,
+    pub diags: &'d mut Diagnostics,
+    /// Set when a required cell was bad: the row should be dropped.
+    pub bad: bool,
+}
+
+impl<'d> Cells<'d> {
+    pub fn new(file: &str, line: usize, diags: &'d mut Diagnostics) -> Self {
+        Cells { file: file.to_string(), line, diags, bad: false }
+    }
+
+    pub fn at(&self, column: &str) -> Location {
+        Location::cell(&self.file, self.line, column)
+    }
+
+    /// A required text cell.
+    pub fn text(&mut self, column: &str, value: &str) -> String {
+        if value.is_empty() {
+            self.fail(column, "is blank; a value is required");
+        }
+        value.to_string()
+    }
+
+    /// A required non-negative finite number.
+    pub fn number(&mut self, column: &str, value: &str) -> f64 {
+        match self.optional_number(column, value) {
+            Some(x) => x,
+            None => {
+                if value.is_empty() {
+                    self.fail(column, "is blank; a number is required");
+                }
+                0.0
+            }
+        }
+    }
+
+    /// A non-negative finite number, or `None` for a blank cell.
+    pub fn optional_number(&mut self, column: &str, value: &str) -> Option<f64> {
+        if value.is_empty() {
+            return None;
+        }
+        match parse_quantity(value) {
+            Ok(x) => Some(x),
+            Err(why) => {
+                self.fail(column, &format!("\"{value}\" {why}"));
+                None
+            }
+        }
+    }
+
+    fn fail(&mut self, column: &str, message: &str) {
+        self.bad = true;
+        self.diags.error(self.at(column), message.to_string());
+    }
+}
+
+/// Parses a plain decimal that must be finite and not negative.
+pub fn parse_quantity(value: &str) -> Result<f64, &'static str> {
+    let x: f64 = value.parse().map_err(|_| "is not a number (expected a plain decimal such as 1500, 0.65 or 1e6)")?;
+    if x.is_nan() {
+        Err("is NaN; a finite number is required")
+    } else if x.is_infinite() {
+        Err("is infinite; a finite number is required (leave a capacity blank for unlimited)")
+    } else if x < 0.0 {
+        Err("is negative; it must be 0 or more")
+    } else {
+        Ok(x + 0.0) // turns -0 into 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(parse_quantity("1e6"), Ok(1e6));
+        assert_eq!(parse_quantity("0.65"), Ok(0.65));
+        assert!(parse_quantity("-1").is_err());
+        assert!(parse_quantity("NaN").is_err());
+        assert!(parse_quantity("inf").is_err());
+        assert!(parse_quantity("12t").is_err());
+    }
+}

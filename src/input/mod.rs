@@ -1,0 +1,120 @@
+//! Load: read a model folder's files and parse them into raw rows. Nothing
+//! here resolves a reference; that is `validate`'s job.
+
+pub mod csv_table;
+pub mod model_toml;
+pub mod tables;
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostics, Location};
+use csv_table::TableText;
+pub use model_toml::{ModelToml, OneOrMany, PolicyEntry, Positioned};
+pub use tables::{CountryRow, DemandRow, NodeRow, RefiningRow, RouteRow, SupplyRow};
+
+/// The files of a model folder, in the order they are read.
+pub const MODEL_FILES: [&str; 7] =
+    ["model.toml", "countries.csv", "nodes.csv", "supply.csv", "refining.csv", "demand.csv", "routes.csv"];
+
+/// The text of every model file (`None` where the file does not exist).
+#[derive(Clone, Debug, Default)]
+pub struct ModelTexts {
+    /// The folder as the user named it, used to show file paths.
+    pub shown_dir: String,
+    pub files: BTreeMap<String, Option<String>>,
+}
+
+impl ModelTexts {
+    /// Reads every model file of `dir`. A file that cannot be read (other than
+    /// missing) or is not UTF-8 is reported in `diags` and treated as missing.
+    pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> ModelTexts {
+        let shown_dir = dir.display().to_string();
+        let mut files = BTreeMap::new();
+        if !dir.is_dir() {
+            diags.error(Location::file(&shown_dir), "is not a model folder (no such directory)");
+            return ModelTexts { shown_dir, files };
+        }
+        for name in MODEL_FILES {
+            let path = dir.join(name);
+            let text = match std::fs::read(&path) {
+                Ok(bytes) => utf8(&path.display().to_string(), bytes, diags),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => {
+                    diags.error(Location::file(path.display().to_string()), format!("cannot read: {e}"));
+                    None
+                }
+            };
+            files.insert(name.to_string(), text);
+        }
+        ModelTexts { shown_dir, files }
+    }
+
+    /// The path of `name` as shown in messages.
+    pub fn shown(&self, name: &str) -> String {
+        if self.shown_dir.is_empty() {
+            name.to_string()
+        } else {
+            Path::new(&self.shown_dir).join(name).display().to_string()
+        }
+    }
+
+    fn text(&self, name: &str) -> Option<&str> {
+        self.files.get(name).and_then(|t| t.as_deref())
+    }
+}
+
+fn utf8(shown: &str, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<String> {
+    match String::from_utf8(bytes) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            diags.error(Location::line(shown, line), "is not valid UTF-8 text");
+            None
+        }
+    }
+}
+
+/// Every file of a model, parsed into raw rows.
+#[derive(Clone, Debug, Default)]
+pub struct RawModel {
+    pub texts_dir: String,
+    pub toml: ModelToml,
+    pub countries: Vec<CountryRow>,
+    pub nodes: Vec<NodeRow>,
+    pub supply: Vec<SupplyRow>,
+    pub refining: Vec<RefiningRow>,
+    pub demand: Vec<DemandRow>,
+    pub routes: Vec<RouteRow>,
+    /// The path shown for each file name.
+    pub shown: BTreeMap<String, String>,
+}
+
+impl RawModel {
+    /// The path of `name` as shown in messages.
+    pub fn file(&self, name: &str) -> String {
+        self.shown.get(name).cloned().unwrap_or_else(|| name.to_string())
+    }
+}
+
+/// Parses every file's text. Problems go to `diags`.
+pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
+    let shown: BTreeMap<String, String> = MODEL_FILES.iter().map(|n| (n.to_string(), texts.shown(n))).collect();
+    let table = |name: &'static str| TableText {
+        shown_as: shown.get(name).map(String::as_str).unwrap_or(name),
+        text: texts.text(name),
+    };
+    RawModel {
+        texts_dir: texts.shown_dir.clone(),
+        toml: model_toml::read_model_toml(&texts.shown("model.toml"), texts.text("model.toml"), diags),
+        countries: tables::read_countries(&table("countries.csv"), diags),
+        nodes: tables::read_nodes(&table("nodes.csv"), diags),
+        supply: tables::read_supply(&table("supply.csv"), diags),
+        refining: tables::read_refining(&table("refining.csv"), diags),
+        demand: tables::read_demand(&table("demand.csv"), diags),
+        routes: tables::read_routes(&table("routes.csv"), diags),
+        shown,
+    }
+}

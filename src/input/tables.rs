@@ -1,0 +1,210 @@
+//! The six CSV tables of a model folder, as raw rows: strings checked for
+//! presence and numbers checked for syntax and sign, references not yet resolved.
+
+use serde::Deserialize;
+
+use super::csv_table::{read_rows, Cells, TableText};
+use crate::diagnostics::Diagnostics;
+
+/// `countries.csv`
+#[derive(Clone, Debug)]
+pub struct CountryRow {
+    pub line: usize,
+    pub code: String,
+    pub name: String,
+    pub groups: Vec<String>,
+    pub risk: Option<f64>,
+}
+
+/// `nodes.csv`
+#[derive(Clone, Debug)]
+pub struct NodeRow {
+    pub line: usize,
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub country: String,
+}
+
+/// `supply.csv`
+#[derive(Clone, Debug)]
+pub struct SupplyRow {
+    pub line: usize,
+    pub node: String,
+    pub commodity: String,
+    pub capacity: Option<f64>,
+    pub cost: f64,
+}
+
+/// `refining.csv`
+#[derive(Clone, Debug)]
+pub struct RefiningRow {
+    pub line: usize,
+    pub node: String,
+    pub commodity: String,
+    pub capacity: Option<f64>,
+    pub cost: f64,
+    pub yield_: Option<f64>,
+}
+
+/// `demand.csv`
+#[derive(Clone, Debug)]
+pub struct DemandRow {
+    pub line: usize,
+    pub node: String,
+    pub commodity: String,
+    pub demand: f64,
+    pub penalty: Option<f64>,
+}
+
+/// `routes.csv`
+#[derive(Clone, Debug)]
+pub struct RouteRow {
+    pub line: usize,
+    pub from: String,
+    pub to: String,
+    pub commodity: String,
+    pub cost: f64,
+    pub capacity: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct CountryCells {
+    code: String,
+    name: String,
+    groups: String,
+    risk: String,
+}
+
+#[derive(Deserialize)]
+struct NodeCells {
+    id: String,
+    name: String,
+    kind: String,
+    country: String,
+}
+
+#[derive(Deserialize)]
+struct SupplyCells {
+    node: String,
+    commodity: String,
+    capacity: String,
+    cost: String,
+}
+
+#[derive(Deserialize)]
+struct RefiningCells {
+    node: String,
+    commodity: String,
+    capacity: String,
+    cost: String,
+    #[serde(rename = "yield")]
+    yield_: String,
+}
+
+#[derive(Deserialize)]
+struct DemandCells {
+    node: String,
+    commodity: String,
+    demand: String,
+    penalty: String,
+}
+
+#[derive(Deserialize)]
+struct RouteCells {
+    from: String,
+    to: String,
+    commodity: String,
+    cost: String,
+    capacity: String,
+}
+
+/// Reads `table` row by row with `parse`, keeping the rows whose required cells are good.
+fn read_table<C: serde::de::DeserializeOwned, R>(
+    table: &TableText<'_>,
+    columns: &[&str],
+    diags: &mut Diagnostics,
+    parse: impl Fn(&mut Cells<'_>, C) -> R,
+) -> Vec<R> {
+    let rows = read_rows::<C>(table, columns, diags);
+    let mut out = Vec::with_capacity(rows.len());
+    for (line, cells) in rows {
+        let mut c = Cells::new(table.shown_as, line, diags);
+        let row = parse(&mut c, cells);
+        if !c.bad {
+            out.push(row);
+        }
+    }
+    out
+}
+
+pub fn read_countries(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<CountryRow> {
+    read_table(table, &["code", "name", "groups", "risk"], diags, |c, r: CountryCells| {
+        let risk = c.optional_number("risk", &r.risk);
+        if let Some(x) = risk.filter(|x| *x > 1.0) {
+            c.bad = true;
+            c.diags.error(c.at("risk"), format!("\"{x}\" is above 1; a risk score is in 0..=1"));
+        }
+        CountryRow {
+            line: c.line,
+            code: c.text("code", &r.code),
+            name: c.text("name", &r.name),
+            groups: r.groups.split(';').map(str::trim).filter(|g| !g.is_empty()).map(String::from).collect(),
+            risk,
+        }
+    })
+}
+
+pub fn read_nodes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<NodeRow> {
+    read_table(table, &["id", "name", "kind", "country"], diags, |c, r: NodeCells| NodeRow {
+        line: c.line,
+        id: c.text("id", &r.id),
+        name: c.text("name", &r.name),
+        kind: c.text("kind", &r.kind),
+        country: c.text("country", &r.country),
+    })
+}
+
+pub fn read_supply(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<SupplyRow> {
+    read_table(table, &["node", "commodity", "capacity", "cost"], diags, |c, r: SupplyCells| SupplyRow {
+        line: c.line,
+        node: c.text("node", &r.node),
+        commodity: c.text("commodity", &r.commodity),
+        capacity: c.optional_number("capacity", &r.capacity),
+        cost: c.number("cost", &r.cost),
+    })
+}
+
+pub fn read_refining(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RefiningRow> {
+    let columns = ["node", "commodity", "capacity", "cost", "yield"];
+    read_table(table, &columns, diags, |c, r: RefiningCells| RefiningRow {
+        line: c.line,
+        node: c.text("node", &r.node),
+        commodity: c.text("commodity", &r.commodity),
+        capacity: c.optional_number("capacity", &r.capacity),
+        cost: c.number("cost", &r.cost),
+        yield_: c.optional_number("yield", &r.yield_),
+    })
+}
+
+pub fn read_demand(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<DemandRow> {
+    read_table(table, &["node", "commodity", "demand", "penalty"], diags, |c, r: DemandCells| DemandRow {
+        line: c.line,
+        node: c.text("node", &r.node),
+        commodity: c.text("commodity", &r.commodity),
+        demand: c.number("demand", &r.demand),
+        penalty: c.optional_number("penalty", &r.penalty),
+    })
+}
+
+pub fn read_routes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RouteRow> {
+    let columns = ["from", "to", "commodity", "cost", "capacity"];
+    read_table(table, &columns, diags, |c, r: RouteCells| RouteRow {
+        line: c.line,
+        from: c.text("from", &r.from),
+        to: c.text("to", &r.to),
+        commodity: c.text("commodity", &r.commodity),
+        cost: c.number("cost", &r.cost),
+        capacity: c.optional_number("capacity", &r.capacity),
+    })
+}

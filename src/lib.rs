@@ -1,0 +1,18 @@
+//! sourcemix: the least-cost way to source critical minerals while no single
+//! country supplies more than a set share.
+//!
+//! Data flows one way, one module per step:
+//! [`input`] (load) -> [`validate`] -> [`network`] -> [`program`] -> [`solve`] -> [`report`].
+//! [`pipeline`] strings the steps together.
+
+pub mod diagnostics;
+pub mod id;
+pub mod input;
+pub mod model;
+pub mod network;
+pub mod pipeline;
+pub mod policies;
+pub mod program;
+pub mod report;
+pub mod solve;
+pub mod validate;

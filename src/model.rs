@@ -1,0 +1,278 @@
+//! The validated model: every reference is known to be good, every number is
+//! finite and in range. Built by `validate` from the raw input.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::id::{CommodityId, CountryId, NodeId, PolicyId, RouteId};
+
+/// A whole model folder, checked.
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub description: String,
+    pub currency: String,
+    pub commodities: Vec<Commodity>,
+    pub countries: Vec<Country>,
+    pub nodes: Vec<Node>,
+    pub supply: Vec<Supply>,
+    pub refining: Vec<Refining>,
+    pub demand: Vec<Demand>,
+    /// One entry per directed edge and commodity (a `*` row is expanded).
+    pub routes: Vec<Route>,
+    pub policies: Vec<Policy>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Commodity {
+    pub id: String,
+    pub name: String,
+    pub unit: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Country {
+    pub code: String,
+    pub name: String,
+    pub groups: Vec<String>,
+    pub risk: Option<f64>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeKind {
+    Mine,
+    Recycler,
+    Stockpile,
+    Refiner,
+    Hub,
+    Consumer,
+}
+
+impl NodeKind {
+    pub const ALL: [NodeKind; 6] = [
+        NodeKind::Mine,
+        NodeKind::Recycler,
+        NodeKind::Stockpile,
+        NodeKind::Refiner,
+        NodeKind::Hub,
+        NodeKind::Consumer,
+    ];
+
+    pub fn parse(text: &str) -> Option<NodeKind> {
+        NodeKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Mine => "mine",
+            NodeKind::Recycler => "recycler",
+            NodeKind::Stockpile => "stockpile",
+            NodeKind::Refiner => "refiner",
+            NodeKind::Hub => "hub",
+            NodeKind::Consumer => "consumer",
+        }
+    }
+
+    /// Mines, recyclers and stockpiles: where material enters the network.
+    pub fn is_source(self) -> bool {
+        matches!(self, NodeKind::Mine | NodeKind::Recycler | NodeKind::Stockpile)
+    }
+}
+
+impl fmt::Display for NodeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub id: String,
+    pub name: String,
+    pub kind: NodeKind,
+    pub country: CountryId,
+}
+
+/// Where a row came from, for messages and reports.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Line(pub usize);
+
+/// A row of supply.csv: what a mine, recycler or stockpile can supply.
+#[derive(Clone, Debug)]
+pub struct Supply {
+    pub node: NodeId,
+    pub commodity: CommodityId,
+    /// t per year; `None` is unlimited.
+    pub capacity: Option<f64>,
+    /// currency per t supplied.
+    pub cost: f64,
+    pub line: Line,
+}
+
+/// A row of refining.csv.
+#[derive(Clone, Debug)]
+pub struct Refining {
+    pub node: NodeId,
+    pub commodity: CommodityId,
+    /// t of input per year; `None` is unlimited.
+    pub capacity: Option<f64>,
+    /// currency per t of input.
+    pub cost: f64,
+    /// output / input, in (0, 1].
+    pub yield_: f64,
+    pub line: Line,
+}
+
+/// A row of demand.csv.
+#[derive(Clone, Debug)]
+pub struct Demand {
+    pub node: NodeId,
+    pub commodity: CommodityId,
+    /// t per year.
+    pub demand: f64,
+    /// currency per t left unmet (the model default where the row left it blank).
+    pub penalty: f64,
+    pub line: Line,
+}
+
+/// One directed edge for one commodity.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub commodity: CommodityId,
+    pub cost: f64,
+    /// t per year; `None` is unlimited.
+    pub capacity: Option<f64>,
+    pub line: Line,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PolicyKind {
+    MaxShare,
+    MinShare,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::MaxShare => "max_share",
+            PolicyKind::MinShare => "min_share",
+        }
+    }
+}
+
+/// Which country of a tonne a policy looks at.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// The country where the tonne entered the network.
+    Mining,
+    /// The country of the last refiner it passed.
+    Refining,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 2] = [Stage::Mining, Stage::Refining];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Mining => "mining",
+            Stage::Refining => "refining",
+        }
+    }
+}
+
+/// The consumers a policy pools.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every consumer separately.
+    Each,
+    /// All consumers pooled.
+    All,
+    /// The listed consumers pooled.
+    Nodes(Vec<NodeId>),
+    /// The consumers located in the group's countries, pooled.
+    Group(String),
+}
+
+/// The countries a policy limits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FromSet {
+    /// Every country separately, except the exempt ones.
+    Each { exempt: BTreeSet<CountryId> },
+    /// One set, limited in total. `label` is the list as written, joined by `+`.
+    Set { label: String, countries: BTreeSet<CountryId> },
+}
+
+/// A cap or floor on the share of deliveries from some countries.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub name: String,
+    pub kind: PolicyKind,
+    pub stages: Vec<Stage>,
+    /// `None` means every commodity, separately.
+    pub commodity: Option<CommodityId>,
+    pub scope: Scope,
+    pub from: FromSet,
+    pub share: f64,
+}
+
+impl Model {
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    pub fn country(&self, id: CountryId) -> &Country {
+        &self.countries[id.index()]
+    }
+
+    pub fn commodity(&self, id: CommodityId) -> &Commodity {
+        &self.commodities[id.index()]
+    }
+
+    pub fn route(&self, id: RouteId) -> &Route {
+        &self.routes[id.index()]
+    }
+
+    pub fn policy(&self, id: PolicyId) -> &Policy {
+        &self.policies[id.index()]
+    }
+
+    pub fn commodity_ids(&self) -> impl Iterator<Item = CommodityId> {
+        (0..self.commodities.len()).map(CommodityId::from_index)
+    }
+
+    pub fn node_country(&self, id: NodeId) -> CountryId {
+        self.node(id).country
+    }
+
+    /// The policies that apply to commodity `k`.
+    pub fn policies_on(&self, k: CommodityId) -> impl Iterator<Item = (PolicyId, &Policy)> {
+        self.policies
+            .iter()
+            .enumerate()
+            .filter(move |(_, p)| p.commodity.is_none_or(|c| c == k))
+            .map(|(i, p)| (PolicyId::from_index(i), p))
+    }
+
+    /// Countries listing `group` in their groups.
+    pub fn group_members(&self, group: &str) -> BTreeSet<CountryId> {
+        self.countries
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.groups.iter().any(|g| g == group))
+            .map(|(i, _)| CountryId::from_index(i))
+            .collect()
+    }
+
+    /// A short text naming a route edge: `from -> to` (with its line when parallel edges exist).
+    pub fn route_label(&self, id: RouteId) -> String {
+        let r = self.route(id);
+        format!("{}->{}", self.node(r.from).id, self.node(r.to).id)
+    }
+
+    /// Adds a policy (e.g. from the command line) after validation.
+    pub fn add_policy(&mut self, policy: Policy) {
+        self.policies.push(policy);
+    }
+}

@@ -1,0 +1,288 @@
+//! Program: the linear program of sections 2-4 of the contract, one per
+//! commodity (no constraint couples two commodities, so the optimum of the
+//! whole model is the sum of the commodities' optima). Each constraint family
+//! is one function whose comment states the equation it adds.
+
+use std::collections::BTreeMap;
+
+use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
+
+use crate::id::{CommodityId, NodeId, RouteId};
+use crate::model::{Model, PolicyKind};
+use crate::network::{CommodityNetwork, Label, Origin, Role};
+use crate::policies::{self, PolicyInstance};
+
+/// A flow variable: tonnes of one label on one route.
+#[derive(Copy, Clone, Debug)]
+pub struct Flow {
+    pub route: RouteId,
+    pub label: Label,
+    pub var: Variable,
+}
+
+/// What a constraint row stands for, so its dual can be reported.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowTag {
+    /// Index into `model.supply`.
+    SupplyCapacity(usize),
+    /// Index into `model.refining`.
+    RefiningCapacity(usize),
+    RefinerYield(NodeId, Origin),
+    HubBalance(NodeId, Label),
+    /// Index into `model.demand`.
+    Demand(usize),
+    RouteCapacity(RouteId),
+    /// Index into `CommodityProgram::policies`.
+    Policy(usize),
+}
+
+/// The solver-facing part of a program, consumed by `solve`.
+pub struct Lp {
+    pub vars: ProblemVariables,
+    pub objective: Expression,
+    pub rows: Vec<Constraint>,
+}
+
+/// The linear program of one commodity and what each of its parts means.
+pub struct CommodityProgram {
+    pub commodity: CommodityId,
+    pub flows: Vec<Flow>,
+    /// (index into `model.demand`, unmet-demand variable).
+    pub unmet: Vec<(usize, Variable)>,
+    /// One tag per row of `lp.rows`, in the same order.
+    pub tags: Vec<RowTag>,
+    pub policies: Vec<PolicyInstance>,
+    /// For each policy instance, its row in `lp.rows` (none when nothing can be delivered to its scope).
+    pub policy_rows: Vec<Option<usize>>,
+    /// Rows in the LP.
+    pub rows: usize,
+}
+
+impl CommodityProgram {
+    pub fn variables(&self) -> usize {
+        self.flows.len() + self.unmet.len()
+    }
+}
+
+/// The flows into and out of each node, by index into `flows`.
+struct Incidence {
+    into: Vec<Vec<usize>>,
+    out_of: Vec<Vec<usize>>,
+}
+
+/// Builds the program of one commodity from its network.
+pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
+    let mut vars = ProblemVariables::new();
+    let flows = flow_variables(net, &mut vars);
+    let unmet: Vec<(usize, Variable)> = net
+        .roles
+        .iter()
+        .filter_map(|r| if let Role::Consumer(d) = r { Some((*d, vars.add(variable().min(0.0)))) } else { None })
+        .collect();
+    let incidence = incidence(model, &flows);
+    let mut b = Builder { model, net, flows: &flows, incidence: &incidence, rows: Vec::new(), tags: Vec::new() };
+    b.supply_capacity();
+    b.refining_capacity();
+    b.refiner_yield();
+    b.hub_balance();
+    b.demand_balance(&unmet);
+    b.route_capacity();
+    let instances = policies::instances(model, net);
+    let policy_rows = b.policy_shares(&instances);
+    let objective = objective(model, net, &flows, &incidence, &unmet);
+    let Builder { rows, tags, .. } = b;
+    let program =
+        CommodityProgram { commodity: net.commodity, flows, unmet, rows: tags.len(), tags, policies: instances, policy_rows };
+    (program, Lp { vars, objective, rows })
+}
+
+/// x[e, l] >= 0 for every route e and every label l it can usefully carry.
+fn flow_variables(net: &CommodityNetwork, vars: &mut ProblemVariables) -> Vec<Flow> {
+    let mut flows = Vec::new();
+    for (route, labels) in &net.route_labels {
+        for &label in labels {
+            flows.push(Flow { route: *route, label, var: vars.add(variable().min(0.0)) });
+        }
+    }
+    flows
+}
+
+fn incidence(model: &Model, flows: &[Flow]) -> Incidence {
+    let n = model.nodes.len();
+    let mut inc = Incidence { into: vec![Vec::new(); n], out_of: vec![Vec::new(); n] };
+    for (i, f) in flows.iter().enumerate() {
+        let r = model.route(f.route);
+        inc.out_of[r.from.index()].push(i);
+        inc.into[r.to.index()].push(i);
+    }
+    inc
+}
+
+/// min  sum_n supply_cost(n) * supplied(n) + sum_n refining_cost(n) * input(n)
+///    + sum_e route_cost(e) * shipped(e) + sum_c penalty(c) * unmet(c)
+fn objective(model: &Model, net: &CommodityNetwork, flows: &[Flow], inc: &Incidence, unmet: &[(usize, Variable)]) -> Expression {
+    let mut cost: Vec<f64> = flows.iter().map(|f| model.route(f.route).cost).collect();
+    for (node, role) in net.roles.iter().enumerate() {
+        match *role {
+            Role::Source(s) => inc.out_of[node].iter().for_each(|&i| cost[i] += model.supply[s].cost),
+            Role::Refiner(r) => inc.into[node].iter().for_each(|&i| cost[i] += model.refining[r].cost),
+            _ => {}
+        }
+    }
+    let mut objective = Expression::with_capacity(flows.len() + unmet.len());
+    for (i, c) in cost.into_iter().enumerate() {
+        if c != 0.0 {
+            objective.add_mul(c, flows[i].var);
+        }
+    }
+    for &(d, var) in unmet {
+        objective.add_mul(model.demand[d].penalty, var);
+    }
+    objective
+}
+
+struct Builder<'a> {
+    model: &'a Model,
+    net: &'a CommodityNetwork,
+    flows: &'a [Flow],
+    incidence: &'a Incidence,
+    rows: Vec<Constraint>,
+    tags: Vec<RowTag>,
+}
+
+impl Builder<'_> {
+    fn push(&mut self, tag: RowTag, row: Constraint) -> usize {
+        self.rows.push(row);
+        self.tags.push(tag);
+        self.rows.len() - 1
+    }
+
+    fn sum(&self, flows: impl Iterator<Item = usize>) -> Expression {
+        let mut e = Expression::default();
+        for i in flows {
+            e.add_mul(1.0, self.flows[i].var);
+        }
+        e
+    }
+
+    /// Source n with a finite capacity: sum_e out x[e, l] <= capacity(n, k).
+    fn supply_capacity(&mut self) {
+        for (node, role) in self.net.roles.iter().enumerate() {
+            if let Role::Source(s) = *role {
+                if let Some(cap) = self.model.supply[s].capacity {
+                    if !self.incidence.out_of[node].is_empty() {
+                        let out = self.sum(self.incidence.out_of[node].iter().copied());
+                        self.push(RowTag::SupplyCapacity(s), out.leq(cap));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Refiner n with a finite capacity: sum_e in x[e, l] <= capacity(n, k) (tonnes of input).
+    fn refining_capacity(&mut self) {
+        for (node, role) in self.net.roles.iter().enumerate() {
+            if let Role::Refiner(r) = *role {
+                if let Some(cap) = self.model.refining[r].capacity {
+                    if !self.incidence.into[node].is_empty() {
+                        let input = self.sum(self.incidence.into[node].iter().copied());
+                        self.push(RowTag::RefiningCapacity(r), input.leq(cap));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Refiner n, for every mining country o:
+    /// sum_e out x[e, (o, R)] = yield(n, k) * sum_e in x[e, (o, any)].
+    fn refiner_yield(&mut self) {
+        for (node, role) in self.net.roles.iter().enumerate() {
+            let Role::Refiner(r) = *role else { continue };
+            let y = self.model.refining[r].yield_;
+            let mut by_origin: BTreeMap<Origin, Expression> = BTreeMap::new();
+            for &i in &self.incidence.out_of[node] {
+                by_origin.entry(self.flows[i].label.origin).or_default().add_mul(1.0, self.flows[i].var);
+            }
+            for &i in &self.incidence.into[node] {
+                by_origin.entry(self.flows[i].label.origin).or_default().add_mul(-y, self.flows[i].var);
+            }
+            for (origin, balance) in by_origin {
+                self.push(RowTag::RefinerYield(NodeId::from_index(node), origin), balance.eq(0.0));
+            }
+        }
+    }
+
+    /// Hub n, for every label l: sum_e in x[e, l] = sum_e out x[e, l].
+    fn hub_balance(&mut self) {
+        for (node, role) in self.net.roles.iter().enumerate() {
+            if *role != Role::Hub {
+                continue;
+            }
+            let mut by_label: BTreeMap<Label, Expression> = BTreeMap::new();
+            for &i in &self.incidence.into[node] {
+                by_label.entry(self.flows[i].label).or_default().add_mul(1.0, self.flows[i].var);
+            }
+            for &i in &self.incidence.out_of[node] {
+                by_label.entry(self.flows[i].label).or_default().add_mul(-1.0, self.flows[i].var);
+            }
+            for (label, balance) in by_label {
+                self.push(RowTag::HubBalance(NodeId::from_index(node), label), balance.eq(0.0));
+            }
+        }
+    }
+
+    /// Consumer c: sum_e in x[e, l refined] + s[c, k] = demand(c, k).
+    fn demand_balance(&mut self, unmet: &[(usize, Variable)]) {
+        for &(d, s) in unmet {
+            let node = self.model.demand[d].node.index();
+            let mut inflow = self.sum(self.incidence.into[node].iter().copied());
+            inflow.add_mul(1.0, s);
+            self.push(RowTag::Demand(d), inflow.eq(self.model.demand[d].demand));
+        }
+    }
+
+    /// Route e with a finite capacity: sum_l x[e, l] <= capacity(e).
+    fn route_capacity(&mut self) {
+        let mut by_route: BTreeMap<RouteId, Vec<usize>> = BTreeMap::new();
+        for (i, f) in self.flows.iter().enumerate() {
+            by_route.entry(f.route).or_default().push(i);
+        }
+        for (route, list) in by_route {
+            if let Some(cap) = self.model.route(route).capacity {
+                let shipped = self.sum(list.into_iter());
+                self.push(RowTag::RouteCapacity(route), shipped.leq(cap));
+            }
+        }
+    }
+
+    /// For each policy instance with scope S and limited countries X:
+    ///   max_share: F_X(S) <= share * delivered(S),
+    ///   min_share: F_X(S) >= share * delivered(S),
+    /// written as sum_{l in X} (1 - share) x - sum_{l not in X} share x (<= or >=) 0
+    /// over the flows into S, where a flow is in X when its label's country at the stage is.
+    fn policy_shares(&mut self, instances: &[PolicyInstance]) -> Vec<Option<usize>> {
+        let mut rows = Vec::with_capacity(instances.len());
+        for (idx, inst) in instances.iter().enumerate() {
+            let mut expr = Expression::default();
+            let mut terms = 0;
+            for c in &inst.consumers {
+                for &i in &self.incidence.into[c.index()] {
+                    let f = self.flows[i];
+                    let limited = f.label.country_at(inst.stage).is_some_and(|x| inst.countries.contains(&x));
+                    expr.add_mul(if limited { 1.0 - inst.share } else { -inst.share }, f.var);
+                    terms += 1;
+                }
+            }
+            if terms == 0 {
+                rows.push(None);
+                continue;
+            }
+            let row = match inst.kind {
+                PolicyKind::MaxShare => expr.leq(0.0),
+                PolicyKind::MinShare => expr.geq(0.0),
+            };
+            rows.push(Some(self.push(RowTag::Policy(idx), row)));
+        }
+        rows
+    }
+}

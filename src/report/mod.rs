@@ -1,0 +1,351 @@
+//! Report: turn the solved programs into the numbers a strategist reads
+//! (section 5 of the contract), then render them as a table, JSON or files.
+
+pub mod files;
+pub mod mix;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::id::RouteId;
+use crate::model::{Model, PolicyKind};
+use crate::network::{CommodityNetwork, Role};
+use crate::program::{CommodityProgram, RowTag};
+use crate::solve::LpSolution;
+
+/// A row is binding when its slack is at most this times max(1, scale).
+pub const BINDING_TOLERANCE: f64 = 1e-6;
+
+/// One commodity's network, program and solution, as the report needs them.
+pub struct Solved<'a> {
+    pub network: &'a CommodityNetwork,
+    pub program: &'a CommodityProgram,
+    pub solution: &'a LpSolution,
+}
+
+/// Everything a solve reports. Serialized as the JSON document.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub status: String,
+    pub model: String,
+    pub currency: String,
+    pub total_cost: f64,
+    pub cost: CostParts,
+    pub consumers: Vec<ConsumerReport>,
+    pub flows: Vec<FlowReport>,
+    pub policies: Vec<PolicyReport>,
+    pub capacities: Vec<CapacityReport>,
+    pub timings: Timings,
+    pub lp: LpSize,
+}
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+pub struct CostParts {
+    pub supply: f64,
+    pub refining: f64,
+    pub transport: f64,
+    pub shortfall: f64,
+}
+
+impl CostParts {
+    pub fn total(&self) -> f64 {
+        self.supply + self.refining + self.transport + self.shortfall
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ConsumerReport {
+    pub node: String,
+    pub commodity: String,
+    pub demand: f64,
+    pub delivered: f64,
+    pub unmet: f64,
+    /// d(total cost)/d(demand): what one more tonne of demand would cost.
+    pub marginal_cost: f64,
+    pub mining_shares: BTreeMap<String, f64>,
+    pub refining_shares: BTreeMap<String, f64>,
+    pub hhi_mining: f64,
+    pub hhi_refining: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FlowReport {
+    pub from: String,
+    pub to: String,
+    pub commodity: String,
+    /// The routes.csv line (parallel routes share from and to).
+    pub line: usize,
+    pub amount: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PolicyReport {
+    pub policy: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub commodity: String,
+    pub stage: String,
+    pub scope: String,
+    pub from: String,
+    pub limit: f64,
+    pub actual: f64,
+    pub delivered: f64,
+    pub binding: bool,
+    /// d(total cost)/d(share) / 100: per percentage point of the limit.
+    pub shadow_price: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CapacityReport {
+    /// supply, refining or route.
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    pub commodity: String,
+    /// The line of the row in its CSV file.
+    pub line: usize,
+    pub capacity: f64,
+    pub used: f64,
+    pub binding: bool,
+    /// d(total cost)/d(capacity), currency per tonne (negative: more capacity saves that much).
+    pub shadow_price: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Timings {
+    pub load: f64,
+    pub build: f64,
+    pub solve: f64,
+    pub write: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct LpSize {
+    pub variables: usize,
+    pub constraints: usize,
+}
+
+/// Builds the report of a solved model.
+pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
+    let mut r = Report {
+        status: "optimal".into(),
+        model: model.name.clone(),
+        currency: model.currency.clone(),
+        total_cost: 0.0,
+        cost: CostParts::default(),
+        consumers: Vec::new(),
+        flows: Vec::new(),
+        policies: Vec::new(),
+        capacities: Vec::new(),
+        timings: Timings::default(),
+        lp: LpSize::default(),
+    };
+    for s in solved {
+        let usage = Usage::of(model, s);
+        add_costs(model, s, &usage, &mut r.cost);
+        r.consumers.extend(consumers(model, s, &usage));
+        r.flows.extend(flows(model, &usage));
+        r.policies.extend(policies(model, s));
+        r.capacities.extend(capacities(model, s, &usage));
+        r.lp.variables += s.program.variables();
+        r.lp.constraints += s.program.rows;
+    }
+    r.cost = CostParts { supply: money(r.cost.supply), refining: money(r.cost.refining), transport: money(r.cost.transport), shortfall: money(r.cost.shortfall) };
+    r.total_cost = money(r.cost.total());
+    r.consumers.sort_by(|a, b| (&a.node, &a.commodity).cmp(&(&b.node, &b.commodity)));
+    r
+}
+
+/// Flow through each node and route of one commodity, summed over labels.
+struct Usage {
+    supplied: BTreeMap<usize, f64>,
+    refined_input: BTreeMap<usize, f64>,
+    route: BTreeMap<RouteId, f64>,
+}
+
+impl Usage {
+    fn of(model: &Model, s: &Solved<'_>) -> Usage {
+        let mut u = Usage { supplied: BTreeMap::new(), refined_input: BTreeMap::new(), route: BTreeMap::new() };
+        for (f, &x) in s.program.flows.iter().zip(&s.solution.flows) {
+            *u.route.entry(f.route).or_default() += x;
+            let r = model.route(f.route);
+            if let Role::Source(row) = s.network.roles[r.from.index()] {
+                *u.supplied.entry(row).or_default() += x;
+            }
+            if let Role::Refiner(row) = s.network.roles[r.to.index()] {
+                *u.refined_input.entry(row).or_default() += x;
+            }
+        }
+        u
+    }
+}
+
+fn add_costs(model: &Model, s: &Solved<'_>, usage: &Usage, cost: &mut CostParts) {
+    cost.supply += usage.supplied.iter().map(|(&row, x)| model.supply[row].cost * x).sum::<f64>();
+    cost.refining += usage.refined_input.iter().map(|(&row, x)| model.refining[row].cost * x).sum::<f64>();
+    cost.transport += usage.route.iter().map(|(&r, x)| model.route(r).cost * x).sum::<f64>();
+    cost.shortfall += s.program.unmet.iter().zip(&s.solution.unmet).map(|((d, _), x)| model.demand[*d].penalty * x).sum::<f64>();
+}
+
+fn dual_of(s: &Solved<'_>, tag: &RowTag) -> f64 {
+    s.program.tags.iter().position(|t| t == tag).and_then(|i| s.solution.duals.get(i).copied()).unwrap_or(0.0)
+}
+
+fn consumers(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<ConsumerReport> {
+    let _ = usage;
+    let mixes = mix::consumer_mixes(model, s.network, s.program, &s.solution.flows);
+    let k = &model.commodity(s.program.commodity).id;
+    let duals: BTreeMap<usize, f64> = s.program.tags.iter().zip(&s.solution.duals).filter_map(|(t, d)| if let RowTag::Demand(row) = t { Some((*row, *d)) } else { None }).collect();
+    s.program
+        .unmet
+        .iter()
+        .zip(&s.solution.unmet)
+        .map(|(&(row, _), &unmet)| {
+            let d = &model.demand[row];
+            let m = mixes.get(&d.node).cloned().unwrap_or_default();
+            let named = |shares: &mix::Shares| -> BTreeMap<String, f64> {
+                shares.iter().filter(|(_, v)| **v > 1e-12).map(|(c, v)| (model.country(*c).code.clone(), share(*v))).collect()
+            };
+            ConsumerReport {
+                node: model.node(d.node).id.clone(),
+                commodity: k.clone(),
+                demand: d.demand,
+                delivered: tonnes(d.demand - unmet),
+                unmet: tonnes(unmet),
+                marginal_cost: money(duals.get(&row).copied().unwrap_or(0.0)),
+                hhi_mining: round_to(mix::hhi(&m.mining), 1e-6),
+                hhi_refining: round_to(mix::hhi(&m.refining), 1e-6),
+                mining_shares: named(&m.mining),
+                refining_shares: named(&m.refining),
+            }
+        })
+        .collect()
+}
+
+fn flows(model: &Model, usage: &Usage) -> Vec<FlowReport> {
+    usage
+        .route
+        .iter()
+        .map(|(&id, &x)| {
+            let r = model.route(id);
+            FlowReport {
+                from: model.node(r.from).id.clone(),
+                to: model.node(r.to).id.clone(),
+                commodity: model.commodity(r.commodity).id.clone(),
+                line: r.line.0,
+                amount: tonnes(x),
+            }
+        })
+        .collect()
+}
+
+fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
+    let k = &model.commodity(s.program.commodity).id;
+    let mut into: BTreeMap<usize, Vec<(crate::network::Label, f64)>> = BTreeMap::new();
+    for (f, &x) in s.program.flows.iter().zip(&s.solution.flows) {
+        into.entry(model.route(f.route).to.index()).or_default().push((f.label, x));
+    }
+    s.program
+        .policies
+        .iter()
+        .zip(&s.program.policy_rows)
+        .map(|(inst, row)| {
+            let (mut delivered, mut limited) = (0.0, 0.0);
+            for c in &inst.consumers {
+                for &(label, x) in into.get(&c.index()).map(Vec::as_slice).unwrap_or(&[]) {
+                    delivered += x;
+                    if label.country_at(inst.stage).is_some_and(|x| inst.countries.contains(&x)) {
+                        limited += x;
+                    }
+                }
+            }
+            let slack = match inst.kind {
+                PolicyKind::MaxShare => inst.share * delivered - limited,
+                PolicyKind::MinShare => limited - inst.share * delivered,
+            };
+            let dual = row.and_then(|i| s.solution.duals.get(i).copied()).unwrap_or(0.0);
+            PolicyReport {
+                policy: model.policy(inst.policy).name.clone(),
+                kind: inst.kind.as_str().into(),
+                commodity: k.clone(),
+                stage: inst.stage.as_str().into(),
+                scope: inst.scope_label.clone(),
+                from: inst.from_label.clone(),
+                limit: inst.share,
+                actual: if delivered > 0.0 { share(limited / delivered) } else { 0.0 },
+                delivered: tonnes(delivered),
+                binding: row.is_some() && slack <= BINDING_TOLERANCE * delivered.max(1.0),
+                shadow_price: money(dual * delivered / 100.0),
+            }
+        })
+        .collect()
+}
+
+fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityReport> {
+    let k = &model.commodity(s.program.commodity).id;
+    let mut out = Vec::new();
+    for (tag, &dual) in s.program.tags.iter().zip(&s.solution.duals) {
+        let (kind, node, route, line, capacity, used) = match *tag {
+            RowTag::SupplyCapacity(row) => {
+                let r = &model.supply[row];
+                ("supply", Some(model.node(r.node).id.clone()), None, r.line.0, r.capacity, usage.supplied.get(&row))
+            }
+            RowTag::RefiningCapacity(row) => {
+                let r = &model.refining[row];
+                ("refining", Some(model.node(r.node).id.clone()), None, r.line.0, r.capacity, usage.refined_input.get(&row))
+            }
+            RowTag::RouteCapacity(id) => {
+                let r = model.route(id);
+                ("route", None, Some(model.route_label(id)), r.line.0, r.capacity, usage.route.get(&id))
+            }
+            _ => continue,
+        };
+        let capacity = capacity.unwrap_or(f64::INFINITY);
+        let used = used.copied().unwrap_or(0.0);
+        out.push(CapacityReport {
+            kind: kind.into(),
+            node,
+            route,
+            commodity: k.clone(),
+            line,
+            capacity,
+            used: tonnes(used),
+            binding: capacity - used <= BINDING_TOLERANCE * capacity.max(1.0),
+            shadow_price: money(dual),
+        });
+    }
+    out
+}
+
+/// Rounds to a multiple of `step`, leaving no -0.
+pub fn round_to(x: f64, step: f64) -> f64 {
+    let r = (x / step).round() * step;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// Tonnes and money are reported to 1e-6.
+pub fn tonnes(x: f64) -> f64 {
+    round_to(x, 1e-6)
+}
+
+pub fn money(x: f64) -> f64 {
+    round_to(x, 1e-6)
+}
+
+/// Shares are reported to 1e-9.
+pub fn share(x: f64) -> f64 {
+    round_to(x, 1e-9)
+}
+
+#[allow(dead_code)]
+fn dual_lookup(s: &Solved<'_>, tag: &RowTag) -> f64 {
+    dual_of(s, tag)
+}

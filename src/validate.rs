@@ -1,0 +1,472 @@
+//! Validate: turn raw rows into a `Model` whose every reference is good,
+//! collecting every error and warning on the way.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::diagnostics::{Diagnostics, Location};
+use crate::id::{CommodityId, CountryId, NodeId};
+use crate::input::{OneOrMany, PolicyEntry, Positioned, RawModel};
+use crate::model::*;
+
+/// Checks `raw` and builds the model. Returns `None` when there is any error
+/// (all of them are in `diags`).
+pub fn validate(raw: &RawModel, diags: &mut Diagnostics) -> Option<Model> {
+    let mut v = Validator { raw, diags, commodity_ids: HashMap::new(), country_ids: HashMap::new(), node_ids: HashMap::new() };
+    let commodities = v.commodities();
+    let countries = v.countries();
+    let nodes = v.nodes();
+    let supply = v.supply(&nodes);
+    let refining = v.refining(&nodes);
+    let demand = v.demand(&nodes);
+    let routes = v.routes(&nodes, &refining, &demand, &supply, commodities.len());
+    let policies = v.policies(&nodes, &countries);
+    if diags.has_errors() {
+        return None;
+    }
+    Some(Model {
+        name: raw.toml.name.clone(),
+        description: raw.toml.description.clone(),
+        currency: raw.toml.currency.clone(),
+        commodities,
+        countries,
+        nodes,
+        supply,
+        refining,
+        demand,
+        routes,
+        policies,
+    })
+}
+
+struct Validator<'a, 'd> {
+    raw: &'a RawModel,
+    diags: &'d mut Diagnostics,
+    commodity_ids: HashMap<String, CommodityId>,
+    country_ids: HashMap<String, CountryId>,
+    node_ids: HashMap<String, NodeId>,
+}
+
+impl Validator<'_, '_> {
+    fn cell(&self, file: &str, line: usize, column: &str) -> Location {
+        Location::cell(self.raw.file(file), line, column)
+    }
+
+    fn commodities(&mut self) -> Vec<Commodity> {
+        let mut out = Vec::new();
+        for entry in &self.raw.toml.commodities {
+            let id = &entry.id.value;
+            if id.is_empty() || id == "*" || id.contains(char::is_whitespace) {
+                self.diags.error(entry.id.at.clone(), format!("commodity id \"{id}\" is not allowed (no blank, no `*`, no spaces)"));
+            } else if self.commodity_ids.contains_key(id) {
+                self.diags.error(entry.id.at.clone(), format!("duplicate commodity id \"{id}\""));
+            } else {
+                self.commodity_ids.insert(id.clone(), CommodityId::from_index(out.len()));
+                out.push(Commodity { id: id.clone(), name: entry.name.clone(), unit: entry.unit.clone() });
+            }
+        }
+        out
+    }
+
+    fn countries(&mut self) -> Vec<Country> {
+        let mut out = Vec::new();
+        for row in &self.raw.countries {
+            if self.country_ids.contains_key(&row.code) {
+                let at = self.cell("countries.csv", row.line, "code");
+                self.diags.error(at, format!("duplicate country code \"{}\"", row.code));
+                continue;
+            }
+            self.country_ids.insert(row.code.clone(), CountryId::from_index(out.len()));
+            out.push(Country { code: row.code.clone(), name: row.name.clone(), groups: row.groups.clone(), risk: row.risk });
+        }
+        out
+    }
+
+    fn nodes(&mut self) -> Vec<Node> {
+        let mut out = Vec::new();
+        for row in &self.raw.nodes {
+            let kind = NodeKind::parse(&row.kind);
+            if kind.is_none() {
+                let at = self.cell("nodes.csv", row.line, "kind");
+                self.diags.error(
+                    at,
+                    format!("unknown kind \"{}\" (expected one of mine, recycler, stockpile, refiner, hub, consumer)", row.kind),
+                );
+            }
+            let country = self.country_ids.get(&row.country).copied();
+            if country.is_none() {
+                let at = self.cell("nodes.csv", row.line, "country");
+                self.diags.error(at, format!("unknown country \"{}\" (countries.csv has no such code)", row.country));
+            }
+            if self.node_ids.contains_key(&row.id) {
+                let at = self.cell("nodes.csv", row.line, "id");
+                self.diags.error(at, format!("duplicate node id \"{}\"", row.id));
+                continue;
+            }
+            if let (Some(kind), Some(country)) = (kind, country) {
+                self.node_ids.insert(row.id.clone(), NodeId::from_index(out.len()));
+                out.push(Node { id: row.id.clone(), name: row.name.clone(), kind, country });
+            }
+        }
+        out
+    }
+
+    /// Resolves a node reference in `file`, checking its kind with `allowed`.
+    fn node_ref(&mut self, nodes: &[Node], file: &str, line: usize, column: &str, id: &str, allowed: &[NodeKind]) -> Option<NodeId> {
+        let Some(&node) = self.node_ids.get(id) else {
+            let at = self.cell(file, line, column);
+            self.diags.error(at, format!("unknown node \"{id}\" (nodes.csv has no such id)"));
+            return None;
+        };
+        let kind = nodes[node.index()].kind;
+        if !allowed.is_empty() && !allowed.contains(&kind) {
+            let at = self.cell(file, line, column);
+            let names: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
+            self.diags.error(at, format!("node \"{id}\" is a {kind}; {file} rows are for {} nodes only", names.join(" / ")));
+            return None;
+        }
+        Some(node)
+    }
+
+    fn commodity_ref(&mut self, file: &str, line: usize, id: &str) -> Option<CommodityId> {
+        let found = self.commodity_ids.get(id).copied();
+        if found.is_none() {
+            let at = self.cell(file, line, "commodity");
+            let known: Vec<&str> = self.raw.toml.commodities.iter().map(|c| c.id.value.as_str()).collect();
+            self.diags.error_hint(at, format!("unknown commodity \"{id}\""), format!("model.toml defines: {}", known.join(", ")));
+        }
+        found
+    }
+
+    /// Reports a second row for the same (node, commodity).
+    fn unique_pair(&mut self, seen: &mut HashMap<(NodeId, CommodityId), usize>, file: &str, line: usize, key: (NodeId, CommodityId)) -> bool {
+        if let Some(first) = seen.get(&key) {
+            let at = self.cell(file, line, "node");
+            self.diags.error(at, format!("a second row for the same node and commodity (the first is on line {first})"));
+            return false;
+        }
+        seen.insert(key, line);
+        true
+    }
+
+    fn supply(&mut self, nodes: &[Node]) -> Vec<Supply> {
+        const SOURCES: [NodeKind; 3] = [NodeKind::Mine, NodeKind::Recycler, NodeKind::Stockpile];
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for row in &self.raw.supply {
+            let node = self.node_ref(nodes, "supply.csv", row.line, "node", &row.node, &SOURCES);
+            let commodity = self.commodity_ref("supply.csv", row.line, &row.commodity);
+            let (Some(node), Some(commodity)) = (node, commodity) else { continue };
+            if self.unique_pair(&mut seen, "supply.csv", row.line, (node, commodity)) {
+                out.push(Supply { node, commodity, capacity: row.capacity, cost: row.cost, line: Line(row.line) });
+            }
+        }
+        out
+    }
+
+    fn refining(&mut self, nodes: &[Node]) -> Vec<Refining> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for row in &self.raw.refining {
+            let node = self.node_ref(nodes, "refining.csv", row.line, "node", &row.node, &[NodeKind::Refiner]);
+            let commodity = self.commodity_ref("refining.csv", row.line, &row.commodity);
+            let yield_ = row.yield_.unwrap_or(1.0);
+            if !(yield_ > 0.0 && yield_ <= 1.0) {
+                let at = self.cell("refining.csv", row.line, "yield");
+                self.diags.error(at, format!("yield {yield_} is outside (0, 1] (output per tonne of input)"));
+                continue;
+            }
+            let (Some(node), Some(commodity)) = (node, commodity) else { continue };
+            if self.unique_pair(&mut seen, "refining.csv", row.line, (node, commodity)) {
+                out.push(Refining { node, commodity, capacity: row.capacity, cost: row.cost, yield_, line: Line(row.line) });
+            }
+        }
+        out
+    }
+
+    fn demand(&mut self, nodes: &[Node]) -> Vec<Demand> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for row in &self.raw.demand {
+            let node = self.node_ref(nodes, "demand.csv", row.line, "node", &row.node, &[NodeKind::Consumer]);
+            let commodity = self.commodity_ref("demand.csv", row.line, &row.commodity);
+            let penalty = row.penalty.or(self.raw.toml.shortfall_penalty);
+            if penalty.is_none() {
+                let at = self.cell("demand.csv", row.line, "penalty");
+                self.diags.error_hint(
+                    at,
+                    "is blank and model.toml sets no default",
+                    "give a penalty here or set [defaults] shortfall_penalty in model.toml",
+                );
+            }
+            let (Some(node), Some(commodity), Some(penalty)) = (node, commodity, penalty) else { continue };
+            if self.unique_pair(&mut seen, "demand.csv", row.line, (node, commodity)) {
+                out.push(Demand { node, commodity, demand: row.demand, penalty, line: Line(row.line) });
+            }
+        }
+        out
+    }
+
+    fn routes(&mut self, nodes: &[Node], refining: &[Refining], demand: &[Demand], supply: &[Supply], n_commodities: usize) -> Vec<Route> {
+        let processes: BTreeSet<(NodeId, CommodityId)> = refining.iter().map(|r| (r.node, r.commodity)).collect();
+        let demands: BTreeSet<(NodeId, CommodityId)> = demand.iter().map(|d| (d.node, d.commodity)).collect();
+        let supplies: BTreeSet<(NodeId, CommodityId)> = supply.iter().map(|s| (s.node, s.commodity)).collect();
+        let mut out = Vec::new();
+        for row in &self.raw.routes {
+            let from = self.node_ref(nodes, "routes.csv", row.line, "from", &row.from, &[]);
+            let to = self.node_ref(nodes, "routes.csv", row.line, "to", &row.to, &[]);
+            let commodities: Vec<CommodityId> = if row.commodity == "*" {
+                (0..n_commodities).map(CommodityId::from_index).collect()
+            } else {
+                self.commodity_ref("routes.csv", row.line, &row.commodity).into_iter().collect()
+            };
+            let (Some(from), Some(to)) = (from, to) else { continue };
+            if !self.route_ends_ok(nodes, row.line, from, to) {
+                continue;
+            }
+            if row.commodity != "*" {
+                let k = commodities.first().copied();
+                if let Some(k) = k {
+                    self.explicit_route_checks(nodes, row.line, from, to, k, &processes, &demands, &supplies);
+                }
+            }
+            for commodity in commodities {
+                out.push(Route { from, to, commodity, cost: row.cost, capacity: row.capacity, line: Line(row.line) });
+            }
+        }
+        out
+    }
+
+    fn route_ends_ok(&mut self, nodes: &[Node], line: usize, from: NodeId, to: NodeId) -> bool {
+        let (f, t) = (&nodes[from.index()], &nodes[to.index()]);
+        let mut ok = true;
+        if t.kind.is_source() {
+            let at = self.cell("routes.csv", line, "to");
+            self.diags.error(at, format!("route into \"{}\", a {}: nothing may enter a source node", t.id, t.kind));
+            ok = false;
+        }
+        if f.kind == NodeKind::Consumer {
+            let at = self.cell("routes.csv", line, "from");
+            self.diags.error(at, format!("route out of \"{}\", a consumer: nothing may leave a consumer", f.id));
+            ok = false;
+        }
+        ok
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn explicit_route_checks(
+        &mut self,
+        nodes: &[Node],
+        line: usize,
+        from: NodeId,
+        to: NodeId,
+        k: CommodityId,
+        processes: &BTreeSet<(NodeId, CommodityId)>,
+        demands: &BTreeSet<(NodeId, CommodityId)>,
+        supplies: &BTreeSet<(NodeId, CommodityId)>,
+    ) {
+        let (f, t) = (&nodes[from.index()], &nodes[to.index()]);
+        let kid = &self.raw.toml.commodities.get(k.index()).map(|c| c.id.value.clone()).unwrap_or_default();
+        if t.kind == NodeKind::Refiner && !processes.contains(&(to, k)) {
+            let at = self.cell("routes.csv", line, "commodity");
+            self.diags.error_hint(
+                at,
+                format!("route carries {kid} into refiner \"{}\", which cannot process it (refining.csv has no row for it)", t.id),
+                format!("add a refining.csv row for {} and {kid}, or route it elsewhere", t.id),
+            );
+        }
+        if t.kind == NodeKind::Consumer && !demands.contains(&(to, k)) {
+            let at = self.cell("routes.csv", line, "commodity");
+            self.diags.warning(at, format!("route carries {kid} to consumer \"{}\", which has no demand for it: the route is unused", t.id));
+        }
+        if f.kind.is_source() && !supplies.contains(&(from, k)) {
+            let at = self.cell("routes.csv", line, "commodity");
+            self.diags.warning(at, format!("route carries {kid} from \"{}\", which has no supply of it: the route is unused", f.id));
+        }
+    }
+
+    fn policies(&mut self, nodes: &[Node], countries: &[Country]) -> Vec<Policy> {
+        let groups: BTreeSet<&str> = countries.iter().flat_map(|c| c.groups.iter().map(String::as_str)).collect();
+        let groups: BTreeSet<String> = groups.into_iter().map(String::from).collect();
+        let mut names: BTreeMap<String, Location> = BTreeMap::new();
+        let mut out = Vec::new();
+        for entry in &self.raw.toml.policies {
+            if let Some(name) = &entry.name {
+                if let Some(first) = names.get(&name.value) {
+                    self.diags.error(name.at.clone(), format!("duplicate policy name \"{}\" (first at {first})", name.value));
+                } else {
+                    names.insert(name.value.clone(), name.at.clone());
+                }
+            }
+            if let Some(p) = self.policy(entry, nodes, countries, &groups) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn policy(&mut self, e: &PolicyEntry, nodes: &[Node], countries: &[Country], groups: &BTreeSet<String>) -> Option<Policy> {
+        let kind = e.kind.as_ref().and_then(|k| match k.value.as_str() {
+            "max_share" => Some(PolicyKind::MaxShare),
+            "min_share" => Some(PolicyKind::MinShare),
+            other => {
+                self.diags.error(k.at.clone(), format!("unknown policy type \"{other}\" (expected max_share or min_share)"));
+                None
+            }
+        });
+        let stage = e.stage.as_ref().and_then(|s| match s.value.as_str() {
+            "mining" => Some(Stage::Mining),
+            "refining" => Some(Stage::Refining),
+            other => {
+                self.diags.error(s.at.clone(), format!("unknown stage \"{other}\" (expected mining or refining)"));
+                None
+            }
+        });
+        let commodity = e.commodity.as_ref().and_then(|c| {
+            if c.value == "*" {
+                return Some(None);
+            }
+            let found = self.commodity_ids.get(&c.value).copied();
+            if found.is_none() {
+                self.diags.error(c.at.clone(), format!("unknown commodity \"{}\" (expected \"*\" or a [[commodity]] id)", c.value));
+            }
+            found.map(Some)
+        });
+        let share = e.share.as_ref().and_then(|s| {
+            if s.value > 1.0 {
+                self.diags.error(s.at.clone(), format!("share {} is outside 0..=1 (a fraction: 0.65 is 65%)", s.value));
+                return None;
+            }
+            Some(s.value)
+        });
+        let scope = e.scope.as_ref().and_then(|s| self.scope(s, nodes, groups));
+        let from = e.from.as_ref().and_then(|f| self.from_set(f, e, kind, countries, groups));
+        Some(Policy {
+            name: e.name.as_ref()?.value.clone(),
+            kind: kind?,
+            stages: vec![stage?],
+            commodity: commodity?,
+            scope: scope?,
+            from: from?,
+            share: share?,
+        })
+    }
+
+    fn scope(&mut self, s: &Positioned<OneOrMany>, nodes: &[Node], groups: &BTreeSet<String>) -> Option<Scope> {
+        match &s.value {
+            OneOrMany::One(text) if text == "each" => Some(Scope::Each),
+            OneOrMany::One(text) if text == "all" => Some(Scope::All),
+            OneOrMany::One(text) if text.starts_with("group:") => {
+                let group = &text["group:".len()..];
+                self.known_group(group, &s.at, groups).then(|| Scope::Group(group.to_string()))
+            }
+            OneOrMany::One(text) => {
+                self.diags.error_hint(
+                    s.at.clone(),
+                    format!("scope \"{text}\" is not \"each\", \"all\" or \"group:NAME\""),
+                    format!("to pool listed consumers, write a list: scope = [\"{text}\"]"),
+                );
+                None
+            }
+            OneOrMany::Many(ids) => {
+                let mut list = Vec::new();
+                let mut ok = !ids.is_empty();
+                if ids.is_empty() {
+                    self.diags.error(s.at.clone(), "scope is an empty list (name at least one consumer)");
+                }
+                for id in ids {
+                    match self.node_ids.get(id) {
+                        Some(&n) if nodes[n.index()].kind == NodeKind::Consumer => list.push(n),
+                        Some(_) => {
+                            self.diags.error(s.at.clone(), format!("scope names \"{id}\", which is not a consumer"));
+                            ok = false;
+                        }
+                        None => {
+                            self.diags.error(s.at.clone(), format!("scope names unknown node \"{id}\" (nodes.csv has no such id)"));
+                            ok = false;
+                        }
+                    }
+                }
+                list.sort();
+                list.dedup();
+                ok.then_some(Scope::Nodes(list))
+            }
+        }
+    }
+
+    fn from_set(
+        &mut self,
+        f: &Positioned<OneOrMany>,
+        e: &PolicyEntry,
+        kind: Option<PolicyKind>,
+        countries: &[Country],
+        groups: &BTreeSet<String>,
+    ) -> Option<FromSet> {
+        let is_each = f.value == OneOrMany::One("each".into());
+        if is_each {
+            if kind == Some(PolicyKind::MinShare) {
+                self.diags.error_hint(
+                    f.at.clone(),
+                    "min_share with from = \"each\" is not allowed (a floor needs a set of countries)",
+                    "name the countries: from = [\"AUS\", \"group:EU\"]",
+                );
+                return None;
+            }
+            let exempt = match &e.exempt {
+                Some(x) => self.country_list(&x.value, &x.at, countries, groups)?,
+                None => BTreeSet::new(),
+            };
+            return Some(FromSet::Each { exempt });
+        }
+        if let Some(x) = &e.exempt {
+            self.diags.error(x.at.clone(), "`exempt` is allowed only with from = \"each\"");
+        }
+        let entries = match &f.value {
+            OneOrMany::One(s) => vec![s.clone()],
+            OneOrMany::Many(list) => list.clone(),
+        };
+        if entries.is_empty() {
+            self.diags.error(f.at.clone(), "from is an empty list (name countries or group:NAME entries)");
+            return None;
+        }
+        let set = self.country_list(&entries, &f.at, countries, groups)?;
+        if e.exempt.is_some() {
+            return None;
+        }
+        Some(FromSet::Set { label: entries.join("+"), countries: set })
+    }
+
+    /// Resolves country codes and `group:G` entries into a set of countries.
+    fn country_list(&mut self, entries: &[String], at: &Location, countries: &[Country], groups: &BTreeSet<String>) -> Option<BTreeSet<CountryId>> {
+        let mut set = BTreeSet::new();
+        let mut ok = true;
+        for entry in entries {
+            if let Some(group) = entry.strip_prefix("group:") {
+                if self.known_group(group, at, groups) {
+                    let members = countries.iter().enumerate().filter(|(_, c)| c.groups.iter().any(|g| g == group));
+                    set.extend(members.map(|(i, _)| CountryId::from_index(i)));
+                } else {
+                    ok = false;
+                }
+            } else if let Some(&c) = self.country_ids.get(entry) {
+                set.insert(c);
+            } else {
+                self.diags.error(at.clone(), format!("unknown country \"{entry}\" (countries.csv has no such code)"));
+                ok = false;
+            }
+        }
+        ok.then_some(set)
+    }
+
+    fn known_group(&mut self, group: &str, at: &Location, groups: &BTreeSet<String>) -> bool {
+        if groups.contains(group) {
+            return true;
+        }
+        let known: Vec<&str> = groups.iter().map(String::as_str).collect();
+        self.diags.error_hint(
+            at.clone(),
+            format!("unknown group \"{group}\": no country in countries.csv lists it"),
+            format!("the groups are: {}", if known.is_empty() { "(none)".to_string() } else { known.join(", ") }),
+        );
+        false
+    }
+}
