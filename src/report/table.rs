@@ -65,6 +65,9 @@ fn top(c: &ConsumerReport, shares: impl Fn(&ConsumerReport) -> &std::collections
 
 fn policies(out: &mut String, report: &Report) {
     let binding: Vec<_> = report.policies.iter().filter(|p| p.binding).collect();
+    // A row over a scope that receives nothing is binding only in form (0 <= 0);
+    // listing it would hide the rows that shape the answer.
+    let shown: Vec<_> = binding.iter().filter(|p| p.delivered > 0.0 || p.shadow_price != 0.0).collect();
     let _ = writeln!(
         out,
         "\nBinding policies: {} of {} rows (shadow price: {} per percentage point of the limit)",
@@ -72,18 +75,22 @@ fn policies(out: &mut String, report: &Report) {
         report.policies.len(),
         report.currency
     );
-    if binding.is_empty() {
+    if binding.len() > shown.len() {
+        let _ = writeln!(out, "({} binding rows over scopes that receive nothing are not listed)", binding.len() - shown.len());
+    }
+    if shown.is_empty() {
         return;
     }
+    let name_width = shown.iter().map(|p| p.policy.len()).max().unwrap_or(6).max(6);
     let _ = writeln!(
         out,
-        "{:<24} {:<10} {:<12} {:<9} {:<14} {:<14} {:>7} {:>8} {:>16}",
+        "{:<name_width$} {:<10} {:<12} {:<9} {:<14} {:<14} {:>7} {:>8} {:>18}",
         "policy", "type", "commodity", "stage", "scope", "from", "limit", "actual", "shadow price"
     );
-    for p in binding {
+    for p in shown {
         let _ = writeln!(
             out,
-            "{:<24} {:<10} {:<12} {:<9} {:<14} {:<14} {:>6.1}% {:>7.1}% {:>16}",
+            "{:<name_width$} {:<10} {:<12} {:<9} {:<14} {:<14} {:>6.1}% {:>7.1}% {:>18}",
             p.policy,
             p.kind,
             p.commodity,
