@@ -1,0 +1,175 @@
+//! Tiny models whose optimum was derived by hand (each folder's expected.toml
+//! shows the derivation), solved and compared to 1e-6.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use sourcemix::pipeline;
+
+#[derive(Deserialize)]
+struct Expected {
+    total_cost: f64,
+    cost: Option<Cost>,
+    #[serde(default)]
+    consumer: Vec<ExpectedConsumer>,
+    #[serde(default)]
+    policy: Vec<ExpectedPolicy>,
+}
+
+#[derive(Deserialize)]
+struct Cost {
+    supply: f64,
+    refining: f64,
+    transport: f64,
+    shortfall: f64,
+}
+
+#[derive(Deserialize)]
+struct ExpectedConsumer {
+    node: String,
+    commodity: String,
+    delivered: Option<f64>,
+    unmet: Option<f64>,
+    marginal_cost: Option<f64>,
+    mining_shares: Option<BTreeMap<String, f64>>,
+    refining_shares: Option<BTreeMap<String, f64>>,
+}
+
+#[derive(Deserialize)]
+struct ExpectedPolicy {
+    policy: String,
+    commodity: String,
+    scope: String,
+    from: String,
+    binding: Option<bool>,
+    shadow_price: Option<f64>,
+}
+
+const TOL: f64 = 1e-6;
+
+fn assert_close(what: &str, actual: f64, expected: f64) {
+    assert!(common::close(actual, expected, TOL), "{what}: got {actual}, expected {expected}");
+}
+
+fn assert_shares(what: &str, actual: &BTreeMap<String, f64>, expected: &BTreeMap<String, f64>) {
+    for (country, share) in expected {
+        assert_close(&format!("{what} {country}"), actual.get(country).copied().unwrap_or(0.0), *share);
+    }
+    for (country, share) in actual {
+        if !expected.contains_key(country) {
+            assert!(*share < TOL, "{what}: unexpected country {country} with share {share}");
+        }
+    }
+}
+
+/// Solves the model in `dir` and checks it against its expected.toml.
+fn check(dir: &Path) {
+    let name = dir.display().to_string();
+    let text = std::fs::read_to_string(dir.join("expected.toml")).expect("expected.toml");
+    let expected: Expected = toml::from_str(&text).unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
+    let (model, outcome, report) = pipeline::solve_dir(dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+    common::check_invariants(&name, &model, &outcome, &report);
+    assert_close(&format!("{name} total cost"), report.total_cost, expected.total_cost);
+    if let Some(c) = &expected.cost {
+        assert_close(&format!("{name} supply cost"), report.cost.supply, c.supply);
+        assert_close(&format!("{name} refining cost"), report.cost.refining, c.refining);
+        assert_close(&format!("{name} transport cost"), report.cost.transport, c.transport);
+        assert_close(&format!("{name} shortfall cost"), report.cost.shortfall, c.shortfall);
+    }
+    for e in &expected.consumer {
+        let what = format!("{name} {} {}", e.node, e.commodity);
+        let c = report
+            .consumers
+            .iter()
+            .find(|c| c.node == e.node && c.commodity == e.commodity)
+            .unwrap_or_else(|| panic!("{what}: not in the report"));
+        if let Some(x) = e.delivered {
+            assert_close(&format!("{what} delivered"), c.delivered, x);
+        }
+        if let Some(x) = e.unmet {
+            assert_close(&format!("{what} unmet"), c.unmet, x);
+        }
+        if let Some(x) = e.marginal_cost {
+            assert_close(&format!("{what} marginal cost"), c.marginal_cost, x);
+        }
+        if let Some(s) = &e.mining_shares {
+            assert_shares(&format!("{what} mining share"), &c.mining_shares, s);
+        }
+        if let Some(s) = &e.refining_shares {
+            assert_shares(&format!("{what} refining share"), &c.refining_shares, s);
+        }
+    }
+    for e in &expected.policy {
+        let what = format!("{name} policy {} {} {} {}", e.policy, e.commodity, e.scope, e.from);
+        let rows: Vec<_> = report
+            .policies
+            .iter()
+            .filter(|p| p.policy == e.policy && p.commodity == e.commodity && p.scope == e.scope && p.from == e.from)
+            .collect();
+        assert!(!rows.is_empty(), "{what}: no such row; rows are {:#?}", report.policies);
+        for p in rows {
+            if let Some(b) = e.binding {
+                assert_eq!(p.binding, b, "{what}: binding");
+            }
+            if let Some(x) = e.shadow_price {
+                assert_close(&format!("{what} shadow price"), p.shadow_price, x);
+            }
+        }
+    }
+}
+
+fn model_dirs(root: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(root);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("expected.toml").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+macro_rules! hand_checked {
+    ($($test:ident => $dir:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                check(&Path::new(env!("CARGO_MANIFEST_DIR")).join($dir));
+            }
+        )*
+    };
+}
+
+hand_checked! {
+    binding_mining_cap => "tests/models/mining-cap",
+    binding_refining_cap => "tests/models/refining-cap",
+    refiner_yield_half => "tests/models/yield-half",
+    chained_refiners_take_the_last_refiners_country => "tests/models/chained-refiners",
+    stockpile_used_only_under_a_cap => "tests/models/stockpile-cap",
+    stockpile_unused_without_the_cap => "tests/models/stockpile-nocap",
+    min_share_forces_a_dearer_partner => "tests/models/min-share",
+    unmet_demand_cheaper_than_supply => "tests/models/unmet-cheap",
+    hub_cycle_creates_and_loses_nothing => "tests/models/hub-cycle",
+    exempt_countries_are_not_capped => "tests/models/exempt",
+    group_scope_pools_consumers => "tests/models/group-scope",
+    scope_each_caps_every_consumer => "tests/models/scope-each",
+    scope_all_pools_every_consumer => "tests/models/scope-all",
+    scope_list_pools_the_listed_consumers => "tests/models/scope-list",
+    from_set_caps_a_country_and_a_group_together => "tests/models/from-set",
+    route_capacity_binds_on_the_cheap_parallel_route => "tests/models/route-capacity",
+    recycler_supplies_refined_domestic_material => "tests/models/recycler",
+    star_routes_expand_per_commodity => "tests/models/star-routes",
+}
+
+/// Every folder with an expected.toml is covered, including ones added later.
+#[test]
+fn every_hand_checked_folder_passes() {
+    let dirs: Vec<PathBuf> = model_dirs("tests/models").into_iter().chain(model_dirs("models/examples")).collect();
+    assert!(dirs.len() >= 24, "expected at least 24 hand-checked models, found {}", dirs.len());
+    for dir in dirs {
+        check(&dir);
+    }
+}
