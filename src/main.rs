@@ -54,6 +54,9 @@ struct SolveArgs {
     /// consumer's deliveries of any commodity, at the mining and the refining stage.
     #[arg(long, value_name = "X")]
     max_share: Option<f64>,
+    /// Ignore the model's own policies: the uncapped baseline (a --max-share cap still applies).
+    #[arg(long)]
+    no_policies: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv into DIR.
@@ -120,6 +123,9 @@ fn print_diagnostics(diags: &Diagnostics) {
 fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let Some(mut loaded) = load_or_report(&args.model) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+    if args.no_policies {
+        loaded.model.policies.clear();
+    }
     if let Some(share) = args.max_share {
         if !(0.0..=1.0).contains(&share) {
             eprintln!("error: --max-share {share} is outside 0..=1 (a fraction: 0.65 is 65%)");

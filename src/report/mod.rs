@@ -34,6 +34,8 @@ pub struct Report {
     pub total_cost: f64,
     pub cost: CostParts,
     pub consumers: Vec<ConsumerReport>,
+    /// Per commodity, all consumers together.
+    pub totals: Vec<CommodityTotal>,
     pub flows: Vec<FlowReport>,
     pub policies: Vec<PolicyReport>,
     pub capacities: Vec<CapacityReport>,
@@ -64,6 +66,19 @@ pub struct ConsumerReport {
     pub unmet: f64,
     /// d(total cost)/d(demand): what one more tonne of demand would cost.
     pub marginal_cost: f64,
+    pub mining_shares: BTreeMap<String, f64>,
+    pub refining_shares: BTreeMap<String, f64>,
+    pub hhi_mining: f64,
+    pub hhi_refining: f64,
+}
+
+/// One commodity's deliveries to all consumers together.
+#[derive(Clone, Debug, Serialize)]
+pub struct CommodityTotal {
+    pub commodity: String,
+    pub demand: f64,
+    pub delivered: f64,
+    pub unmet: f64,
     pub mining_shares: BTreeMap<String, f64>,
     pub refining_shares: BTreeMap<String, f64>,
     pub hhi_mining: f64,
@@ -138,6 +153,7 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
         total_cost: 0.0,
         cost: CostParts::default(),
         consumers: Vec::new(),
+        totals: Vec::new(),
         flows: Vec::new(),
         policies: Vec::new(),
         capacities: Vec::new(),
@@ -147,7 +163,9 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
     for s in solved {
         let usage = Usage::of(model, s);
         add_costs(model, s, &usage, &mut r.cost);
-        r.consumers.extend(consumers(model, s, &usage));
+        let consumers = consumers(model, s);
+        r.totals.push(total(&model.commodity(s.program.commodity).id, &consumers));
+        r.consumers.extend(consumers);
         r.flows.extend(flows(model, &usage));
         r.policies.extend(policies(model, s));
         r.capacities.extend(capacities(model, s, &usage));
@@ -191,12 +209,7 @@ fn add_costs(model: &Model, s: &Solved<'_>, usage: &Usage, cost: &mut CostParts)
     cost.shortfall += s.program.unmet.iter().zip(&s.solution.unmet).map(|((d, _), x)| model.demand[*d].penalty * x).sum::<f64>();
 }
 
-fn dual_of(s: &Solved<'_>, tag: &RowTag) -> f64 {
-    s.program.tags.iter().position(|t| t == tag).and_then(|i| s.solution.duals.get(i).copied()).unwrap_or(0.0)
-}
-
-fn consumers(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<ConsumerReport> {
-    let _ = usage;
+fn consumers(model: &Model, s: &Solved<'_>) -> Vec<ConsumerReport> {
     let mixes = mix::consumer_mixes(model, s.network, s.program, &s.solution.flows);
     let k = &model.commodity(s.program.commodity).id;
     let duals: BTreeMap<usize, f64> = s.program.tags.iter().zip(&s.solution.duals).filter_map(|(t, d)| if let RowTag::Demand(row) = t { Some((*row, *d)) } else { None }).collect();
@@ -224,6 +237,41 @@ fn consumers(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<ConsumerReport
             }
         })
         .collect()
+}
+
+/// A commodity's consumers added up: shares weighted by what each received.
+fn total(commodity: &str, consumers: &[ConsumerReport]) -> CommodityTotal {
+    let mut t = CommodityTotal {
+        commodity: commodity.to_string(),
+        demand: 0.0,
+        delivered: 0.0,
+        unmet: 0.0,
+        mining_shares: BTreeMap::new(),
+        refining_shares: BTreeMap::new(),
+        hhi_mining: 0.0,
+        hhi_refining: 0.0,
+    };
+    for c in consumers {
+        t.demand += c.demand;
+        t.delivered += c.delivered;
+        t.unmet += c.unmet;
+        for (country, x) in &c.mining_shares {
+            *t.mining_shares.entry(country.clone()).or_default() += x * c.delivered;
+        }
+        for (country, x) in &c.refining_shares {
+            *t.refining_shares.entry(country.clone()).or_default() += x * c.delivered;
+        }
+    }
+    for shares in [&mut t.mining_shares, &mut t.refining_shares] {
+        shares.values_mut().for_each(|x| *x = share(*x / t.delivered));
+    }
+    let hhi = |shares: &BTreeMap<String, f64>| round_to(shares.values().map(|s| (100.0 * s).powi(2)).sum(), 1e-6);
+    t.hhi_mining = hhi(&t.mining_shares);
+    t.hhi_refining = hhi(&t.refining_shares);
+    t.demand = tonnes(t.demand);
+    t.delivered = tonnes(t.delivered);
+    t.unmet = tonnes(t.unmet);
+    t
 }
 
 fn flows(model: &Model, usage: &Usage) -> Vec<FlowReport> {
@@ -345,7 +393,3 @@ pub fn share(x: f64) -> f64 {
     round_to(x, 1e-9)
 }
 
-#[allow(dead_code)]
-fn dual_lookup(s: &Solved<'_>, tag: &RowTag) -> f64 {
-    dual_of(s, tag)
-}

@@ -3,7 +3,9 @@
 
 use std::fmt::Write;
 
-use super::{ConsumerReport, Report};
+use std::collections::BTreeMap;
+
+use super::Report;
 
 /// How many countries the table lists per consumer and stage.
 const TOP: usize = 3;
@@ -24,10 +26,32 @@ pub fn render(report: &Report) -> String {
     ] {
         let _ = writeln!(out, "  {name:<18} {:>24} {cur}", amount(value));
     }
+    totals(&mut out, report);
     consumers(&mut out, report);
     policies(&mut out, report);
     capacities(&mut out, report);
     out
+}
+
+fn totals(out: &mut String, report: &Report) {
+    let _ = writeln!(out, "\nAll consumers together (t per year)");
+    let _ = writeln!(
+        out,
+        "{:<12} {:>16} {:>16} {:>14}  {:<34} {:<34}",
+        "commodity", "demand", "delivered", "unmet", "top mining countries (HHI)", "top refining countries (HHI)"
+    );
+    for t in &report.totals {
+        let _ = writeln!(
+            out,
+            "{:<12} {:>16} {:>16} {:>14}  {:<34} {:<34}",
+            t.commodity,
+            amount(t.demand),
+            amount(t.delivered),
+            amount(t.unmet),
+            top(&t.mining_shares, t.hhi_mining),
+            top(&t.refining_shares, t.hhi_refining),
+        );
+    }
 }
 
 fn consumers(out: &mut String, report: &Report) {
@@ -47,14 +71,14 @@ fn consumers(out: &mut String, report: &Report) {
             amount(c.delivered),
             amount(c.unmet),
             amount(c.marginal_cost),
-            top(c, |c| &c.mining_shares, c.hhi_mining),
-            top(c, |c| &c.refining_shares, c.hhi_refining),
+            top(&c.mining_shares, c.hhi_mining),
+            top(&c.refining_shares, c.hhi_refining),
         );
     }
 }
 
-fn top(c: &ConsumerReport, shares: impl Fn(&ConsumerReport) -> &std::collections::BTreeMap<String, f64>, hhi: f64) -> String {
-    let mut list: Vec<(&String, &f64)> = shares(c).iter().collect();
+fn top(shares: &BTreeMap<String, f64>, hhi: f64) -> String {
+    let mut list: Vec<(&String, &f64)> = shares.iter().collect();
     if list.is_empty() {
         return "-".into();
     }
