@@ -333,38 +333,50 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
         .collect()
 }
 
+/// Every finite capacity of the commodity, used or not, with the dual of its row
+/// (0 where no flow can reach it, so the program has no row for it).
 fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityReport> {
-    let k = &model.commodity(s.program.commodity).id;
-    let mut out = Vec::new();
-    for (tag, &dual) in s.program.tags.iter().zip(&s.solution.duals) {
-        let (kind, node, route, line, capacity, used) = match *tag {
-            RowTag::SupplyCapacity(row) => {
-                let r = &model.supply[row];
-                ("supply", Some(model.node(r.node).id.clone()), None, r.line.0, r.capacity, usage.supplied.get(&row))
-            }
-            RowTag::RefiningCapacity(row) => {
-                let r = &model.refining[row];
-                ("refining", Some(model.node(r.node).id.clone()), None, r.line.0, r.capacity, usage.refined_input.get(&row))
-            }
-            RowTag::RouteCapacity(id) => {
-                let r = model.route(id);
-                ("route", None, Some(model.route_label(id)), r.line.0, r.capacity, usage.route.get(&id))
-            }
-            _ => continue,
+    let k = s.program.commodity;
+    let kid = &model.commodity(k).id;
+    let (mut supply_dual, mut refining_dual, mut route_dual) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    for (tag, &d) in s.program.tags.iter().zip(&s.solution.duals) {
+        match *tag {
+            RowTag::SupplyCapacity(row) => supply_dual.insert(row, d),
+            RowTag::RefiningCapacity(row) => refining_dual.insert(row, d),
+            RowTag::RouteCapacity(id) => route_dual.insert(id, d),
+            _ => None,
         };
-        let capacity = capacity.unwrap_or(f64::INFINITY);
-        let used = used.copied().unwrap_or(0.0);
-        out.push(CapacityReport {
-            kind: kind.into(),
-            node,
-            route,
-            commodity: k.clone(),
-            line,
-            capacity,
-            used: tonnes(used),
-            binding: capacity - used <= BINDING_TOLERANCE * capacity.max(1.0),
-            shadow_price: money(dual),
-        });
+    }
+    let entry = |kind: &str, node: Option<String>, route: Option<String>, line: usize, capacity: f64, used: f64, price: f64| CapacityReport {
+        kind: kind.into(),
+        node,
+        route,
+        commodity: kid.clone(),
+        line,
+        capacity,
+        used: tonnes(used),
+        binding: capacity - used <= BINDING_TOLERANCE * capacity.max(1.0),
+        shadow_price: money(price),
+    };
+    let mut out = Vec::new();
+    for (row, r) in model.supply.iter().enumerate().filter(|(_, r)| r.commodity == k) {
+        if let Some(cap) = r.capacity {
+            let used = usage.supplied.get(&row).copied().unwrap_or(0.0);
+            out.push(entry("supply", Some(model.node(r.node).id.clone()), None, r.line.0, cap, used, supply_dual.get(&row).copied().unwrap_or(0.0)));
+        }
+    }
+    for (row, r) in model.refining.iter().enumerate().filter(|(_, r)| r.commodity == k) {
+        if let Some(cap) = r.capacity {
+            let used = usage.refined_input.get(&row).copied().unwrap_or(0.0);
+            out.push(entry("refining", Some(model.node(r.node).id.clone()), None, r.line.0, cap, used, refining_dual.get(&row).copied().unwrap_or(0.0)));
+        }
+    }
+    for (i, r) in model.routes.iter().enumerate().filter(|(_, r)| r.commodity == k) {
+        if let Some(cap) = r.capacity {
+            let id = RouteId::from_index(i);
+            let used = usage.route.get(&id).copied().unwrap_or(0.0);
+            out.push(entry("route", None, Some(model.route_label(id)), r.line.0, cap, used, route_dual.get(&id).copied().unwrap_or(0.0)));
+        }
     }
     out
 }
