@@ -15,4 +15,5 @@ pub mod policies;
 pub mod program;
 pub mod report;
 pub mod solve;
+pub mod synth;
 pub mod validate;

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use sourcemix::diagnostics::Diagnostics;
-use sourcemix::model::{FromSet, Model, Policy, PolicyKind, Scope, Stage};
+use sourcemix::model::{Model, Policy};
 use sourcemix::pipeline;
 use sourcemix::report::{files, table};
 
@@ -131,7 +131,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
             eprintln!("error: --max-share {share} is outside 0..=1 (a fraction: 0.65 is 65%)");
             return Ok(ExitCode::from(exit::INVALID_MODEL));
         }
-        loaded.model.add_policy(cli_max_share(share));
+        loaded.model.add_policy(Policy::cli_max_share(share));
     }
     let load_time = started.elapsed();
     let started = Instant::now();
@@ -164,19 +164,6 @@ fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
     };
     print_stdout(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The policy `--max-share X` adds.
-fn cli_max_share(share: f64) -> Policy {
-    Policy {
-        name: "cli-max-share".into(),
-        kind: PolicyKind::MaxShare,
-        stages: Stage::ALL.to_vec(),
-        commodity: None,
-        scope: Scope::Each,
-        from: FromSet::Each { exempt: Default::default() },
-        share,
-    }
 }
 
 fn validate(dir: &Path) -> anyhow::Result<ExitCode> {

@@ -217,6 +217,22 @@ pub struct Policy {
     pub share: f64,
 }
 
+impl Policy {
+    /// The policy `solve --max-share X` adds: no country may supply more than
+    /// `share` of any consumer's deliveries of any commodity, at either stage.
+    pub fn cli_max_share(share: f64) -> Policy {
+        Policy {
+            name: "cli-max-share".into(),
+            kind: PolicyKind::MaxShare,
+            stages: Stage::ALL.to_vec(),
+            commodity: None,
+            scope: Scope::Each,
+            from: FromSet::Each { exempt: BTreeSet::new() },
+            share,
+        }
+    }
+}
+
 impl Model {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
