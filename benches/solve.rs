@@ -1,1 +1,191 @@
-fn main(){}
+//! Benchmarks: load, build and solve of the flagship model and of synthetic
+//! models (see `sourcemix::synth`) at three sizes.
+//!
+//! ```text
+//! cargo bench --bench solve                       # flagship, medium, large
+//! cargo bench --bench solve -- flagship           # one group
+//! SOURCEMIX_BENCH_XL=1 cargo bench --bench solve  # also xl, timed once
+//! ```
+//!
+//! `end_to_end` is what `sourcemix solve MODEL --out DIR` does, less the disk
+//! writes: read and validate, label networks and their warnings, build and
+//! solve every commodity's program, build the report, render the five output
+//! files to bytes. The flagship reads its folder from disk; the synthetic
+//! models start from their texts in memory (generated once, outside the
+//! timing). xl takes minutes per solve, far too long for criterion's repeated
+//! samples, so it is run once and its steps are printed.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, BatchSize, Criterion};
+
+use sourcemix::diagnostics::Diagnostics;
+use sourcemix::input::ModelTexts;
+use sourcemix::model::Model;
+use sourcemix::network::CommodityNetwork;
+use sourcemix::pipeline;
+use sourcemix::program::{self, CommodityProgram, Lp};
+use sourcemix::report::files;
+use sourcemix::synth::{self, SynthParams};
+use sourcemix::{solve, validate};
+
+fn flagship_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("models/critical-minerals-2024")
+}
+
+/// Load to rendered bytes, as `sourcemix solve --out` does (without the disk writes).
+fn end_to_end(loaded: Result<pipeline::Loaded, Diagnostics>) -> usize {
+    let loaded = loaded.expect("the model validates");
+    let nets = pipeline::networks(&loaded.model);
+    let warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
+    let outcome = pipeline::solve(&loaded.model, nets).expect("the model solves");
+    let report = outcome.report(&loaded.model);
+    let rendered = files::render_all(&report).expect("the report renders");
+    warnings.warnings().count() + rendered.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
+}
+
+fn build_all(model: &Model, nets: &[CommodityNetwork]) -> Vec<(CommodityProgram, Lp)> {
+    nets.iter().map(|net| program::build(model, net)).collect()
+}
+
+fn solve_all(model: &Model, built: Vec<(CommodityProgram, Lp)>) -> f64 {
+    built
+        .into_iter()
+        .map(|(program, lp)| {
+            let k = &model.commodity(program.commodity).id;
+            solve::solve(&program, lp, k).expect("the program solves").objective
+        })
+        .sum()
+}
+
+/// load, networks, build (sequential over commodities) and solve (the same),
+/// each measured alone.
+fn steps(c: &mut Criterion, group_name: &str, texts: &ModelTexts, sample_size: usize) {
+    let model = pipeline::load_texts(texts.clone(), Diagnostics::new()).expect("the model validates").model;
+    let nets = pipeline::networks(&model);
+    let mut group = c.benchmark_group(group_name);
+    group.sample_size(sample_size);
+    group.bench_function("load", |b| {
+        b.iter_batched(|| texts.clone(), |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(), BatchSize::SmallInput)
+    });
+    group.bench_function("parse", |b| {
+        b.iter(|| {
+            let mut diags = Diagnostics::new();
+            black_box(sourcemix::input::parse(texts, &mut diags).routes.len())
+        })
+    });
+    group.bench_function("validate", |b| {
+        let mut diags = Diagnostics::new();
+        let raw = sourcemix::input::parse(texts, &mut diags);
+        b.iter(|| {
+            let mut diags = Diagnostics::new();
+            black_box(validate::validate(&raw, &mut diags).is_some())
+        })
+    });
+    group.bench_function("networks", |b| b.iter(|| black_box(pipeline::networks(&model).len())));
+    group.bench_function("build", |b| b.iter(|| black_box(build_all(&model, &nets).len())));
+    group.bench_function("solve", |b| {
+        b.iter_batched(|| build_all(&model, &nets), |built| solve_all(&model, built), BatchSize::LargeInput)
+    });
+    group.finish();
+}
+
+fn flagship(c: &mut Criterion) {
+    let dir = flagship_dir();
+    let mut group = c.benchmark_group("flagship");
+    group.bench_function("end_to_end", |b| b.iter(|| black_box(end_to_end(pipeline::load(&dir)))));
+    group.finish();
+    let mut diags = Diagnostics::new();
+    let texts = ModelTexts::read_dir(&dir, &mut diags);
+    steps(c, "flagship", &texts, 100);
+}
+
+fn medium(c: &mut Criterion) {
+    let texts = synth::generate(&SynthParams::medium());
+    let mut group = c.benchmark_group("medium");
+    group.sample_size(20);
+    group.bench_function("end_to_end", |b| {
+        b.iter_batched(
+            || texts.clone(),
+            |t| black_box(end_to_end(pipeline::load_texts(t, Diagnostics::new()))),
+            BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+    steps(c, "medium", &texts, 20);
+}
+
+/// Large: ten samples of the whole job, and of the steps outside the solver.
+fn large(c: &mut Criterion) {
+    let texts = synth::generate(&SynthParams::large());
+    let model = pipeline::load_texts(texts.clone(), Diagnostics::new()).expect("large validates").model;
+    let nets = pipeline::networks(&model);
+    let mut group = c.benchmark_group("large");
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(1));
+    group.warm_up_time(Duration::from_millis(100));
+    group.bench_function("load", |b| {
+        b.iter_batched(|| texts.clone(), |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(), BatchSize::LargeInput)
+    });
+    group.bench_function("networks", |b| b.iter(|| black_box(pipeline::networks(&model).len())));
+    group.bench_function("build", |b| b.iter(|| black_box(build_all(&model, &nets).len())));
+    if std::env::var_os("SOURCEMIX_BENCH_LARGE_SOLVE").is_some() {
+        // About a minute per iteration: only on request.
+        group.bench_function("end_to_end", |b| {
+            b.iter_batched(
+                || texts.clone(),
+                |t| black_box(end_to_end(pipeline::load_texts(t, Diagnostics::new()))),
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+/// xl, once, step by step (opt in with SOURCEMIX_BENCH_XL=1).
+fn xl_once() {
+    let mut last = Instant::now();
+    let mut lap = |step: &str| {
+        println!("xl/{step:<10} {:>10.3} s", last.elapsed().as_secs_f64());
+        last = Instant::now();
+    };
+    let started = Instant::now();
+    let texts = synth::generate(&SynthParams::xl());
+    lap("generate");
+    let started_load = Instant::now();
+    let loaded = pipeline::load_texts(texts, Diagnostics::new()).expect("xl validates");
+    lap("load");
+    let nets = pipeline::networks(&loaded.model);
+    let _warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
+    lap("networks");
+    let outcome = pipeline::solve(&loaded.model, nets).expect("xl solves");
+    println!("xl/build      {:>10.3} s", outcome.build_time.as_secs_f64());
+    println!("xl/solve      {:>10.3} s", outcome.solve_time.as_secs_f64());
+    lap("build+solve");
+    let report = outcome.report(&loaded.model);
+    lap("report");
+    let rendered = files::render_all(&report).expect("the report renders");
+    lap("render");
+    println!(
+        "xl: end to end {:.3} s (with generation {:.3} s); LP {} variables, {} constraints; {} output bytes",
+        started_load.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64(),
+        report.lp.variables,
+        report.lp.constraints,
+        rendered.iter().map(|(_, b)| b.len()).sum::<usize>()
+    );
+}
+
+criterion_group!(benches, flagship, medium, large);
+
+fn main() {
+    benches();
+    if std::env::var_os("SOURCEMIX_BENCH_XL").is_some() {
+        xl_once();
+    } else {
+        println!("xl skipped: set SOURCEMIX_BENCH_XL=1 to run it once (minutes)");
+    }
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -133,10 +133,10 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// Errors first, then warnings; each group in the order the files were read.
+    /// Errors first, then warnings; each group by file and line.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut all: Vec<&Diagnostic> = self.items.iter().collect();
-        all.sort_by_key(|d| d.severity);
+        all.sort_by(|a, b| (a.severity, &a.location.file, a.location.line).cmp(&(b.severity, &b.location.file, b.location.line)));
         all
     }
 }

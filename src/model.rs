@@ -207,6 +207,8 @@ pub enum FromSet {
 /// A cap or floor on the share of deliveries from some countries.
 #[derive(Clone, Debug)]
 pub struct Policy {
+    /// The model.toml line of its `[[policy]]` table (none for a command-line policy).
+    pub line: Option<usize>,
     pub name: String,
     pub kind: PolicyKind,
     pub stages: Vec<Stage>,
@@ -222,6 +224,7 @@ impl Policy {
     /// `share` of any consumer's deliveries of any commodity, at either stage.
     pub fn cli_max_share(share: f64) -> Policy {
         Policy {
+            line: None,
             name: "cli-max-share".into(),
             kind: PolicyKind::MaxShare,
             stages: Stage::ALL.to_vec(),

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Location};
 use crate::input::{self, ModelTexts};
 use crate::model::Model;
 use crate::network::CommodityNetwork;
@@ -49,8 +49,12 @@ pub fn network_warnings(model: &Model, nets: &[CommodityNetwork], texts: &ModelT
         let instances = policies::instances(model, net);
         for floor in policies::unreachable_floors(net, &instances) {
             let p = model.policy(floor.policy);
+            let at = match p.line {
+                Some(line) => Location::line(texts.shown("model.toml"), line),
+                None => Location::file("--max-share"),
+            };
             diags.warning(
-                crate::diagnostics::Location::file(texts.shown("model.toml")),
+                at,
                 format!(
                     "policy \"{}\": no country of {} can reach {} with {} at the {} stage, so the floor holds only if nothing is delivered there (all that demand goes unmet)",
                     p.name,

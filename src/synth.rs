@@ -153,7 +153,7 @@ pub fn generate(p: &SynthParams) -> ModelTexts {
         Shape::Random => random_model(p, &mut rng),
         Shape::Regional => regional_model(p, &mut rng),
     };
-    ModelTexts { shown_dir: p.name.clone(), files: files.into_files() }
+    ModelTexts { shown_dir: p.name.clone(), files: files.into_files(), unreadable: Default::default() }
 }
 
 /// The files being written.

@@ -1,7 +1,7 @@
 //! Validate: turn raw rows into a `Model` whose every reference is good,
 //! collecting every error and warning on the way.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::diagnostics::{Diagnostics, Location};
 use crate::id::{CommodityId, CountryId, NodeId};
@@ -11,7 +11,14 @@ use crate::model::*;
 /// Checks `raw` and builds the model. Returns `None` when there is any error
 /// (all of them are in `diags`).
 pub fn validate(raw: &RawModel, diags: &mut Diagnostics) -> Option<Model> {
-    let mut v = Validator { raw, diags, commodity_ids: HashMap::new(), country_ids: HashMap::new(), node_ids: HashMap::new() };
+    let mut v = Validator {
+        raw,
+        diags,
+        commodity_ids: HashMap::new(),
+        country_ids: HashMap::new(),
+        node_ids: HashMap::new(),
+        broken_nodes: HashSet::new(),
+    };
     let commodities = v.commodities();
     let countries = v.countries();
     let nodes = v.nodes();
@@ -44,6 +51,8 @@ struct Validator<'a, 'd> {
     commodity_ids: HashMap<String, CommodityId>,
     country_ids: HashMap<String, CountryId>,
     node_ids: HashMap<String, NodeId>,
+    /// Nodes whose own row has an error: references to them are not errors again.
+    broken_nodes: HashSet<String>,
 }
 
 impl Validator<'_, '_> {
@@ -93,7 +102,7 @@ impl Validator<'_, '_> {
                 );
             }
             let country = self.country_ids.get(&row.country).copied();
-            if country.is_none() {
+            if country.is_none() && !row.country.is_empty() {
                 let at = self.cell("nodes.csv", row.line, "country");
                 self.diags.error(at, format!("unknown country \"{}\" (countries.csv has no such code)", row.country));
             }
@@ -102,9 +111,14 @@ impl Validator<'_, '_> {
                 self.diags.error(at, format!("duplicate node id \"{}\"", row.id));
                 continue;
             }
-            if let (Some(kind), Some(country)) = (kind, country) {
-                self.node_ids.insert(row.id.clone(), NodeId::from_index(out.len()));
-                out.push(Node { id: row.id.clone(), name: row.name.clone(), kind, country });
+            match (kind, country) {
+                (Some(kind), Some(country)) => {
+                    self.node_ids.insert(row.id.clone(), NodeId::from_index(out.len()));
+                    out.push(Node { id: row.id.clone(), name: row.name.clone(), kind, country });
+                }
+                _ => {
+                    self.broken_nodes.insert(row.id.clone());
+                }
             }
         }
         out
@@ -113,6 +127,9 @@ impl Validator<'_, '_> {
     /// Resolves a node reference in `file`, checking its kind with `allowed`.
     fn node_ref(&mut self, nodes: &[Node], file: &str, line: usize, column: &str, id: &str, allowed: &[NodeKind]) -> Option<NodeId> {
         let Some(&node) = self.node_ids.get(id) else {
+            if id.is_empty() || self.broken_nodes.contains(id) {
+                return None; // already reported
+            }
             let at = self.cell(file, line, column);
             self.diags.error(at, format!("unknown node \"{id}\" (nodes.csv has no such id)"));
             return None;
@@ -129,7 +146,8 @@ impl Validator<'_, '_> {
 
     fn commodity_ref(&mut self, file: &str, line: usize, id: &str) -> Option<CommodityId> {
         let found = self.commodity_ids.get(id).copied();
-        if found.is_none() {
+        let reported = id.is_empty() || !self.raw.toml.usable || self.raw.toml.broken_commodities.iter().any(|c| c == id);
+        if found.is_none() && !reported {
             let at = self.cell(file, line, "commodity");
             let known: Vec<&str> = self.raw.toml.commodities.iter().map(|c| c.id.value.as_str()).collect();
             self.diags.error_hint(at, format!("unknown commodity \"{id}\""), format!("model.toml defines: {}", known.join(", ")));
@@ -173,7 +191,6 @@ impl Validator<'_, '_> {
             if !(yield_ > 0.0 && yield_ <= 1.0) {
                 let at = self.cell("refining.csv", row.line, "yield");
                 self.diags.error(at, format!("yield {yield_} is outside (0, 1] (output per tonne of input)"));
-                continue;
             }
             let (Some(node), Some(commodity)) = (node, commodity) else { continue };
             if self.unique_pair(&mut seen, "refining.csv", row.line, (node, commodity)) {
@@ -326,7 +343,7 @@ impl Validator<'_, '_> {
                 return Some(None);
             }
             let found = self.commodity_ids.get(&c.value).copied();
-            if found.is_none() {
+            if found.is_none() && !self.raw.toml.broken_commodities.contains(&c.value) {
                 self.diags.error(c.at.clone(), format!("unknown commodity \"{}\" (expected \"*\" or a [[commodity]] id)", c.value));
             }
             found.map(Some)
@@ -341,6 +358,7 @@ impl Validator<'_, '_> {
         let scope = e.scope.as_ref().and_then(|s| self.scope(s, nodes, groups));
         let from = e.from.as_ref().and_then(|f| self.from_set(f, e, kind, countries, groups));
         Some(Policy {
+            line: e.at.line,
             name: e.name.as_ref()?.value.clone(),
             kind: kind?,
             stages: vec![stage?],
@@ -357,7 +375,14 @@ impl Validator<'_, '_> {
             OneOrMany::One(text) if text == "all" => Some(Scope::All),
             OneOrMany::One(text) if text.starts_with("group:") => {
                 let group = &text["group:".len()..];
-                self.known_group(group, &s.at, groups).then(|| Scope::Group(group.to_string()))
+                if !self.known_group(group, &s.at, groups) {
+                    return None;
+                }
+                let member = |n: &Node| self.raw.countries.iter().any(|c| c.code == self.country_code(n) && c.groups.iter().any(|g| g == group));
+                if !nodes.iter().any(|n| n.kind == NodeKind::Consumer && member(n)) {
+                    self.diags.warning(s.at.clone(), format!("scope group:{group} holds no consumer: the policy constrains nothing"));
+                }
+                Some(Scope::Group(group.to_string()))
             }
             OneOrMany::One(text) => {
                 self.diags.error_hint(
@@ -455,6 +480,10 @@ impl Validator<'_, '_> {
             }
         }
         ok.then_some(set)
+    }
+
+    fn country_code(&self, node: &Node) -> &str {
+        self.country_ids.iter().find(|(_, id)| **id == node.country).map(|(code, _)| code.as_str()).unwrap_or("")
     }
 
     fn known_group(&mut self, group: &str, at: &Location, groups: &BTreeSet<String>) -> bool {

@@ -1,7 +1,9 @@
 //! Reading one CSV table of a model folder: header check, then one raw row of
 //! strings per record (via serde), then cell parsing with file/line/column
-//! diagnostics. A row with a bad required cell is dropped after its errors are
-//! recorded, so one typo does not cascade into errors about references.
+//! diagnostics. A row with a bad cell is kept (with the bad value blank or
+//! zero) after its error is recorded: the model will not be solved anyway, and
+//! keeping the row stops one typo from cascading into false errors about
+//! references to it.
 
 use std::collections::BTreeSet;
 
@@ -13,8 +15,10 @@ use crate::diagnostics::{Diagnostics, Location};
 pub struct TableText<'a> {
     /// The path shown to the user, e.g. `models/x/routes.csv`.
     pub shown_as: &'a str,
-    /// `None` when the file does not exist.
+    /// `None` when the file does not exist or could not be read.
     pub text: Option<&'a str>,
+    /// The file exists but could not be read (already reported).
+    pub unreadable: bool,
 }
 
 /// Reads every record of a table into `T`, a struct of `String` fields named
@@ -25,6 +29,9 @@ pub fn read_rows<T: DeserializeOwned>(
     diags: &mut Diagnostics,
 ) -> Vec<(usize, T)> {
     let Some(text) = table.text else {
+        if table.unreadable {
+            return Vec::new();
+        }
         diags.error_hint(
             Location::file(table.shown_as),
             "file is missing",
@@ -82,8 +89,10 @@ fn check_header(shown_as: &str, headers: &csv::StringRecord, columns: &[&str], d
     let mut seen = BTreeSet::new();
     for name in headers.iter() {
         if !seen.insert(name) {
-            diags.error(Location::line(shown_as, 1), format!("column \"{name}\" appears twice in the header"));
-            ok = false;
+            if columns.contains(&name) {
+                diags.error(Location::line(shown_as, 1), format!("column \"{name}\" appears twice in the header"));
+                ok = false;
+            }
         } else if !columns.contains(&name) {
             diags.warning(
                 Location::line(shown_as, 1),
@@ -109,13 +118,11 @@ pub struct Cells<'d> {
     pub file: String,
     pub line: usize,
     pub diags: &'d mut Diagnostics,
-    /// Set when a required cell was bad: the row should be dropped.
-    pub bad: bool,
 }
 
 impl<'d> Cells<'d> {
     pub fn new(file: &str, line: usize, diags: &'d mut Diagnostics) -> Self {
-        Cells { file: file.to_string(), line, diags, bad: false }
+        Cells { file: file.to_string(), line, diags }
     }
 
     pub fn at(&self, column: &str) -> Location {
@@ -158,12 +165,15 @@ impl<'d> Cells<'d> {
     }
 
     fn fail(&mut self, column: &str, message: &str) {
-        self.bad = true;
         self.diags.error(self.at(column), message.to_string());
     }
 }
 
-/// Parses a plain decimal that must be finite and not negative.
+/// The largest number a cell may hold: beyond it the solver's arithmetic
+/// (which treats 1e20 as infinite) is no longer trustworthy.
+pub const MAX_QUANTITY: f64 = 1e15;
+
+/// Parses a plain decimal that must be finite, not negative and at most `MAX_QUANTITY`.
 pub fn parse_quantity(value: &str) -> Result<f64, &'static str> {
     let x: f64 = value.parse().map_err(|_| "is not a number (expected a plain decimal such as 1500, 0.65 or 1e6)")?;
     if x.is_nan() {
@@ -172,6 +182,8 @@ pub fn parse_quantity(value: &str) -> Result<f64, &'static str> {
         Err("is infinite; a finite number is required (leave a capacity blank for unlimited)")
     } else if x < 0.0 {
         Err("is negative; it must be 0 or more")
+    } else if x > MAX_QUANTITY {
+        Err("is too large (at most 1e15; leave a capacity blank for unlimited)")
     } else {
         Ok(x + 0.0) // turns -0 into 0
     }

@@ -5,7 +5,7 @@ pub mod csv_table;
 pub mod model_toml;
 pub mod tables;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
 
@@ -24,6 +24,8 @@ pub struct ModelTexts {
     /// The folder as the user named it, used to show file paths.
     pub shown_dir: String,
     pub files: BTreeMap<String, Option<String>>,
+    /// Files that exist but could not be read (already reported): not "missing".
+    pub unreadable: BTreeSet<String>,
 }
 
 impl ModelTexts {
@@ -32,9 +34,12 @@ impl ModelTexts {
     pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> ModelTexts {
         let shown_dir = dir.display().to_string();
         let mut files = BTreeMap::new();
+        let mut unreadable = BTreeSet::new();
         if !dir.is_dir() {
-            diags.error(Location::file(&shown_dir), "is not a model folder (no such directory)");
-            return ModelTexts { shown_dir, files };
+            let why = if dir.exists() { "is not a folder" } else { "does not exist" };
+            diags.error(Location::file(&shown_dir), format!("{why}: a model is a folder holding model.toml and six CSV files"));
+            unreadable.extend(MODEL_FILES.iter().map(|n| n.to_string()));
+            return ModelTexts { shown_dir, files, unreadable };
         }
         for name in MODEL_FILES {
             let path = dir.join(name);
@@ -43,12 +48,16 @@ impl ModelTexts {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => None,
                 Err(e) => {
                     diags.error(Location::file(path.display().to_string()), format!("cannot read: {e}"));
+                    unreadable.insert(name.to_string());
                     None
                 }
             };
+            if text.is_none() && path.exists() {
+                unreadable.insert(name.to_string());
+            }
             files.insert(name.to_string(), text);
         }
-        ModelTexts { shown_dir, files }
+        ModelTexts { shown_dir, files, unreadable }
     }
 
     /// The path of `name` as shown in messages.
@@ -105,10 +114,16 @@ pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
     let table = |name: &'static str| TableText {
         shown_as: shown.get(name).map(String::as_str).unwrap_or(name),
         text: texts.text(name),
+        unreadable: texts.unreadable.contains(name),
     };
     RawModel {
         texts_dir: texts.shown_dir.clone(),
-        toml: model_toml::read_model_toml(&texts.shown("model.toml"), texts.text("model.toml"), diags),
+        toml: model_toml::read_model_toml(
+            &texts.shown("model.toml"),
+            texts.text("model.toml"),
+            texts.unreadable.contains("model.toml"),
+            diags,
+        ),
         countries: tables::read_countries(&table("countries.csv"), diags),
         nodes: tables::read_nodes(&table("nodes.csv"), diags),
         supply: tables::read_supply(&table("supply.csv"), diags),

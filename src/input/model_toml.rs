@@ -31,6 +31,12 @@ pub struct ModelToml {
     pub shortfall_penalty: Option<f64>,
     pub commodities: Vec<CommodityEntry>,
     pub policies: Vec<PolicyEntry>,
+    /// False when the file is missing, unreadable or not TOML: then nothing
+    /// it would define (commodities) can be checked against, and references
+    /// to commodities are not reported as unknown.
+    pub usable: bool,
+    /// Ids of `[[commodity]]` tables that have errors: known, but not usable.
+    pub broken_commodities: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -84,10 +90,13 @@ impl<'a> Positions<'a> {
 }
 
 /// Parses `model.toml`. Problems go to `diags`; what could be read is returned.
-pub fn read_model_toml(shown_as: &str, text: Option<&str>, diags: &mut Diagnostics) -> ModelToml {
+pub fn read_model_toml(shown_as: &str, text: Option<&str>, unreadable: bool, diags: &mut Diagnostics) -> ModelToml {
+    let unusable = ModelToml { usable: false, ..ModelToml::default() };
     let Some(text) = text else {
-        diags.error_hint(Location::file(shown_as), "file is missing", "every model folder needs a model.toml");
-        return ModelToml::default();
+        if !unreadable {
+            diags.error_hint(Location::file(shown_as), "file is missing", "every model folder needs a model.toml");
+        }
+        return unusable;
     };
     let pos = Positions::new(shown_as, text);
     let (doc, errors) = DeTable::parse_recoverable(text);
@@ -96,7 +105,7 @@ pub fn read_model_toml(shown_as: &str, text: Option<&str>, diags: &mut Diagnosti
             let at = e.span().map(|s| pos.at(s.start)).unwrap_or_else(|| Location::file(shown_as));
             diags.error(at, format!("TOML syntax: {}", e.message().trim()));
         }
-        return ModelToml::default();
+        return unusable;
     }
     let mut walker = Walker { pos: &pos, diags };
     walker.document(doc.get_ref(), &pos.at(0))
@@ -111,8 +120,9 @@ type Entry<'i> = (&'i Spanned<std::borrow::Cow<'i, str>>, &'i Spanned<DeValue<'i
 
 impl Walker<'_, '_> {
     fn document(&mut self, doc: &DeTable<'_>, top: &Location) -> ModelToml {
-        let mut out = ModelToml { currency: "USD".into(), ..Default::default() };
+        let mut out = ModelToml { currency: "USD".into(), usable: true, ..Default::default() };
         let mut has_name = false;
+        let mut has_commodity_tables = false;
         for (key, value) in doc.iter() {
             match key.get_ref().as_ref() {
                 "name" => {
@@ -124,7 +134,17 @@ impl Walker<'_, '_> {
                 "description" => out.description = self.string(key, value).map(|s| s.value).unwrap_or_default(),
                 "currency" => out.currency = self.string(key, value).map(|s| s.value).unwrap_or(out.currency),
                 "defaults" => out.shortfall_penalty = self.defaults(key, value),
-                "commodity" => out.commodities = self.tables(key, value, |w, at, t| w.commodity(at, t)),
+                "commodity" => {
+                    has_commodity_tables = true;
+                    let entries = self.tables(key, value, |w, at, t| Some(w.commodity(at, t)));
+                    for entry in entries {
+                        match entry {
+                            Ok(c) => out.commodities.push(c),
+                            Err(Some(id)) => out.broken_commodities.push(id),
+                            Err(None) => {}
+                        }
+                    }
+                }
                 "policy" => out.policies = self.tables(key, value, |w, at, t| w.policy(at, t)),
                 other => self.unknown_key(key, other, "the top level", &TOP_KEYS),
             }
@@ -132,7 +152,7 @@ impl Walker<'_, '_> {
         if !has_name {
             self.diags.error(top.clone(), "missing key `name` (the model's name)");
         }
-        if out.commodities.is_empty() {
+        if !has_commodity_tables {
             self.diags.error_hint(top.clone(), "no [[commodity]] is defined", "add [[commodity]] tables with id, name and unit");
         }
         out
@@ -177,7 +197,8 @@ impl Walker<'_, '_> {
         out
     }
 
-    fn commodity(&mut self, at: Location, table: &DeTable<'_>) -> Option<CommodityEntry> {
+    /// A `[[commodity]]`; on error, the id if it could be read.
+    fn commodity(&mut self, at: Location, table: &DeTable<'_>) -> Result<CommodityEntry, Option<String>> {
         let (mut id, mut name, mut unit) = (None, None, None);
         for (k, v) in table.iter() {
             match k.get_ref().as_ref() {
@@ -187,10 +208,10 @@ impl Walker<'_, '_> {
                 other => self.unknown_key(k, other, "[[commodity]]", &["id", "name", "unit"]),
             }
         }
-        let id = self.required(id, &at, "[[commodity]]", "id")?;
-        let unit = self.required(unit, &at, "[[commodity]]", "unit")?;
+        let id = self.required(id, &at, "[[commodity]]", "id").ok_or(None)?;
+        let unit = self.required(unit, &at, "[[commodity]]", "unit").ok_or_else(|| Some(id.value.clone()))?;
         let name = name.map(|n| n.value).unwrap_or_else(|| id.value.clone());
-        Some(CommodityEntry { at, id, name, unit: unit.value })
+        Ok(CommodityEntry { at, id, name, unit: unit.value })
     }
 
     fn policy(&mut self, at: Location, table: &DeTable<'_>) -> Option<PolicyEntry> {

@@ -130,10 +130,7 @@ fn read_table<C: serde::de::DeserializeOwned, R>(
     let mut out = Vec::with_capacity(rows.len());
     for (line, cells) in rows {
         let mut c = Cells::new(table.shown_as, line, diags);
-        let row = parse(&mut c, cells);
-        if !c.bad {
-            out.push(row);
-        }
+        out.push(parse(&mut c, cells));
     }
     out
 }
@@ -142,7 +139,6 @@ pub fn read_countries(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Cou
     read_table(table, &["code", "name", "groups", "risk"], diags, |c, r: CountryCells| {
         let risk = c.optional_number("risk", &r.risk);
         if let Some(x) = risk.filter(|x| *x > 1.0) {
-            c.bad = true;
             c.diags.error(c.at("risk"), format!("\"{x}\" is above 1; a risk score is in 0..=1"));
         }
         CountryRow {
