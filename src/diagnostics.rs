@@ -149,3 +149,19 @@ impl fmt::Display for Diagnostics {
         Ok(())
     }
 }
+
+/// The candidate closest to a misspelt `name`, if one is close enough to be a likely typo.
+pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, c)| c)
+}
+
+/// " (did you mean \"x\"?)" when a close candidate exists, else "".
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    closest(name, candidates).map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default()
+}

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::diagnostics::{Diagnostics, Location};
+use crate::diagnostics::{did_you_mean, Diagnostics, Location};
 use crate::id::{CommodityId, CountryId, NodeId};
 use crate::input::{OneOrMany, PolicyEntry, Positioned, RawModel};
 use crate::model::*;
@@ -104,7 +104,8 @@ impl Validator<'_, '_> {
             let country = self.country_ids.get(&row.country).copied();
             if country.is_none() && !row.country.is_empty() {
                 let at = self.cell("nodes.csv", row.line, "country");
-                self.diags.error(at, format!("unknown country \"{}\" (countries.csv has no such code)", row.country));
+                let guess = did_you_mean(&row.country, self.country_ids.keys().map(String::as_str));
+                self.diags.error(at, format!("unknown country \"{}\" (countries.csv has no such code{guess})", row.country));
             }
             if self.node_ids.contains_key(&row.id) {
                 let at = self.cell("nodes.csv", row.line, "id");
@@ -131,7 +132,8 @@ impl Validator<'_, '_> {
                 return None; // already reported
             }
             let at = self.cell(file, line, column);
-            self.diags.error(at, format!("unknown node \"{id}\" (nodes.csv has no such id)"));
+            let guess = did_you_mean(id, self.node_ids.keys().map(String::as_str));
+            self.diags.error(at, format!("unknown node \"{id}\" (nodes.csv has no such id{guess})"));
             return None;
         };
         let kind = nodes[node.index()].kind;
@@ -150,7 +152,8 @@ impl Validator<'_, '_> {
         if found.is_none() && !reported {
             let at = self.cell(file, line, "commodity");
             let known: Vec<&str> = self.raw.toml.commodities.iter().map(|c| c.id.value.as_str()).collect();
-            self.diags.error_hint(at, format!("unknown commodity \"{id}\""), format!("model.toml defines: {}", known.join(", ")));
+            let guess = did_you_mean(id, known.iter().copied());
+            self.diags.error_hint(at, format!("unknown commodity \"{id}\"{guess}"), format!("model.toml defines: {}", known.join(", ")));
         }
         found
     }

@@ -334,9 +334,10 @@ impl Walker<'_, '_> {
     }
 
     fn unknown_key(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, name: &str, place: &str, known: &[&str]) {
+        let guess = crate::diagnostics::did_you_mean(name, known.iter().copied());
         self.diags.error_hint(
             self.pos.of(key),
-            format!("unknown field `{name}` in {place}"),
+            format!("unknown field `{name}` in {place}{guess}"),
             format!("the fields are: {}", known.join(", ")),
         );
     }
