@@ -2,6 +2,7 @@
 //! collected in a list so that the user sees every problem at once.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// How serious a diagnostic is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -59,6 +60,36 @@ impl fmt::Display for Location {
             (Some(line), None) => write!(f, ":{line}"),
             (None, _) => Ok(()),
         }
+    }
+}
+
+/// Where a row of a table was written: its file (a model CSV, or the
+/// scenario that added it) and its line.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RowRef {
+    pub file: Arc<str>,
+    pub line: usize,
+}
+
+impl RowRef {
+    pub fn new(file: &str, line: usize) -> RowRef {
+        RowRef { file: Arc::from(file), line }
+    }
+
+    /// The row as a location.
+    pub fn location(&self) -> Location {
+        Location::line(self.file.as_ref(), self.line)
+    }
+
+    /// One cell of the row.
+    pub fn cell(&self, column: &str) -> Location {
+        Location::cell(self.file.as_ref(), self.line, column)
+    }
+}
+
+impl fmt::Display for RowRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use crate::diagnostics::RowRef;
 use crate::id::{CommodityId, CountryId, NodeId, PolicyId, RouteId};
 
 /// A whole model folder, checked.
@@ -93,10 +94,6 @@ pub struct Node {
     pub country: CountryId,
 }
 
-/// Where a row came from, for messages and reports.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Line(pub usize);
-
 /// A row of supply.csv: what a mine, recycler or stockpile can supply.
 #[derive(Clone, Debug)]
 pub struct Supply {
@@ -106,7 +103,7 @@ pub struct Supply {
     pub capacity: Option<f64>,
     /// currency per t supplied.
     pub cost: f64,
-    pub line: Line,
+    pub at: RowRef,
 }
 
 /// A row of refining.csv.
@@ -120,7 +117,7 @@ pub struct Refining {
     pub cost: f64,
     /// output / input, in (0, 1].
     pub yield_: f64,
-    pub line: Line,
+    pub at: RowRef,
 }
 
 /// A row of demand.csv.
@@ -132,7 +129,7 @@ pub struct Demand {
     pub demand: f64,
     /// currency per t left unmet (the model default where the row left it blank).
     pub penalty: f64,
-    pub line: Line,
+    pub at: RowRef,
 }
 
 /// One directed edge for one commodity.
@@ -144,7 +141,7 @@ pub struct Route {
     pub cost: f64,
     /// t per year; `None` is unlimited.
     pub capacity: Option<f64>,
-    pub line: Line,
+    pub at: RowRef,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -16,7 +16,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
 use petgraph::Direction;
 
-use crate::diagnostics::{Diagnostics, Location};
+use crate::diagnostics::Diagnostics;
 use crate::id::{CommodityId, CountryId, NodeId, RouteId};
 use crate::model::{Model, Node, NodeKind, Route, Stage};
 
@@ -283,14 +283,13 @@ impl CommodityNetwork {
     }
 
     /// Warnings about parts of this commodity's network that can never be used.
-    pub fn warn_dead_ends(&self, model: &Model, shown: &dyn Fn(&str) -> String, diags: &mut Diagnostics) {
+    pub fn warn_dead_ends(&self, model: &Model, diags: &mut Diagnostics) {
         let kid = &model.commodity(self.commodity).id;
         for (i, role) in self.roles.iter().enumerate() {
             let node = &model.nodes[i];
             match *role {
                 Role::Source(row) => {
-                    let line = model.supply[row].line.0;
-                    let at = Location::line(shown("supply.csv"), line);
+                    let at = model.supply[row].at.location();
                     if node.kind == NodeKind::Mine && !self.mine_reaches_refiner(i) {
                         diags.warning(at, format!("mine \"{}\"'s {kid} can never be refined (no route through hubs reaches a refiner of {kid})", node.id));
                     } else if self.labels_out(NodeId::from_index(i)).is_empty() {
@@ -298,9 +297,8 @@ impl CommodityNetwork {
                     }
                 }
                 Role::Consumer(row) if self.labels_in[i].is_empty() => {
-                    let line = model.demand[row].line.0;
                     diags.warning(
-                        Location::line(shown("demand.csv"), line),
+                        model.demand[row].at.location(),
                         format!("no supply of {kid} can reach consumer \"{}\": all its demand will be unmet", node.id),
                     );
                 }

@@ -43,9 +43,8 @@ pub fn load_texts(texts: ModelTexts, mut diags: Diagnostics) -> Result<Loaded, D
 /// Warnings that need the network: dead ends and floors that cannot be met.
 pub fn network_warnings(model: &Model, nets: &[CommodityNetwork], texts: &ModelTexts) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let shown = |name: &str| texts.shown(name);
     for net in nets {
-        net.warn_dead_ends(model, &shown, &mut diags);
+        net.warn_dead_ends(model, &mut diags);
         let instances = policies::instances(model, net);
         for floor in policies::unreachable_floors(net, &instances) {
             let p = model.policy(floor.policy);

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::diagnostics::{did_you_mean, Diagnostics, Location};
+use crate::diagnostics::{did_you_mean, Diagnostics, Location, RowRef};
 use crate::id::{CommodityId, CountryId, NodeId};
 use crate::input::{OneOrMany, PolicyEntry, Positioned, RawModel};
 use crate::model::*;
@@ -56,10 +56,6 @@ struct Validator<'a, 'd> {
 }
 
 impl Validator<'_, '_> {
-    fn cell(&self, file: &str, line: usize, column: &str) -> Location {
-        Location::cell(self.raw.file(file), line, column)
-    }
-
     fn commodities(&mut self) -> Vec<Commodity> {
         let mut out = Vec::new();
         for entry in &self.raw.toml.commodities {
@@ -80,7 +76,7 @@ impl Validator<'_, '_> {
         let mut out = Vec::new();
         for row in &self.raw.countries {
             if self.country_ids.contains_key(&row.code) {
-                let at = self.cell("countries.csv", row.line, "code");
+                let at = row.at.cell("code");
                 self.diags.error(at, format!("duplicate country code \"{}\"", row.code));
                 continue;
             }
@@ -95,7 +91,7 @@ impl Validator<'_, '_> {
         for row in &self.raw.nodes {
             let kind = NodeKind::parse(&row.kind);
             if kind.is_none() {
-                let at = self.cell("nodes.csv", row.line, "kind");
+                let at = row.at.cell("kind");
                 self.diags.error(
                     at,
                     format!("unknown kind \"{}\" (expected one of mine, recycler, stockpile, refiner, hub, consumer)", row.kind),
@@ -103,12 +99,12 @@ impl Validator<'_, '_> {
             }
             let country = self.country_ids.get(&row.country).copied();
             if country.is_none() && !row.country.is_empty() {
-                let at = self.cell("nodes.csv", row.line, "country");
+                let at = row.at.cell("country");
                 let guess = did_you_mean(&row.country, self.country_ids.keys().map(String::as_str));
                 self.diags.error(at, format!("unknown country \"{}\" (countries.csv has no such code{guess})", row.country));
             }
             if self.node_ids.contains_key(&row.id) {
-                let at = self.cell("nodes.csv", row.line, "id");
+                let at = row.at.cell("id");
                 self.diags.error(at, format!("duplicate node id \"{}\"", row.id));
                 continue;
             }
@@ -126,31 +122,31 @@ impl Validator<'_, '_> {
     }
 
     /// Resolves a node reference in `file`, checking its kind with `allowed`.
-    fn node_ref(&mut self, nodes: &[Node], file: &str, line: usize, column: &str, id: &str, allowed: &[NodeKind]) -> Option<NodeId> {
+    fn node_ref(&mut self, nodes: &[Node], table: &str, row: &RowRef, column: &str, id: &str, allowed: &[NodeKind]) -> Option<NodeId> {
         let Some(&node) = self.node_ids.get(id) else {
             if id.is_empty() || self.broken_nodes.contains(id) {
                 return None; // already reported
             }
-            let at = self.cell(file, line, column);
+            let at = row.cell(column);
             let guess = did_you_mean(id, self.node_ids.keys().map(String::as_str));
             self.diags.error(at, format!("unknown node \"{id}\" (nodes.csv has no such id{guess})"));
             return None;
         };
         let kind = nodes[node.index()].kind;
         if !allowed.is_empty() && !allowed.contains(&kind) {
-            let at = self.cell(file, line, column);
+            let at = row.cell(column);
             let names: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
-            self.diags.error(at, format!("node \"{id}\" is a {kind}; {file} rows are for {} nodes only", names.join(" / ")));
+            self.diags.error(at, format!("node \"{id}\" is a {kind}; {table} rows are for {} nodes only", names.join(" / ")));
             return None;
         }
         Some(node)
     }
 
-    fn commodity_ref(&mut self, file: &str, line: usize, id: &str) -> Option<CommodityId> {
+    fn commodity_ref(&mut self, row: &RowRef, id: &str) -> Option<CommodityId> {
         let found = self.commodity_ids.get(id).copied();
         let reported = id.is_empty() || !self.raw.toml.usable || self.raw.toml.broken_commodities.iter().any(|c| c == id);
         if found.is_none() && !reported {
-            let at = self.cell(file, line, "commodity");
+            let at = row.cell("commodity");
             let known: Vec<&str> = self.raw.toml.commodities.iter().map(|c| c.id.value.as_str()).collect();
             let guess = did_you_mean(id, known.iter().copied());
             self.diags.error_hint(at, format!("unknown commodity \"{id}\"{guess}"), format!("model.toml defines: {}", known.join(", ")));
@@ -159,13 +155,13 @@ impl Validator<'_, '_> {
     }
 
     /// Reports a second row for the same (node, commodity).
-    fn unique_pair(&mut self, seen: &mut HashMap<(NodeId, CommodityId), usize>, file: &str, line: usize, key: (NodeId, CommodityId)) -> bool {
+    fn unique_pair(&mut self, seen: &mut HashMap<(NodeId, CommodityId), RowRef>, row: &RowRef, key: (NodeId, CommodityId)) -> bool {
         if let Some(first) = seen.get(&key) {
-            let at = self.cell(file, line, "node");
-            self.diags.error(at, format!("a second row for the same node and commodity (the first is on line {first})"));
+            let at = row.cell("node");
+            self.diags.error(at, format!("a second row for the same node and commodity (the first is at {first})"));
             return false;
         }
-        seen.insert(key, line);
+        seen.insert(key, row.clone());
         true
     }
 
@@ -174,11 +170,11 @@ impl Validator<'_, '_> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for row in &self.raw.supply {
-            let node = self.node_ref(nodes, "supply.csv", row.line, "node", &row.node, &SOURCES);
-            let commodity = self.commodity_ref("supply.csv", row.line, &row.commodity);
+            let node = self.node_ref(nodes, "supply.csv", &row.at, "node", &row.node, &SOURCES);
+            let commodity = self.commodity_ref(&row.at, &row.commodity);
             let (Some(node), Some(commodity)) = (node, commodity) else { continue };
-            if self.unique_pair(&mut seen, "supply.csv", row.line, (node, commodity)) {
-                out.push(Supply { node, commodity, capacity: row.capacity, cost: row.cost, line: Line(row.line) });
+            if self.unique_pair(&mut seen, &row.at, (node, commodity)) {
+                out.push(Supply { node, commodity, capacity: row.capacity, cost: row.cost, at: row.at.clone() });
             }
         }
         out
@@ -188,16 +184,16 @@ impl Validator<'_, '_> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for row in &self.raw.refining {
-            let node = self.node_ref(nodes, "refining.csv", row.line, "node", &row.node, &[NodeKind::Refiner]);
-            let commodity = self.commodity_ref("refining.csv", row.line, &row.commodity);
+            let node = self.node_ref(nodes, "refining.csv", &row.at, "node", &row.node, &[NodeKind::Refiner]);
+            let commodity = self.commodity_ref(&row.at, &row.commodity);
             let yield_ = row.yield_.unwrap_or(1.0);
             if !(yield_ > 0.0 && yield_ <= 1.0) {
-                let at = self.cell("refining.csv", row.line, "yield");
+                let at = row.at.cell("yield");
                 self.diags.error(at, format!("yield {yield_} is outside (0, 1] (output per tonne of input)"));
             }
             let (Some(node), Some(commodity)) = (node, commodity) else { continue };
-            if self.unique_pair(&mut seen, "refining.csv", row.line, (node, commodity)) {
-                out.push(Refining { node, commodity, capacity: row.capacity, cost: row.cost, yield_, line: Line(row.line) });
+            if self.unique_pair(&mut seen, &row.at, (node, commodity)) {
+                out.push(Refining { node, commodity, capacity: row.capacity, cost: row.cost, yield_, at: row.at.clone() });
             }
         }
         out
@@ -207,11 +203,11 @@ impl Validator<'_, '_> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for row in &self.raw.demand {
-            let node = self.node_ref(nodes, "demand.csv", row.line, "node", &row.node, &[NodeKind::Consumer]);
-            let commodity = self.commodity_ref("demand.csv", row.line, &row.commodity);
+            let node = self.node_ref(nodes, "demand.csv", &row.at, "node", &row.node, &[NodeKind::Consumer]);
+            let commodity = self.commodity_ref(&row.at, &row.commodity);
             let penalty = row.penalty.or(self.raw.toml.shortfall_penalty);
             if penalty.is_none() {
-                let at = self.cell("demand.csv", row.line, "penalty");
+                let at = row.at.cell("penalty");
                 self.diags.error_hint(
                     at,
                     "is blank and model.toml sets no default",
@@ -219,8 +215,8 @@ impl Validator<'_, '_> {
                 );
             }
             let (Some(node), Some(commodity), Some(penalty)) = (node, commodity, penalty) else { continue };
-            if self.unique_pair(&mut seen, "demand.csv", row.line, (node, commodity)) {
-                out.push(Demand { node, commodity, demand: row.demand, penalty, line: Line(row.line) });
+            if self.unique_pair(&mut seen, &row.at, (node, commodity)) {
+                out.push(Demand { node, commodity, demand: row.demand, penalty, at: row.at.clone() });
             }
         }
         out
@@ -232,40 +228,40 @@ impl Validator<'_, '_> {
         let supplies: BTreeSet<(NodeId, CommodityId)> = supply.iter().map(|s| (s.node, s.commodity)).collect();
         let mut out = Vec::new();
         for row in &self.raw.routes {
-            let from = self.node_ref(nodes, "routes.csv", row.line, "from", &row.from, &[]);
-            let to = self.node_ref(nodes, "routes.csv", row.line, "to", &row.to, &[]);
+            let from = self.node_ref(nodes, "routes.csv", &row.at, "from", &row.from, &[]);
+            let to = self.node_ref(nodes, "routes.csv", &row.at, "to", &row.to, &[]);
             let commodities: Vec<CommodityId> = if row.commodity == "*" {
                 (0..n_commodities).map(CommodityId::from_index).collect()
             } else {
-                self.commodity_ref("routes.csv", row.line, &row.commodity).into_iter().collect()
+                self.commodity_ref(&row.at, &row.commodity).into_iter().collect()
             };
             let (Some(from), Some(to)) = (from, to) else { continue };
-            if !self.route_ends_ok(nodes, row.line, from, to) {
+            if !self.route_ends_ok(nodes, &row.at, from, to) {
                 continue;
             }
             if row.commodity != "*" {
                 let k = commodities.first().copied();
                 if let Some(k) = k {
-                    self.explicit_route_checks(nodes, row.line, from, to, k, &processes, &demands, &supplies);
+                    self.explicit_route_checks(nodes, &row.at, from, to, k, &processes, &demands, &supplies);
                 }
             }
             for commodity in commodities {
-                out.push(Route { from, to, commodity, cost: row.cost, capacity: row.capacity, line: Line(row.line) });
+                out.push(Route { from, to, commodity, cost: row.cost, capacity: row.capacity, at: row.at.clone() });
             }
         }
         out
     }
 
-    fn route_ends_ok(&mut self, nodes: &[Node], line: usize, from: NodeId, to: NodeId) -> bool {
+    fn route_ends_ok(&mut self, nodes: &[Node], row: &RowRef, from: NodeId, to: NodeId) -> bool {
         let (f, t) = (&nodes[from.index()], &nodes[to.index()]);
         let mut ok = true;
         if t.kind.is_source() {
-            let at = self.cell("routes.csv", line, "to");
+            let at = row.cell("to");
             self.diags.error(at, format!("route into \"{}\", a {}: nothing may enter a source node", t.id, t.kind));
             ok = false;
         }
         if f.kind == NodeKind::Consumer {
-            let at = self.cell("routes.csv", line, "from");
+            let at = row.cell("from");
             self.diags.error(at, format!("route out of \"{}\", a consumer: nothing may leave a consumer", f.id));
             ok = false;
         }
@@ -276,7 +272,7 @@ impl Validator<'_, '_> {
     fn explicit_route_checks(
         &mut self,
         nodes: &[Node],
-        line: usize,
+        row: &RowRef,
         from: NodeId,
         to: NodeId,
         k: CommodityId,
@@ -287,7 +283,7 @@ impl Validator<'_, '_> {
         let (f, t) = (&nodes[from.index()], &nodes[to.index()]);
         let kid = &self.raw.toml.commodities.get(k.index()).map(|c| c.id.value.clone()).unwrap_or_default();
         if t.kind == NodeKind::Refiner && !processes.contains(&(to, k)) {
-            let at = self.cell("routes.csv", line, "commodity");
+            let at = row.cell("commodity");
             self.diags.error_hint(
                 at,
                 format!("route carries {kid} into refiner \"{}\", which cannot process it (refining.csv has no row for it)", t.id),
@@ -295,11 +291,11 @@ impl Validator<'_, '_> {
             );
         }
         if t.kind == NodeKind::Consumer && !demands.contains(&(to, k)) {
-            let at = self.cell("routes.csv", line, "commodity");
+            let at = row.cell("commodity");
             self.diags.warning(at, format!("route carries {kid} to consumer \"{}\", which has no demand for it: the route is unused", t.id));
         }
         if f.kind.is_source() && !supplies.contains(&(from, k)) {
-            let at = self.cell("routes.csv", line, "commodity");
+            let at = row.cell("commodity");
             self.diags.warning(at, format!("route carries {kid} from \"{}\", which has no supply of it: the route is unused", f.id));
         }
     }

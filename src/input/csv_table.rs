@@ -9,7 +9,9 @@ use std::collections::BTreeSet;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostics, Location};
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostics, Location, RowRef};
 
 /// A table's text, with the name it is shown under in messages.
 pub struct TableText<'a> {
@@ -115,18 +117,23 @@ fn check_header(shown_as: &str, headers: &csv::StringRecord, columns: &[&str], d
 
 /// Parses the cells of one row, recording each problem with its column.
 pub struct Cells<'d> {
-    pub file: String,
+    pub file: Arc<str>,
     pub line: usize,
     pub diags: &'d mut Diagnostics,
 }
 
 impl<'d> Cells<'d> {
-    pub fn new(file: &str, line: usize, diags: &'d mut Diagnostics) -> Self {
-        Cells { file: file.to_string(), line, diags }
+    pub fn new(file: Arc<str>, line: usize, diags: &'d mut Diagnostics) -> Self {
+        Cells { file, line, diags }
+    }
+
+    /// This row, as a reference carried by the parsed row.
+    pub fn row(&self) -> RowRef {
+        RowRef { file: self.file.clone(), line: self.line }
     }
 
     pub fn at(&self, column: &str) -> Location {
-        Location::cell(&self.file, self.line, column)
+        Location::cell(self.file.as_ref(), self.line, column)
     }
 
     /// A required text cell.

@@ -4,12 +4,12 @@
 use serde::Deserialize;
 
 use super::csv_table::{read_rows, Cells, TableText};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, RowRef};
 
 /// `countries.csv`
 #[derive(Clone, Debug)]
 pub struct CountryRow {
-    pub line: usize,
+    pub at: RowRef,
     pub code: String,
     pub name: String,
     pub groups: Vec<String>,
@@ -19,7 +19,7 @@ pub struct CountryRow {
 /// `nodes.csv`
 #[derive(Clone, Debug)]
 pub struct NodeRow {
-    pub line: usize,
+    pub at: RowRef,
     pub id: String,
     pub name: String,
     pub kind: String,
@@ -29,7 +29,7 @@ pub struct NodeRow {
 /// `supply.csv`
 #[derive(Clone, Debug)]
 pub struct SupplyRow {
-    pub line: usize,
+    pub at: RowRef,
     pub node: String,
     pub commodity: String,
     pub capacity: Option<f64>,
@@ -39,7 +39,7 @@ pub struct SupplyRow {
 /// `refining.csv`
 #[derive(Clone, Debug)]
 pub struct RefiningRow {
-    pub line: usize,
+    pub at: RowRef,
     pub node: String,
     pub commodity: String,
     pub capacity: Option<f64>,
@@ -50,7 +50,7 @@ pub struct RefiningRow {
 /// `demand.csv`
 #[derive(Clone, Debug)]
 pub struct DemandRow {
-    pub line: usize,
+    pub at: RowRef,
     pub node: String,
     pub commodity: String,
     pub demand: f64,
@@ -60,7 +60,7 @@ pub struct DemandRow {
 /// `routes.csv`
 #[derive(Clone, Debug)]
 pub struct RouteRow {
-    pub line: usize,
+    pub at: RowRef,
     pub from: String,
     pub to: String,
     pub commodity: String,
@@ -128,8 +128,9 @@ fn read_table<C: serde::de::DeserializeOwned, R>(
 ) -> Vec<R> {
     let rows = read_rows::<C>(table, columns, diags);
     let mut out = Vec::with_capacity(rows.len());
+    let file: std::sync::Arc<str> = std::sync::Arc::from(table.shown_as);
     for (line, cells) in rows {
-        let mut c = Cells::new(table.shown_as, line, diags);
+        let mut c = Cells::new(file.clone(), line, diags);
         out.push(parse(&mut c, cells));
     }
     out
@@ -142,7 +143,7 @@ pub fn read_countries(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Cou
             c.diags.error(c.at("risk"), format!("\"{x}\" is above 1; a risk score is in 0..=1"));
         }
         CountryRow {
-            line: c.line,
+            at: c.row(),
             code: c.text("code", &r.code),
             name: c.text("name", &r.name),
             groups: r.groups.split(';').map(str::trim).filter(|g| !g.is_empty()).map(String::from).collect(),
@@ -153,7 +154,7 @@ pub fn read_countries(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Cou
 
 pub fn read_nodes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<NodeRow> {
     read_table(table, &["id", "name", "kind", "country"], diags, |c, r: NodeCells| NodeRow {
-        line: c.line,
+        at: c.row(),
         id: c.text("id", &r.id),
         name: c.text("name", &r.name),
         kind: c.text("kind", &r.kind),
@@ -163,7 +164,7 @@ pub fn read_nodes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<NodeRow
 
 pub fn read_supply(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<SupplyRow> {
     read_table(table, &["node", "commodity", "capacity", "cost"], diags, |c, r: SupplyCells| SupplyRow {
-        line: c.line,
+        at: c.row(),
         node: c.text("node", &r.node),
         commodity: c.text("commodity", &r.commodity),
         capacity: c.optional_number("capacity", &r.capacity),
@@ -174,7 +175,7 @@ pub fn read_supply(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Supply
 pub fn read_refining(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RefiningRow> {
     let columns = ["node", "commodity", "capacity", "cost", "yield"];
     read_table(table, &columns, diags, |c, r: RefiningCells| RefiningRow {
-        line: c.line,
+        at: c.row(),
         node: c.text("node", &r.node),
         commodity: c.text("commodity", &r.commodity),
         capacity: c.optional_number("capacity", &r.capacity),
@@ -185,7 +186,7 @@ pub fn read_refining(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Refi
 
 pub fn read_demand(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<DemandRow> {
     read_table(table, &["node", "commodity", "demand", "penalty"], diags, |c, r: DemandCells| DemandRow {
-        line: c.line,
+        at: c.row(),
         node: c.text("node", &r.node),
         commodity: c.text("commodity", &r.commodity),
         demand: c.number("demand", &r.demand),
@@ -196,7 +197,7 @@ pub fn read_demand(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Demand
 pub fn read_routes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RouteRow> {
     let columns = ["from", "to", "commodity", "cost", "capacity"];
     read_table(table, &columns, diags, |c, r: RouteCells| RouteRow {
-        line: c.line,
+        at: c.row(),
         from: c.text("from", &r.from),
         to: c.text("to", &r.to),
         commodity: c.text("commodity", &r.commodity),

@@ -284,7 +284,7 @@ fn flows(model: &Model, usage: &Usage) -> Vec<FlowReport> {
                 from: model.node(r.from).id.clone(),
                 to: model.node(r.to).id.clone(),
                 commodity: model.commodity(r.commodity).id.clone(),
-                line: r.line.0,
+                line: r.at.line,
                 amount: tonnes(x),
             }
         })
@@ -362,20 +362,20 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
     for (row, r) in model.supply.iter().enumerate().filter(|(_, r)| r.commodity == k) {
         if let Some(cap) = r.capacity {
             let used = usage.supplied.get(&row).copied().unwrap_or(0.0);
-            out.push(entry("supply", Some(model.node(r.node).id.clone()), None, r.line.0, cap, used, supply_dual.get(&row).copied().unwrap_or(0.0)));
+            out.push(entry("supply", Some(model.node(r.node).id.clone()), None, r.at.line, cap, used, supply_dual.get(&row).copied().unwrap_or(0.0)));
         }
     }
     for (row, r) in model.refining.iter().enumerate().filter(|(_, r)| r.commodity == k) {
         if let Some(cap) = r.capacity {
             let used = usage.refined_input.get(&row).copied().unwrap_or(0.0);
-            out.push(entry("refining", Some(model.node(r.node).id.clone()), None, r.line.0, cap, used, refining_dual.get(&row).copied().unwrap_or(0.0)));
+            out.push(entry("refining", Some(model.node(r.node).id.clone()), None, r.at.line, cap, used, refining_dual.get(&row).copied().unwrap_or(0.0)));
         }
     }
     for (i, r) in model.routes.iter().enumerate().filter(|(_, r)| r.commodity == k) {
         if let Some(cap) = r.capacity {
             let id = RouteId::from_index(i);
             let used = usage.route.get(&id).copied().unwrap_or(0.0);
-            out.push(entry("route", None, Some(model.route_label(id)), r.line.0, cap, used, route_dual.get(&id).copied().unwrap_or(0.0)));
+            out.push(entry("route", None, Some(model.route_label(id)), r.at.line, cap, used, route_dual.get(&id).copied().unwrap_or(0.0)));
         }
     }
     out

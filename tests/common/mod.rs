@@ -116,7 +116,7 @@ pub fn recompute_cost(model: &Model, report: &Report) -> f64 {
         let route = model
             .routes
             .iter()
-            .find(|r| r.line.0 == f.line && model.commodity(r.commodity).id == f.commodity && model.node(r.from).id == f.from)
+            .find(|r| r.at.line == f.line && model.commodity(r.commodity).id == f.commodity && model.node(r.from).id == f.from)
             .expect("a reported flow is a model route");
         total += route.cost * f.amount;
         *outflow.entry((f.from.as_str(), f.commodity.as_str())).or_default() += f.amount;
