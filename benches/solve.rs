@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench --bench solve                       # flagship, medium, large
 //! cargo bench --bench solve -- flagship           # one group
+//! SOURCEMIX_BENCH_LARGE_SOLVE=1 cargo bench --bench solve -- large  # + large end to end
 //! SOURCEMIX_BENCH_XL=1 cargo bench --bench solve  # also xl, timed once
 //! ```
 //!
@@ -19,7 +20,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, BatchSize, Criterion};
+use criterion::{criterion_group, BatchSize, Criterion, SamplingMode};
 
 use sourcemix::diagnostics::Diagnostics;
 use sourcemix::input::ModelTexts;
@@ -62,11 +63,12 @@ fn solve_all(model: &Model, built: Vec<(CommodityProgram, Lp)>) -> f64 {
 
 /// load, networks, build (sequential over commodities) and solve (the same),
 /// each measured alone.
-fn steps(c: &mut Criterion, group_name: &str, texts: &ModelTexts, sample_size: usize) {
+fn steps(c: &mut Criterion, group_name: &str, texts: &ModelTexts, sample_size: usize, seconds: u64) {
     let model = pipeline::load_texts(texts.clone(), Diagnostics::new()).expect("the model validates").model;
     let nets = pipeline::networks(&model);
     let mut group = c.benchmark_group(group_name);
     group.sample_size(sample_size);
+    group.measurement_time(Duration::from_secs(seconds));
     group.bench_function("load", |b| {
         b.iter_batched(|| texts.clone(), |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(), BatchSize::SmallInput)
     });
@@ -99,13 +101,14 @@ fn flagship(c: &mut Criterion) {
     group.finish();
     let mut diags = Diagnostics::new();
     let texts = ModelTexts::read_dir(&dir, &mut diags);
-    steps(c, "flagship", &texts, 100);
+    steps(c, "flagship", &texts, 50, 5);
 }
 
 fn medium(c: &mut Criterion) {
     let texts = synth::generate(&SynthParams::medium());
     let mut group = c.benchmark_group("medium");
     group.sample_size(20);
+    group.measurement_time(Duration::from_secs(8));
     group.bench_function("end_to_end", |b| {
         b.iter_batched(
             || texts.clone(),
@@ -114,7 +117,7 @@ fn medium(c: &mut Criterion) {
         )
     });
     group.finish();
-    steps(c, "medium", &texts, 20);
+    steps(c, "medium", &texts, 20, 10);
 }
 
 /// Large: ten samples of the whole job, and of the steps outside the solver.
@@ -124,15 +127,16 @@ fn large(c: &mut Criterion) {
     let nets = pipeline::networks(&model);
     let mut group = c.benchmark_group("large");
     group.sample_size(10);
-    group.measurement_time(Duration::from_secs(1));
-    group.warm_up_time(Duration::from_millis(100));
+    group.measurement_time(Duration::from_secs(4));
+    group.warm_up_time(Duration::from_millis(500));
     group.bench_function("load", |b| {
         b.iter_batched(|| texts.clone(), |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(), BatchSize::LargeInput)
     });
     group.bench_function("networks", |b| b.iter(|| black_box(pipeline::networks(&model).len())));
     group.bench_function("build", |b| b.iter(|| black_box(build_all(&model, &nets).len())));
     if std::env::var_os("SOURCEMIX_BENCH_LARGE_SOLVE").is_some() {
-        // About a minute per iteration: only on request.
+        // About a minute per iteration (ten of them, flat): only on request.
+        group.sampling_mode(SamplingMode::Flat);
         group.bench_function("end_to_end", |b| {
             b.iter_batched(
                 || texts.clone(),

@@ -16,4 +16,5 @@ pub mod program;
 pub mod report;
 pub mod solve;
 pub mod synth;
+pub mod scenario;
 pub mod validate;

@@ -37,6 +37,14 @@ enum Command {
         /// The model folder.
         model: PathBuf,
     },
+    /// Show what scenarios change in a model, row by row.
+    Diff {
+        /// The model folder.
+        model: PathBuf,
+        /// A scenario file (repeat to apply several, in order).
+        #[arg(long = "scenario", value_name = "FILE", required = true)]
+        scenarios: Vec<PathBuf>,
+    },
     /// Export the supply network.
     Graph {
         /// The model folder.
@@ -50,6 +58,9 @@ enum Command {
 struct SolveArgs {
     /// The model folder.
     model: PathBuf,
+    /// A scenario file that changes the model (repeat to apply several, in order).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenarios: Vec<PathBuf>,
     /// Adds a cap: no country may supply more than this share (0..=1) of any
     /// consumer's deliveries of any commodity, at the mining and the refining stage.
     #[arg(long, value_name = "X")]
@@ -90,8 +101,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Solve(args) => solve(args),
         Command::Validate { model } => validate(&model),
+        Command::Diff { model, scenarios } => diff(&model, &scenarios),
         Command::Graph { model, format: GraphFormat::Dot } => {
-            let Some(loaded) = load_or_report(&model) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+            let Some(loaded) = load_or_report(&model, &[]) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
             print_stdout(&sourcemix::network::to_dot(&loaded.model))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -99,8 +111,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads a model, printing every diagnostic to stderr; `None` if it has errors.
-fn load_or_report(dir: &Path) -> Option<pipeline::Loaded> {
-    match pipeline::load(dir) {
+fn load_or_report(dir: &Path, scenarios: &[PathBuf]) -> Option<pipeline::Loaded> {
+    match pipeline::load_with_scenarios(dir, scenarios) {
         Ok(loaded) => {
             print_diagnostics(&loaded.warnings);
             Some(loaded)
@@ -122,7 +134,7 @@ fn print_diagnostics(diags: &Diagnostics) {
 
 fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let Some(mut loaded) = load_or_report(&args.model) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+    let Some(mut loaded) = load_or_report(&args.model, &args.scenarios) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
     if args.no_policies {
         loaded.model.policies.clear();
     }
@@ -167,12 +179,23 @@ fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
-    let Some(loaded) = load_or_report(dir) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+    let Some(loaded) = load_or_report(dir, &[]) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
     let nets = pipeline::networks(&loaded.model);
     let warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
     print_diagnostics(&warnings);
     let count = loaded.warnings.warnings().count() + warnings.warnings().count();
     print_stdout(&summary(&loaded.model, count))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff(dir: &Path, scenarios: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let Some(loaded) = load_or_report(dir, scenarios) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+    let mut out = String::new();
+    for change in &loaded.changes {
+        out.push_str(&format!("{change}\n"));
+    }
+    out.push_str(&format!("{} change{}\n", loaded.changes.len(), if loaded.changes.len() == 1 { "" } else { "s" }));
+    print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 

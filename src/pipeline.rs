@@ -1,7 +1,7 @@
 //! The whole job in one straight line: load -> validate -> network ->
 //! program -> solve -> report. The CLI and the benches call these steps.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -13,6 +13,7 @@ use crate::network::CommodityNetwork;
 use crate::policies;
 use crate::program::{self, CommodityProgram, Lp};
 use crate::report::{self, Report, Solved};
+use crate::scenario::{self, Change, Scenario};
 use crate::solve::{self, LpSolution, SolveError};
 use crate::validate;
 
@@ -22,20 +23,37 @@ pub struct Loaded {
     pub warnings: Diagnostics,
     /// The files as read, so that paths in later messages match.
     pub texts: ModelTexts,
+    /// What the scenarios changed, in order.
+    pub changes: Vec<Change>,
 }
 
 /// Reads and validates a model folder. `Err` holds every error (and warning).
 pub fn load(dir: &Path) -> Result<Loaded, Diagnostics> {
+    load_with_scenarios(dir, &[])
+}
+
+/// Reads a model folder, applies the scenarios in order, and validates the result.
+pub fn load_with_scenarios(dir: &Path, scenarios: &[PathBuf]) -> Result<Loaded, Diagnostics> {
     let mut diags = Diagnostics::new();
     let texts = ModelTexts::read_dir(dir, &mut diags);
-    load_texts(texts, diags)
+    let loaded: Vec<Scenario> = scenarios.iter().map(|s| scenario::load(s, &mut diags)).collect();
+    load_texts_with(texts, &loaded, diags)
 }
 
 /// Parses and validates model files already in memory.
-pub fn load_texts(texts: ModelTexts, mut diags: Diagnostics) -> Result<Loaded, Diagnostics> {
-    let raw = input::parse(&texts, &mut diags);
+pub fn load_texts(texts: ModelTexts, diags: Diagnostics) -> Result<Loaded, Diagnostics> {
+    load_texts_with(texts, &[], diags)
+}
+
+/// Parses model files already in memory, applies scenarios already read, validates.
+pub fn load_texts_with(texts: ModelTexts, scenarios: &[Scenario], mut diags: Diagnostics) -> Result<Loaded, Diagnostics> {
+    let mut raw = input::parse(&texts, &mut diags);
+    let mut changes = Vec::new();
+    for s in scenarios {
+        changes.extend(scenario::apply(&mut raw, s, &mut diags));
+    }
     match validate::validate(&raw, &mut diags) {
-        Some(model) if !diags.has_errors() => Ok(Loaded { model, warnings: diags, texts }),
+        Some(model) if !diags.has_errors() => Ok(Loaded { model, warnings: diags, texts, changes }),
         _ => Err(diags),
     }
 }

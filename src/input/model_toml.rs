@@ -63,20 +63,20 @@ pub struct PolicyEntry {
 }
 
 /// Turns byte offsets into 1-based line and character column.
-struct Positions<'a> {
+pub(crate) struct Positions<'a> {
     file: &'a str,
     text: &'a str,
     line_starts: Vec<usize>,
 }
 
 impl<'a> Positions<'a> {
-    fn new(file: &'a str, text: &'a str) -> Self {
+    pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Positions { file, text, line_starts }
     }
 
-    fn at(&self, offset: usize) -> Location {
+    pub(crate) fn at(&self, offset: usize) -> Location {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
         let end = offset.min(self.text.len());
@@ -109,6 +109,18 @@ pub fn read_model_toml(shown_as: &str, text: Option<&str>, unreadable: bool, dia
     }
     let mut walker = Walker { pos: &pos, diags };
     walker.document(doc.get_ref(), &pos.at(0))
+}
+
+/// Reads only the `[[policy]]` tables of a TOML text (a scenario's), with the
+/// same checks as in model.toml. Syntax errors are left to the caller.
+pub fn read_policies(shown_as: &str, text: &str, diags: &mut Diagnostics) -> Vec<PolicyEntry> {
+    let pos = Positions::new(shown_as, text);
+    let Ok(doc) = DeTable::parse(text) else { return Vec::new() };
+    let mut walker = Walker { pos: &pos, diags };
+    match doc.get_ref().iter().find(|(k, _)| k.get_ref().as_ref() == "policy") {
+        Some((key, value)) => walker.tables(key, value, |w, at, t| w.policy(at, t)),
+        None => Vec::new(),
+    }
 }
 
 struct Walker<'p, 'd> {

@@ -6,6 +6,26 @@ use serde::Deserialize;
 use super::csv_table::{read_rows, Cells, TableText};
 use crate::diagnostics::{Diagnostics, RowRef};
 
+/// The columns of each table, by table name (file name without `.csv`).
+pub fn columns(table: &str) -> Option<&'static [&'static str]> {
+    Some(match table {
+        "countries" => &COUNTRY_COLUMNS,
+        "nodes" => &NODE_COLUMNS,
+        "supply" => &SUPPLY_COLUMNS,
+        "refining" => &REFINING_COLUMNS,
+        "demand" => &DEMAND_COLUMNS,
+        "routes" => &ROUTE_COLUMNS,
+        _ => return None,
+    })
+}
+
+const COUNTRY_COLUMNS: [&str; 4] = ["code", "name", "groups", "risk"];
+const NODE_COLUMNS: [&str; 4] = ["id", "name", "kind", "country"];
+const SUPPLY_COLUMNS: [&str; 4] = ["node", "commodity", "capacity", "cost"];
+const REFINING_COLUMNS: [&str; 5] = ["node", "commodity", "capacity", "cost", "yield"];
+const DEMAND_COLUMNS: [&str; 4] = ["node", "commodity", "demand", "penalty"];
+const ROUTE_COLUMNS: [&str; 5] = ["from", "to", "commodity", "cost", "capacity"];
+
 /// `countries.csv`
 #[derive(Clone, Debug)]
 pub struct CountryRow {
@@ -137,7 +157,7 @@ fn read_table<C: serde::de::DeserializeOwned, R>(
 }
 
 pub fn read_countries(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<CountryRow> {
-    read_table(table, &["code", "name", "groups", "risk"], diags, |c, r: CountryCells| {
+    read_table(table, &COUNTRY_COLUMNS, diags, |c, r: CountryCells| {
         let risk = c.optional_number("risk", &r.risk);
         if let Some(x) = risk.filter(|x| *x > 1.0) {
             c.diags.error(c.at("risk"), format!("\"{x}\" is above 1; a risk score is in 0..=1"));
@@ -153,7 +173,7 @@ pub fn read_countries(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Cou
 }
 
 pub fn read_nodes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<NodeRow> {
-    read_table(table, &["id", "name", "kind", "country"], diags, |c, r: NodeCells| NodeRow {
+    read_table(table, &NODE_COLUMNS, diags, |c, r: NodeCells| NodeRow {
         at: c.row(),
         id: c.text("id", &r.id),
         name: c.text("name", &r.name),
@@ -163,7 +183,7 @@ pub fn read_nodes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<NodeRow
 }
 
 pub fn read_supply(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<SupplyRow> {
-    read_table(table, &["node", "commodity", "capacity", "cost"], diags, |c, r: SupplyCells| SupplyRow {
+    read_table(table, &SUPPLY_COLUMNS, diags, |c, r: SupplyCells| SupplyRow {
         at: c.row(),
         node: c.text("node", &r.node),
         commodity: c.text("commodity", &r.commodity),
@@ -173,8 +193,7 @@ pub fn read_supply(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Supply
 }
 
 pub fn read_refining(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RefiningRow> {
-    let columns = ["node", "commodity", "capacity", "cost", "yield"];
-    read_table(table, &columns, diags, |c, r: RefiningCells| RefiningRow {
+    read_table(table, &REFINING_COLUMNS, diags, |c, r: RefiningCells| RefiningRow {
         at: c.row(),
         node: c.text("node", &r.node),
         commodity: c.text("commodity", &r.commodity),
@@ -185,7 +204,7 @@ pub fn read_refining(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Refi
 }
 
 pub fn read_demand(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<DemandRow> {
-    read_table(table, &["node", "commodity", "demand", "penalty"], diags, |c, r: DemandCells| DemandRow {
+    read_table(table, &DEMAND_COLUMNS, diags, |c, r: DemandCells| DemandRow {
         at: c.row(),
         node: c.text("node", &r.node),
         commodity: c.text("commodity", &r.commodity),
@@ -195,8 +214,7 @@ pub fn read_demand(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Demand
 }
 
 pub fn read_routes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RouteRow> {
-    let columns = ["from", "to", "commodity", "cost", "capacity"];
-    read_table(table, &columns, diags, |c, r: RouteCells| RouteRow {
+    read_table(table, &ROUTE_COLUMNS, diags, |c, r: RouteCells| RouteRow {
         at: c.row(),
         from: c.text("from", &r.from),
         to: c.text("to", &r.to),
