@@ -5,6 +5,7 @@
 //! [`input`] (load) -> [`validate`] -> [`network`] -> [`program`] -> [`solve`] -> [`report`].
 //! [`pipeline`] strings the steps together.
 
+pub mod batch;
 pub mod diagnostics;
 pub mod id;
 pub mod input;

@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use sourcemix::diagnostics::Diagnostics;
 use sourcemix::model::{Model, Policy};
-use sourcemix::pipeline;
+use sourcemix::{batch, pipeline};
 use sourcemix::report::{files, table};
 
 /// Exit codes, documented in the README.
@@ -19,6 +19,7 @@ mod exit {
     pub const INVALID_MODEL: u8 = 1;
     pub const SOLVER_FAILED: u8 = 3;
     pub const OUTPUT_FAILED: u8 = 4;
+    pub const RUNS_FAILED: u8 = 5;
 }
 
 #[derive(Parser)]
@@ -44,6 +45,32 @@ enum Command {
         /// A scenario file (repeat to apply several, in order).
         #[arg(long = "scenario", value_name = "FILE", required = true)]
         scenarios: Vec<PathBuf>,
+    },
+    /// Run many scenario combinations of a model and compare them side by side.
+    Batch {
+        /// The batch file (docs/scenarios.md).
+        batch: PathBuf,
+        /// Runs solved at once (default: the number of cores).
+        #[arg(short = 'j', long = "jobs")]
+        jobs: Option<usize>,
+        /// Where comparison.csv and runs/<name>/ go.
+        #[arg(long, value_name = "DIR", default_value = "batch-out")]
+        out: PathBuf,
+        /// Skip runs whose outputs exist and whose inputs have not changed.
+        #[arg(long)]
+        resume: bool,
+        /// Run only runs i with i % N == K (default: from Slurm or Kubernetes Indexed Job variables, else all).
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+    },
+    /// Join the output folders of batch shards into one comparison.
+    Merge {
+        /// Where the merged comparison.csv and runs/ go.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The shards' --out folders.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
     },
     /// Export the supply network.
     Graph {
@@ -102,6 +129,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Solve(args) => solve(args),
         Command::Validate { model } => validate(&model),
         Command::Diff { model, scenarios } => diff(&model, &scenarios),
+        Command::Batch { batch, jobs, out, resume, shard } => run_batch(&batch, jobs, out, resume, shard.as_deref()),
+        Command::Merge { out, dirs } => merge(&dirs, &out),
         Command::Graph { model, format: GraphFormat::Dot } => {
             let Some(loaded) = load_or_report(&model, &[]) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
             print_stdout(&sourcemix::network::to_dot(&loaded.model))?;
@@ -197,6 +226,67 @@ fn diff(dir: &Path, scenarios: &[PathBuf]) -> anyhow::Result<ExitCode> {
     out.push_str(&format!("{} change{}\n", loaded.changes.len(), if loaded.changes.len() == 1 { "" } else { "s" }));
     print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_batch(file: &Path, jobs: Option<usize>, out: PathBuf, resume: bool, shard: Option<&str>) -> anyhow::Result<ExitCode> {
+    let plan = match batch::plan::read(file) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(exit::INVALID_MODEL));
+        }
+    };
+    let shard = match shard {
+        Some(text) => batch::Shard::parse(text),
+        None => batch::Shard::from_env(|k| std::env::var(k).ok()).map(|s| s.unwrap_or(batch::Shard::WHOLE)),
+    };
+    let shard = match shard {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let opts = batch::Options { out, jobs, resume, shard, progress: true };
+    match batch::run(&plan, &opts) {
+        Ok(outcome) => {
+            print_stdout(&batch::comparison::render(&outcome.rows))?;
+            eprintln!(
+                "{} run{}: {} solved, {} unchanged (skipped), {} failed; comparison in {}",
+                outcome.rows.len(),
+                if outcome.rows.len() == 1 { "" } else { "s" },
+                outcome.ran - outcome.failed,
+                outcome.skipped,
+                outcome.failed,
+                opts.out.join("comparison.csv").display()
+            );
+            Ok(if outcome.failed > 0 { ExitCode::from(exit::RUNS_FAILED) } else { ExitCode::SUCCESS })
+        }
+        Err(batch::BatchError::Model(d)) => {
+            print_diagnostics(&d);
+            eprintln!("error: the base model {} is invalid; no run was solved", plan.model.display());
+            Ok(ExitCode::from(exit::INVALID_MODEL))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(exit::OUTPUT_FAILED))
+        }
+    }
+}
+
+fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+    match batch::merge(dirs, out) {
+        Ok(rows) => {
+            print_stdout(&batch::comparison::render(&rows))?;
+            let failed = rows.iter().filter(|r| r.get("status").map(String::as_str) != Some("ok")).count();
+            Ok(if failed > 0 { ExitCode::from(exit::RUNS_FAILED) } else { ExitCode::SUCCESS })
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(exit::OUTPUT_FAILED))
+        }
+    }
 }
 
 /// A one-screen summary of a model.

@@ -13,6 +13,9 @@ use super::Report;
 /// The files `solve --out` writes, in order.
 pub const OUT_FILES: [&str; 5] = ["summary.json", "flows.csv", "mix.csv", "policies.csv", "capacities.csv"];
 
+/// The record a batch keeps beside a run's outputs.
+pub const RUN_FILE: &str = "run.json";
+
 /// Errors writing an output folder.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -145,7 +148,7 @@ pub fn write_out_dir(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteE
     Ok(())
 }
 
-/// An existing `dir` may be replaced only if every entry in it is one of `files`.
+/// An existing `dir` may be replaced only if every entry in it is a file sourcemix writes there.
 fn check_replaceable(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteError> {
     let shown = dir.display().to_string();
     if !dir.exists() {
@@ -157,7 +160,8 @@ fn check_replaceable(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteE
     let entries = fs::read_dir(dir).map_err(|source| WriteError::Io { path: shown.clone(), source })?;
     let mut names: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    match names.into_iter().find(|n| !files.iter().any(|(f, _)| f == n)) {
+    let ours = |n: &str| files.iter().any(|(f, _)| *f == n) || OUT_FILES.contains(&n) || n == RUN_FILE;
+    match names.into_iter().find(|n| !ours(n)) {
         Some(example) => Err(WriteError::Foreign { path: shown, example }),
         None => Ok(()),
     }

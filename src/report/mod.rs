@@ -7,7 +7,7 @@ pub mod table;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::id::RouteId;
 use crate::model::{Model, PolicyKind};
@@ -26,7 +26,7 @@ pub struct Solved<'a> {
 }
 
 /// Everything a solve reports. Serialized as the JSON document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     pub status: String,
     pub model: String,
@@ -43,7 +43,7 @@ pub struct Report {
     pub lp: LpSize,
 }
 
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct CostParts {
     pub supply: f64,
     pub refining: f64,
@@ -57,7 +57,7 @@ impl CostParts {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ConsumerReport {
     pub node: String,
     pub commodity: String,
@@ -73,7 +73,7 @@ pub struct ConsumerReport {
 }
 
 /// One commodity's deliveries to all consumers together.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CommodityTotal {
     pub commodity: String,
     pub demand: f64,
@@ -85,7 +85,7 @@ pub struct CommodityTotal {
     pub hhi_refining: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FlowReport {
     pub from: String,
     pub to: String,
@@ -95,7 +95,7 @@ pub struct FlowReport {
     pub amount: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PolicyReport {
     pub policy: String,
     #[serde(rename = "type")]
@@ -112,13 +112,13 @@ pub struct PolicyReport {
     pub shadow_price: f64,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CapacityReport {
     /// supply, refining or route.
     pub kind: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
     pub commodity: String,
     /// The line of the row in its CSV file.
@@ -130,7 +130,7 @@ pub struct CapacityReport {
     pub shadow_price: f64,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Timings {
     pub load: f64,
     pub build: f64,
@@ -138,7 +138,7 @@ pub struct Timings {
     pub write: f64,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct LpSize {
     pub variables: usize,
     pub constraints: usize,
