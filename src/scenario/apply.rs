@@ -94,119 +94,155 @@ fn changed(kind: NumberChange, old: Option<f64>, blank_means: Option<f64>, amoun
     }
 }
 
-fn numbers(raw: &mut RawModel, at: &Location, kind: NumberChange, op: &NumbersOp, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
+fn numbers(raw: &mut RawModel, at_op: &Location, kind: NumberChange, op: &NumbersOp, changes: &mut Vec<Change>, diags: &mut Diagnostics) {
     let allowed = table_fields(&op.table);
     if allowed.is_empty() {
-        diags.error(at.clone(), format!("table \"{}\" has no numbers to change (expected supply, refining, demand or routes)", op.table));
+        diags.error(at_op.clone(), format!("table \"{}\" has no numbers to change (expected supply, refining, demand or routes)", op.table));
         return;
     }
     let given = fields(op);
     if given.is_empty() {
-        diags.error(at.clone(), format!("names no field to change (the fields of {} are: {})", op.table, allowed.join(", ")));
+        diags.error(at_op.clone(), format!("names no field to change (the fields of {} are: {})", op.table, allowed.join(", ")));
         return;
     }
     if let Some((f, _)) = given.iter().find(|(f, _)| !allowed.contains(f)) {
-        diags.error(at.clone(), format!("{} rows have no field `{f}` (they have: {})", op.table, allowed.join(", ")));
+        diags.error(at_op.clone(), format!("{} rows have no field `{f}` (they have: {})", op.table, allowed.join(", ")));
         return;
     }
-    if !filter_fits(at, &op.table, &op.filter, diags) {
+    if !filter_fits(at_op, &op.table, &op.filter, diags) {
         return;
     }
     let look_raw = raw.clone();
     let look = Lookup::new(&look_raw);
     let default_penalty = raw.toml.shortfall_penalty;
     let mut selected = 0;
-    let mut edit = |row: &RowRef, what: String, field: &'static str, slot: &mut Option<f64>, blank_means: Option<f64>, amount: &Amount| {
-        match changed(kind, *slot, blank_means, amount, field) {
-            Ok(new) => {
-                if new != *slot {
-                    changes.push(Change::Field {
-                        by: at.clone(),
-                        row: row.clone(),
-                        what,
-                        field,
-                        before: fmt_amount(*slot),
-                        after: fmt_amount(new),
-                    });
+    let mut apply_row = |row: &mut dyn NumericRow| {
+        selected += 1;
+        let (at, what) = (row.at().clone(), row.describe());
+        for (field, amount) in &given {
+            let Some(amount) = amount else { continue };
+            let blank_means = match *field {
+                "yield" => Some(1.0),
+                "penalty" => default_penalty,
+                _ => None,
+            };
+            let Some(slot) = row.slot(field) else { continue };
+            let old = slot.get();
+            match changed(kind, old, blank_means, amount, field) {
+                Ok(new) => {
+                    if new != old {
+                        let (before, after) = (fmt_amount(old), fmt_amount(new));
+                        changes.push(Change::Field { by: at_op.clone(), row: at.clone(), what: what.clone(), field, before, after });
+                    }
+                    slot.set(new);
                 }
-                *slot = new;
+                Err(why) => diags.error(at_op.clone(), why),
             }
-            Err(why) => diags.error(at.clone(), why),
         }
     };
+    let filter = &op.filter;
     match op.table.as_str() {
-        "supply" => {
-            for r in raw.supply.iter_mut().filter(|r| op.filter.matches_node_row(&look, &r.node, Some(&r.commodity))) {
-                selected += 1;
-                let what = format!("supply {} {}", r.node, r.commodity);
-                for (f, amount) in &given {
-                    let amount = amount.as_ref().expect("given fields have values");
-                    match *f {
-                        "capacity" => edit(&r.at, what.clone(), "capacity", &mut r.capacity, None, amount),
-                        _ => {
-                            let mut cost = Some(r.cost);
-                            edit(&r.at, what.clone(), "cost", &mut cost, None, amount);
-                            r.cost = cost.unwrap_or(r.cost);
-                        }
-                    }
-                }
-            }
-        }
-        "refining" => {
-            for r in raw.refining.iter_mut().filter(|r| op.filter.matches_node_row(&look, &r.node, Some(&r.commodity))) {
-                selected += 1;
-                let what = format!("refining {} {}", r.node, r.commodity);
-                for (f, amount) in &given {
-                    let amount = amount.as_ref().expect("given fields have values");
-                    match *f {
-                        "capacity" => edit(&r.at, what.clone(), "capacity", &mut r.capacity, None, amount),
-                        "yield" => edit(&r.at, what.clone(), "yield", &mut r.yield_, Some(1.0), amount),
-                        _ => {
-                            let mut cost = Some(r.cost);
-                            edit(&r.at, what.clone(), "cost", &mut cost, None, amount);
-                            r.cost = cost.unwrap_or(r.cost);
-                        }
-                    }
-                }
-            }
-        }
-        "demand" => {
-            for r in raw.demand.iter_mut().filter(|r| op.filter.matches_node_row(&look, &r.node, Some(&r.commodity))) {
-                selected += 1;
-                let what = format!("demand {} {}", r.node, r.commodity);
-                for (f, amount) in &given {
-                    let amount = amount.as_ref().expect("given fields have values");
-                    match *f {
-                        "penalty" => edit(&r.at, what.clone(), "penalty", &mut r.penalty, default_penalty, amount),
-                        _ => {
-                            let mut demand = Some(r.demand);
-                            edit(&r.at, what.clone(), "demand", &mut demand, None, amount);
-                            r.demand = demand.unwrap_or(r.demand);
-                        }
-                    }
-                }
-            }
-        }
-        _ => {
-            for r in raw.routes.iter_mut().filter(|r| op.filter.matches_route(&look, &r.from, &r.to, &r.commodity)) {
-                selected += 1;
-                let what = format!("route {} -> {} {}", r.from, r.to, r.commodity);
-                for (f, amount) in &given {
-                    let amount = amount.as_ref().expect("given fields have values");
-                    match *f {
-                        "capacity" => edit(&r.at, what.clone(), "capacity", &mut r.capacity, None, amount),
-                        _ => {
-                            let mut cost = Some(r.cost);
-                            edit(&r.at, what.clone(), "cost", &mut cost, None, amount);
-                            r.cost = cost.unwrap_or(r.cost);
-                        }
-                    }
-                }
-            }
-        }
+        "supply" => raw.supply.iter_mut().filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity))).for_each(|r| apply_row(r)),
+        "refining" => raw.refining.iter_mut().filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity))).for_each(|r| apply_row(r)),
+        "demand" => raw.demand.iter_mut().filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity))).for_each(|r| apply_row(r)),
+        _ => raw.routes.iter_mut().filter(|r| filter.matches_route(&look, &r.from, &r.to, &r.commodity)).for_each(|r| apply_row(r)),
     }
     if selected == 0 {
-        nothing_selected(at, &op.table, diags);
+        nothing_selected(at_op, &op.table, diags);
+    }
+}
+
+/// A number a scenario can change: blank-able (capacity, yield, penalty) or required (cost, demand).
+enum Slot<'a> {
+    Optional(&'a mut Option<f64>),
+    Required(&'a mut f64),
+}
+
+impl Slot<'_> {
+    fn get(&self) -> Option<f64> {
+        match self {
+            Slot::Optional(x) => **x,
+            Slot::Required(x) => Some(**x),
+        }
+    }
+
+    fn set(self, value: Option<f64>) {
+        match self {
+            Slot::Optional(x) => *x = value,
+            Slot::Required(x) => *x = value.unwrap_or(*x),
+        }
+    }
+}
+
+/// A raw row with numbers a scenario can change.
+trait NumericRow {
+    fn at(&self) -> &RowRef;
+    fn describe(&self) -> String;
+    fn slot(&mut self, field: &str) -> Option<Slot<'_>>;
+}
+
+impl NumericRow for tables::SupplyRow {
+    fn at(&self) -> &RowRef {
+        &self.at
+    }
+    fn describe(&self) -> String {
+        format!("supply {} {}", self.node, self.commodity)
+    }
+    fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
+        match field {
+            "capacity" => Some(Slot::Optional(&mut self.capacity)),
+            "cost" => Some(Slot::Required(&mut self.cost)),
+            _ => None,
+        }
+    }
+}
+
+impl NumericRow for tables::RefiningRow {
+    fn at(&self) -> &RowRef {
+        &self.at
+    }
+    fn describe(&self) -> String {
+        format!("refining {} {}", self.node, self.commodity)
+    }
+    fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
+        match field {
+            "capacity" => Some(Slot::Optional(&mut self.capacity)),
+            "cost" => Some(Slot::Required(&mut self.cost)),
+            "yield" => Some(Slot::Optional(&mut self.yield_)),
+            _ => None,
+        }
+    }
+}
+
+impl NumericRow for tables::DemandRow {
+    fn at(&self) -> &RowRef {
+        &self.at
+    }
+    fn describe(&self) -> String {
+        format!("demand {} {}", self.node, self.commodity)
+    }
+    fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
+        match field {
+            "demand" => Some(Slot::Required(&mut self.demand)),
+            "penalty" => Some(Slot::Optional(&mut self.penalty)),
+            _ => None,
+        }
+    }
+}
+
+impl NumericRow for tables::RouteRow {
+    fn at(&self) -> &RowRef {
+        &self.at
+    }
+    fn describe(&self) -> String {
+        format!("route {} -> {} {}", self.from, self.to, self.commodity)
+    }
+    fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
+        match field {
+            "capacity" => Some(Slot::Optional(&mut self.capacity)),
+            "cost" => Some(Slot::Required(&mut self.cost)),
+            _ => None,
+        }
     }
 }
 
