@@ -110,6 +110,7 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
     let scenarios = load_scenarios(plan);
     let mine: Vec<(usize, &RunSpec)> = plan.runs.iter().enumerate().filter(|(i, _)| opts.shard.takes(*i)).collect();
     std::fs::create_dir_all(opts.out.join("runs")).map_err(|e| BatchError::Output(format!("{}: {e}", opts.out.display())))?;
+    remove_staging_leftovers(&opts.out.join("runs"));
     let progress = Progress::new(mine.len(), opts.progress);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.max(1)).build().map_err(|e| BatchError::Output(e.to_string()))?;
     let skipped = AtomicUsize::new(0);
@@ -150,6 +151,18 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
     let failed = results.iter().filter(|(r, _)| r.status != "ok").count();
     let skipped = skipped.into_inner();
     Ok(Outcome { ran: results.len() - skipped, rows, failed, skipped })
+}
+
+/// Removes the staging folders a killed batch may have left while swapping a
+/// run's folder in (`.sourcemix-out-*`, `.sourcemix-old-*`): the runs they
+/// belonged to have no complete folder and are run again.
+fn remove_staging_leftovers(runs: &Path) {
+    let Ok(entries) = std::fs::read_dir(runs) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(".sourcemix-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Every scenario the plan names, read once (a scenario with errors keeps them).
