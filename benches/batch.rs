@@ -12,7 +12,13 @@ use sourcemix::batch::{self, plan, Options, Shard};
 
 fn time_batch(plan: &plan::Plan, jobs: usize) -> f64 {
     let out = tempfile::tempdir().expect("temp dir");
-    let opts = Options { out: out.path().to_path_buf(), jobs, resume: false, shard: Shard::WHOLE, progress: false };
+    let opts = Options {
+        out: out.path().to_path_buf(),
+        jobs,
+        resume: false,
+        shard: Shard::WHOLE,
+        progress: false,
+    };
     let started = Instant::now();
     let outcome = batch::run(plan, &opts).expect("batch runs");
     let seconds = started.elapsed().as_secs_f64();
@@ -35,7 +41,9 @@ fn report(label: &str, plan: &plan::Plan) {
 
 /// A sweep of the single-country cap over `runs` values from 1.0 down to 0.3.
 fn sweep_plan(model: &Path, runs: usize, dir: &Path) -> plan::Plan {
-    let values: Vec<String> = (0..runs).map(|i| format!("{:.6}", 1.0 - 0.7 * i as f64 / (runs.max(2) - 1) as f64)).collect();
+    let values: Vec<String> = (0..runs)
+        .map(|i| format!("{:.6}", 1.0 - 0.7 * i as f64 / (runs.max(2) - 1) as f64))
+        .collect();
     let text = format!(
         "model = \"{}\"\n[[sweep]]\nname = \"cap\"\n[sweep.vary]\nmax_share = [{}]\n",
         model.display(),
@@ -55,7 +63,10 @@ fn main() {
     let model = root.join("models/critical-minerals-2024");
     let shipped = plan::read(&model.join("batch.toml")).expect("the shipped batch parses");
     report("shipped batch", &shipped);
-    let runs = std::env::var("SOURCEMIX_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let runs = std::env::var("SOURCEMIX_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
     let dir = tempfile::tempdir().expect("temp dir");
     let sweep = sweep_plan(&model, runs, dir.path());
     report("flagship cap sweep", &sweep);

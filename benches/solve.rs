@@ -56,21 +56,35 @@ fn solve_all(model: &Model, built: Vec<(CommodityProgram, Lp)>) -> f64 {
         .into_iter()
         .map(|(program, lp)| {
             let k = &model.commodity(program.commodity).id;
-            solve::solve(&program, lp, k).expect("the program solves").objective
+            solve::solve(&program, lp, k)
+                .expect("the program solves")
+                .objective
         })
         .sum()
 }
 
 /// load, networks, build (sequential over commodities) and solve (the same),
 /// each measured alone.
-fn steps(c: &mut Criterion, group_name: &str, texts: &ModelTexts, sample_size: usize, seconds: u64) {
-    let model = pipeline::load_texts(texts.clone(), Diagnostics::new()).expect("the model validates").model;
+fn steps(
+    c: &mut Criterion,
+    group_name: &str,
+    texts: &ModelTexts,
+    sample_size: usize,
+    seconds: u64,
+) {
+    let model = pipeline::load_texts(texts.clone(), Diagnostics::new())
+        .expect("the model validates")
+        .model;
     let nets = pipeline::networks(&model);
     let mut group = c.benchmark_group(group_name);
     group.sample_size(sample_size);
     group.measurement_time(Duration::from_secs(seconds));
     group.bench_function("load", |b| {
-        b.iter_batched(|| texts.clone(), |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(), BatchSize::SmallInput)
+        b.iter_batched(
+            || texts.clone(),
+            |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(),
+            BatchSize::SmallInput,
+        )
     });
     group.bench_function("parse", |b| {
         b.iter(|| {
@@ -86,10 +100,18 @@ fn steps(c: &mut Criterion, group_name: &str, texts: &ModelTexts, sample_size: u
             black_box(validate::validate(&raw, &mut diags).is_some())
         })
     });
-    group.bench_function("networks", |b| b.iter(|| black_box(pipeline::networks(&model).len())));
-    group.bench_function("build", |b| b.iter(|| black_box(build_all(&model, &nets).len())));
+    group.bench_function("networks", |b| {
+        b.iter(|| black_box(pipeline::networks(&model).len()))
+    });
+    group.bench_function("build", |b| {
+        b.iter(|| black_box(build_all(&model, &nets).len()))
+    });
     group.bench_function("solve", |b| {
-        b.iter_batched(|| build_all(&model, &nets), |built| solve_all(&model, built), BatchSize::LargeInput)
+        b.iter_batched(
+            || build_all(&model, &nets),
+            |built| solve_all(&model, built),
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 }
@@ -97,7 +119,9 @@ fn steps(c: &mut Criterion, group_name: &str, texts: &ModelTexts, sample_size: u
 fn flagship(c: &mut Criterion) {
     let dir = flagship_dir();
     let mut group = c.benchmark_group("flagship");
-    group.bench_function("end_to_end", |b| b.iter(|| black_box(end_to_end(pipeline::load(&dir)))));
+    group.bench_function("end_to_end", |b| {
+        b.iter(|| black_box(end_to_end(pipeline::load(&dir))))
+    });
     group.finish();
     let mut diags = Diagnostics::new();
     let texts = ModelTexts::read_dir(&dir, &mut diags);
@@ -123,17 +147,27 @@ fn medium(c: &mut Criterion) {
 /// Large: ten samples of the whole job, and of the steps outside the solver.
 fn large(c: &mut Criterion) {
     let texts = synth::generate(&SynthParams::large());
-    let model = pipeline::load_texts(texts.clone(), Diagnostics::new()).expect("large validates").model;
+    let model = pipeline::load_texts(texts.clone(), Diagnostics::new())
+        .expect("large validates")
+        .model;
     let nets = pipeline::networks(&model);
     let mut group = c.benchmark_group("large");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(4));
     group.warm_up_time(Duration::from_millis(500));
     group.bench_function("load", |b| {
-        b.iter_batched(|| texts.clone(), |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(), BatchSize::LargeInput)
+        b.iter_batched(
+            || texts.clone(),
+            |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(),
+            BatchSize::LargeInput,
+        )
     });
-    group.bench_function("networks", |b| b.iter(|| black_box(pipeline::networks(&model).len())));
-    group.bench_function("build", |b| b.iter(|| black_box(build_all(&model, &nets).len())));
+    group.bench_function("networks", |b| {
+        b.iter(|| black_box(pipeline::networks(&model).len()))
+    });
+    group.bench_function("build", |b| {
+        b.iter(|| black_box(build_all(&model, &nets).len()))
+    });
     if std::env::var_os("SOURCEMIX_BENCH_LARGE_SOLVE").is_some() {
         // About a minute per iteration (ten of them, flat): only on request.
         group.sampling_mode(SamplingMode::Flat);

@@ -31,11 +31,19 @@ pub enum Column {
 
 impl Location {
     pub fn file(file: impl Into<String>) -> Self {
-        Location { file: file.into(), line: None, column: None }
+        Location {
+            file: file.into(),
+            line: None,
+            column: None,
+        }
     }
 
     pub fn line(file: impl Into<String>, line: usize) -> Self {
-        Location { file: file.into(), line: Some(line), column: None }
+        Location {
+            file: file.into(),
+            line: Some(line),
+            column: None,
+        }
     }
 
     pub fn cell(file: impl Into<String>, line: usize, column: &str) -> Self {
@@ -47,7 +55,11 @@ impl Location {
     }
 
     pub fn char(file: impl Into<String>, line: usize, column: usize) -> Self {
-        Location { file: file.into(), line: Some(line), column: Some(Column::Char(column)) }
+        Location {
+            file: file.into(),
+            line: Some(line),
+            column: Some(Column::Char(column)),
+        }
     }
 }
 
@@ -73,7 +85,10 @@ pub struct RowRef {
 
 impl RowRef {
     pub fn new(file: &str, line: usize) -> RowRef {
-        RowRef { file: Arc::from(file), line }
+        RowRef {
+            file: Arc::from(file),
+            line,
+        }
     }
 
     /// The row as a location.
@@ -132,7 +147,12 @@ impl Diagnostics {
         self.push(Severity::Error, location, message.into(), None);
     }
 
-    pub fn error_hint(&mut self, location: Location, message: impl Into<String>, hint: impl Into<String>) {
+    pub fn error_hint(
+        &mut self,
+        location: Location,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
         self.push(Severity::Error, location, message.into(), Some(hint.into()));
     }
 
@@ -140,8 +160,19 @@ impl Diagnostics {
         self.push(Severity::Warning, location, message.into(), None);
     }
 
-    fn push(&mut self, severity: Severity, location: Location, message: String, hint: Option<String>) {
-        self.items.push(Diagnostic { severity, location, message, hint });
+    fn push(
+        &mut self,
+        severity: Severity,
+        location: Location,
+        message: String,
+        hint: Option<String>,
+    ) {
+        self.items.push(Diagnostic {
+            severity,
+            location,
+            message,
+            hint,
+        });
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
@@ -157,7 +188,9 @@ impl Diagnostics {
     }
 
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.items.iter().filter(|d| d.severity == Severity::Warning)
+        self.items
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -167,7 +200,13 @@ impl Diagnostics {
     /// Errors first, then warnings; each group by file and line.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut all: Vec<&Diagnostic> = self.items.iter().collect();
-        all.sort_by(|a, b| (a.severity, &a.location.file, a.location.line).cmp(&(b.severity, &b.location.file, b.location.line)));
+        all.sort_by(|a, b| {
+            (a.severity, &a.location.file, a.location.line).cmp(&(
+                b.severity,
+                &b.location.file,
+                b.location.line,
+            ))
+        });
         all
     }
 }
@@ -194,5 +233,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// " (did you mean \"x\"?)" when a close candidate exists, else "".
 pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
-    closest(name, candidates).map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default()
+    closest(name, candidates)
+        .map(|c| format!("; did you mean \"{c}\"?"))
+        .unwrap_or_default()
 }

@@ -15,7 +15,7 @@ pub mod pipeline;
 pub mod policies;
 pub mod program;
 pub mod report;
+pub mod scenario;
 pub mod solve;
 pub mod synth;
-pub mod scenario;
 pub mod validate;

@@ -11,8 +11,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use sourcemix::diagnostics::Diagnostics;
 use sourcemix::model::{Model, Policy};
-use sourcemix::{batch, pipeline};
 use sourcemix::report::{files, table};
+use sourcemix::{batch, pipeline};
 
 /// Exit codes, documented in the README.
 mod exit {
@@ -23,7 +23,11 @@ mod exit {
 }
 
 #[derive(Parser)]
-#[command(name = "sourcemix", version, about = "Least-cost sourcing of critical minerals under country-share caps and floors")]
+#[command(
+    name = "sourcemix",
+    version,
+    about = "Least-cost sourcing of critical minerals under country-share caps and floors"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -129,10 +133,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Solve(args) => solve(args),
         Command::Validate { model } => validate(&model),
         Command::Diff { model, scenarios } => diff(&model, &scenarios),
-        Command::Batch { batch, jobs, out, resume, shard } => run_batch(&batch, jobs, out, resume, shard.as_deref()),
+        Command::Batch {
+            batch,
+            jobs,
+            out,
+            resume,
+            shard,
+        } => run_batch(&batch, jobs, out, resume, shard.as_deref()),
         Command::Merge { out, dirs } => merge(&dirs, &out),
-        Command::Graph { model, format: GraphFormat::Dot } => {
-            let Some(loaded) = load_or_report(&model, &[]) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+        Command::Graph {
+            model,
+            format: GraphFormat::Dot,
+        } => {
+            let Some(loaded) = load_or_report(&model, &[]) else {
+                return Ok(ExitCode::from(exit::INVALID_MODEL));
+            };
             print_stdout(&sourcemix::network::to_dot(&loaded.model))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -149,7 +164,11 @@ fn load_or_report(dir: &Path, scenarios: &[PathBuf]) -> Option<pipeline::Loaded>
         Err(diags) => {
             print_diagnostics(&diags);
             let errors = diags.errors().count();
-            eprintln!("{}: {errors} error{} found; nothing was solved", dir.display(), if errors == 1 { "" } else { "s" });
+            eprintln!(
+                "{}: {errors} error{} found; nothing was solved",
+                dir.display(),
+                if errors == 1 { "" } else { "s" }
+            );
             None
         }
     }
@@ -163,7 +182,9 @@ fn print_diagnostics(diags: &Diagnostics) {
 
 fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let Some(mut loaded) = load_or_report(&args.model, &args.scenarios) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+    let Some(mut loaded) = load_or_report(&args.model, &args.scenarios) else {
+        return Ok(ExitCode::from(exit::INVALID_MODEL));
+    };
     if args.no_policies {
         loaded.model.policies.clear();
     }
@@ -177,7 +198,11 @@ fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
     let load_time = started.elapsed();
     let started = Instant::now();
     let nets = pipeline::networks(&loaded.model);
-    print_diagnostics(&pipeline::network_warnings(&loaded.model, &nets, &loaded.texts));
+    print_diagnostics(&pipeline::network_warnings(
+        &loaded.model,
+        &nets,
+        &loaded.texts,
+    ));
     let network_time = started.elapsed();
     let outcome = match pipeline::solve(&loaded.model, nets) {
         Ok(o) => o,
@@ -208,7 +233,9 @@ fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
-    let Some(loaded) = load_or_report(dir, &[]) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+    let Some(loaded) = load_or_report(dir, &[]) else {
+        return Ok(ExitCode::from(exit::INVALID_MODEL));
+    };
     let nets = pipeline::networks(&loaded.model);
     let warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
     print_diagnostics(&warnings);
@@ -218,17 +245,29 @@ fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
 }
 
 fn diff(dir: &Path, scenarios: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let Some(loaded) = load_or_report(dir, scenarios) else { return Ok(ExitCode::from(exit::INVALID_MODEL)) };
+    let Some(loaded) = load_or_report(dir, scenarios) else {
+        return Ok(ExitCode::from(exit::INVALID_MODEL));
+    };
     let mut out = String::new();
     for change in &loaded.changes {
         out.push_str(&format!("{change}\n"));
     }
-    out.push_str(&format!("{} change{}\n", loaded.changes.len(), if loaded.changes.len() == 1 { "" } else { "s" }));
+    out.push_str(&format!(
+        "{} change{}\n",
+        loaded.changes.len(),
+        if loaded.changes.len() == 1 { "" } else { "s" }
+    ));
     print_stdout(&out)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_batch(file: &Path, jobs: Option<usize>, out: PathBuf, resume: bool, shard: Option<&str>) -> anyhow::Result<ExitCode> {
+fn run_batch(
+    file: &Path,
+    jobs: Option<usize>,
+    out: PathBuf,
+    resume: bool,
+    shard: Option<&str>,
+) -> anyhow::Result<ExitCode> {
     let plan = match batch::plan::read(file) {
         Ok(p) => p,
         Err(e) => {
@@ -238,7 +277,8 @@ fn run_batch(file: &Path, jobs: Option<usize>, out: PathBuf, resume: bool, shard
     };
     let shard = match shard {
         Some(text) => batch::Shard::parse(text),
-        None => batch::Shard::from_env(|k| std::env::var(k).ok()).map(|s| s.unwrap_or(batch::Shard::WHOLE)),
+        None => batch::Shard::from_env(|k| std::env::var(k).ok())
+            .map(|s| s.unwrap_or(batch::Shard::WHOLE)),
     };
     let shard = match shard {
         Ok(s) => s,
@@ -247,8 +287,18 @@ fn run_batch(file: &Path, jobs: Option<usize>, out: PathBuf, resume: bool, shard
             return Ok(ExitCode::from(2));
         }
     };
-    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    let opts = batch::Options { out, jobs, resume, shard, progress: true };
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let opts = batch::Options {
+        out,
+        jobs,
+        resume,
+        shard,
+        progress: true,
+    };
     match batch::run(&plan, &opts) {
         Ok(outcome) => {
             print_stdout(&batch::comparison::render(&outcome.rows))?;
@@ -261,11 +311,18 @@ fn run_batch(file: &Path, jobs: Option<usize>, out: PathBuf, resume: bool, shard
                 outcome.failed,
                 opts.out.join("comparison.csv").display()
             );
-            Ok(if outcome.failed > 0 { ExitCode::from(exit::RUNS_FAILED) } else { ExitCode::SUCCESS })
+            Ok(if outcome.failed > 0 {
+                ExitCode::from(exit::RUNS_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Err(batch::BatchError::Model(d)) => {
             print_diagnostics(&d);
-            eprintln!("error: the base model {} is invalid; no run was solved", plan.model.display());
+            eprintln!(
+                "error: the base model {} is invalid; no run was solved",
+                plan.model.display()
+            );
             Ok(ExitCode::from(exit::INVALID_MODEL))
         }
         Err(e) => {
@@ -279,8 +336,15 @@ fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
     match batch::merge(dirs, out) {
         Ok(rows) => {
             print_stdout(&batch::comparison::render(&rows))?;
-            let failed = rows.iter().filter(|r| r.get("status").map(String::as_str) != Some("ok")).count();
-            Ok(if failed > 0 { ExitCode::from(exit::RUNS_FAILED) } else { ExitCode::SUCCESS })
+            let failed = rows
+                .iter()
+                .filter(|r| r.get("status").map(String::as_str) != Some("ok"))
+                .count();
+            Ok(if failed > 0 {
+                ExitCode::from(exit::RUNS_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Err(e) => {
             eprintln!("error: {e}");
@@ -292,15 +356,29 @@ fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
 /// A one-screen summary of a model.
 fn summary(model: &Model, warnings: usize) -> String {
     use sourcemix::model::NodeKind;
-    let mut out = format!("model {}: valid ({warnings} warning{})\n", model.name, if warnings == 1 { "" } else { "s" });
+    let mut out = format!(
+        "model {}: valid ({warnings} warning{})\n",
+        model.name,
+        if warnings == 1 { "" } else { "s" }
+    );
     if !model.description.is_empty() {
         out.push_str(&format!("  {}\n", model.description));
     }
     let kinds: Vec<String> = NodeKind::ALL
         .iter()
-        .map(|k| format!("{} {}", model.nodes.iter().filter(|n| n.kind == *k).count(), k))
+        .map(|k| {
+            format!(
+                "{} {}",
+                model.nodes.iter().filter(|n| n.kind == *k).count(),
+                k
+            )
+        })
         .collect();
-    out.push_str(&format!("nodes: {} ({})\n", model.nodes.len(), kinds.join(", ")));
+    out.push_str(&format!(
+        "nodes: {} ({})\n",
+        model.nodes.len(),
+        kinds.join(", ")
+    ));
     out.push_str(&format!(
         "rows: {} supply, {} refining, {} demand, {} route edges\n",
         model.supply.len(),
@@ -308,15 +386,37 @@ fn summary(model: &Model, warnings: usize) -> String {
         model.demand.len(),
         model.routes.len()
     ));
-    let commodities: Vec<String> = model.commodities.iter().map(|c| format!("{} ({})", c.id, c.unit)).collect();
+    let commodities: Vec<String> = model
+        .commodities
+        .iter()
+        .map(|c| format!("{} ({})", c.id, c.unit))
+        .collect();
     out.push_str(&format!("commodities: {}\n", commodities.join(", ")));
-    let used: std::collections::BTreeSet<&str> = model.nodes.iter().map(|n| model.country(n.country).code.as_str()).collect();
-    out.push_str(&format!("countries: {} defined, {} with nodes\n", model.countries.len(), used.len()));
+    let used: std::collections::BTreeSet<&str> = model
+        .nodes
+        .iter()
+        .map(|n| model.country(n.country).code.as_str())
+        .collect();
+    out.push_str(&format!(
+        "countries: {} defined, {} with nodes\n",
+        model.countries.len(),
+        used.len()
+    ));
     out.push_str(&format!("policies: {}\n", model.policies.len()));
     for p in &model.policies {
-        let commodity = p.commodity.map(|k| model.commodity(k).id.clone()).unwrap_or_else(|| "*".into());
+        let commodity = p
+            .commodity
+            .map(|k| model.commodity(k).id.clone())
+            .unwrap_or_else(|| "*".into());
         let stages: Vec<&str> = p.stages.iter().map(|s| s.as_str()).collect();
-        out.push_str(&format!("  {}: {} {} at {} of {}\n", p.name, p.kind.as_str(), p.share, stages.join("+"), commodity));
+        out.push_str(&format!(
+            "  {}: {} {} at {} of {}\n",
+            p.name,
+            p.kind.as_str(),
+            p.share,
+            stages.join("+"),
+            commodity
+        ));
     }
     out
 }
@@ -324,7 +424,10 @@ fn summary(model: &Model, warnings: usize) -> String {
 /// Writes to stdout, treating a closed pipe (e.g. `| head`) as success.
 fn print_stdout(text: &str) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()) {
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }

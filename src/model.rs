@@ -76,7 +76,10 @@ impl NodeKind {
 
     /// Mines, recyclers and stockpiles: where material enters the network.
     pub fn is_source(self) -> bool {
-        matches!(self, NodeKind::Mine | NodeKind::Recycler | NodeKind::Stockpile)
+        matches!(
+            self,
+            NodeKind::Mine | NodeKind::Recycler | NodeKind::Stockpile
+        )
     }
 }
 
@@ -198,7 +201,10 @@ pub enum FromSet {
     /// Every country separately, except the exempt ones.
     Each { exempt: BTreeSet<CountryId> },
     /// One set, limited in total. `label` is the list as written, joined by `+`.
-    Set { label: String, countries: BTreeSet<CountryId> },
+    Set {
+        label: String,
+        countries: BTreeSet<CountryId>,
+    },
 }
 
 /// A cap or floor on the share of deliveries from some countries.
@@ -227,7 +233,9 @@ impl Policy {
             stages: Stage::ALL.to_vec(),
             commodity: None,
             scope: Scope::Each,
-            from: FromSet::Each { exempt: BTreeSet::new() },
+            from: FromSet::Each {
+                exempt: BTreeSet::new(),
+            },
             share,
         }
     }

@@ -70,8 +70,14 @@ pub struct Tracking {
 impl Tracking {
     /// Tracks a dimension exactly when some policy on `k` looks at that stage.
     pub fn for_commodity(model: &Model, k: CommodityId) -> Tracking {
-        let stages: BTreeSet<Stage> = model.policies_on(k).flat_map(|(_, p)| p.stages.iter().copied()).collect();
-        Tracking { mining: stages.contains(&Stage::Mining), refining: stages.contains(&Stage::Refining) }
+        let stages: BTreeSet<Stage> = model
+            .policies_on(k)
+            .flat_map(|(_, p)| p.stages.iter().copied())
+            .collect();
+        Tracking {
+            mining: stages.contains(&Stage::Mining),
+            refining: stages.contains(&Stage::Refining),
+        }
     }
 
     fn origin(self, country: CountryId) -> Origin {
@@ -129,18 +135,35 @@ impl CommodityNetwork {
             graph.add_node(NodeId::from_index(i));
         }
         for (i, r) in model.routes.iter().enumerate() {
-            if r.commodity == k && roles[r.from.index()] != Role::Inert && roles[r.to.index()] != Role::Inert {
-                graph.add_edge(NodeIndex::new(r.from.index()), NodeIndex::new(r.to.index()), RouteId::from_index(i));
+            if r.commodity == k
+                && roles[r.from.index()] != Role::Inert
+                && roles[r.to.index()] != Role::Inert
+            {
+                graph.add_edge(
+                    NodeIndex::new(r.from.index()),
+                    NodeIndex::new(r.to.index()),
+                    RouteId::from_index(i),
+                );
             }
         }
-        let mut net = CommodityNetwork { commodity: k, tracking, graph, roles, route_labels: Vec::new(), labels_in: Vec::new() };
+        let mut net = CommodityNetwork {
+            commodity: k,
+            tracking,
+            graph,
+            roles,
+            route_labels: Vec::new(),
+            labels_in: Vec::new(),
+        };
         let (avail_in, avail_out) = net.forward(model);
         let useful_in = net.backward(&avail_in, &avail_out);
         let mut route_labels: Vec<(RouteId, Vec<Label>)> = net
             .graph
             .edge_references()
             .filter_map(|e| {
-                let carried: Vec<Label> = avail_out[e.source().index()].intersection(&useful_in[e.target().index()]).copied().collect();
+                let carried: Vec<Label> = avail_out[e.source().index()]
+                    .intersection(&useful_in[e.target().index()])
+                    .copied()
+                    .collect();
                 (!carried.is_empty()).then_some((*e.weight(), carried))
             })
             .collect();
@@ -155,14 +178,23 @@ impl CommodityNetwork {
         let n = model.node(node);
         let origin = self.tracking.origin(n.country);
         match n.kind {
-            NodeKind::Mine => Label { origin, refined: Refined::Raw },
-            _ => Label { origin, refined: self.tracking.refined(n.country) },
+            NodeKind::Mine => Label {
+                origin,
+                refined: Refined::Raw,
+            },
+            _ => Label {
+                origin,
+                refined: self.tracking.refined(n.country),
+            },
         }
     }
 
     /// The label a refiner gives out for an input label.
     pub fn refine(&self, model: &Model, refiner: NodeId, input: Label) -> Label {
-        Label { origin: input.origin, refined: self.tracking.refined(model.node_country(refiner)) }
+        Label {
+            origin: input.origin,
+            refined: self.tracking.refined(model.node_country(refiner)),
+        }
     }
 
     /// Whether `node` takes in `label` at all.
@@ -188,9 +220,16 @@ impl CommodityNetwork {
         }
         while let Some(u) = queue.pop_front() {
             let out: Vec<Label> = avail_out[u].iter().copied().collect();
-            for v in self.graph.neighbors_directed(NodeIndex::new(u), Direction::Outgoing) {
+            for v in self
+                .graph
+                .neighbors_directed(NodeIndex::new(u), Direction::Outgoing)
+            {
                 let v = v.index();
-                let arriving: Vec<Label> = out.iter().copied().filter(|l| self.accepts(v, *l) && !avail_in[v].contains(l)).collect();
+                let arriving: Vec<Label> = out
+                    .iter()
+                    .copied()
+                    .filter(|l| self.accepts(v, *l) && !avail_in[v].contains(l))
+                    .collect();
                 if arriving.is_empty() {
                     continue;
                 }
@@ -215,7 +254,11 @@ impl CommodityNetwork {
     }
 
     /// Of the labels that can arrive at each node, those that can go on to a consumer.
-    fn backward(&self, avail_in: &[BTreeSet<Label>], avail_out: &[BTreeSet<Label>]) -> Vec<BTreeSet<Label>> {
+    fn backward(
+        &self,
+        avail_in: &[BTreeSet<Label>],
+        avail_out: &[BTreeSet<Label>],
+    ) -> Vec<BTreeSet<Label>> {
         let n = avail_in.len();
         let mut useful_in = vec![BTreeSet::new(); n];
         let mut useful_out: Vec<BTreeSet<Label>> = vec![BTreeSet::new(); n];
@@ -227,10 +270,16 @@ impl CommodityNetwork {
             }
         }
         while let Some(v) = queue.pop_front() {
-            for u in self.graph.neighbors_directed(NodeIndex::new(v), Direction::Incoming) {
+            for u in self
+                .graph
+                .neighbors_directed(NodeIndex::new(v), Direction::Incoming)
+            {
                 let u = u.index();
-                let added: Vec<Label> =
-                    avail_out[u].intersection(&useful_in[v]).filter(|l| !useful_out[u].contains(l)).copied().collect();
+                let added: Vec<Label> = avail_out[u]
+                    .intersection(&useful_in[v])
+                    .filter(|l| !useful_out[u].contains(l))
+                    .copied()
+                    .collect();
                 if added.is_empty() {
                     continue;
                 }
@@ -261,8 +310,14 @@ impl CommodityNetwork {
     /// The labels that leave `node` on some route.
     pub fn labels_out(&self, node: NodeId) -> BTreeSet<Label> {
         let mut out = BTreeSet::new();
-        for e in self.graph.edges_directed(NodeIndex::new(node.index()), Direction::Outgoing) {
-            if let Ok(i) = self.route_labels.binary_search_by_key(e.weight(), |(r, _)| *r) {
+        for e in self
+            .graph
+            .edges_directed(NodeIndex::new(node.index()), Direction::Outgoing)
+        {
+            if let Ok(i) = self
+                .route_labels
+                .binary_search_by_key(e.weight(), |(r, _)| *r)
+            {
                 out.extend(self.route_labels[i].1.iter().copied());
             }
         }
@@ -272,7 +327,9 @@ impl CommodityNetwork {
     /// Whether a mine's raw output can reach a refiner of this commodity
     /// (through hubs only: raw material cannot pass anything else).
     fn mine_reaches_refiner(&self, mine: usize) -> bool {
-        let through_hubs = EdgeFiltered::from_fn(&self.graph, |e| e.source().index() == mine || self.roles[e.source().index()] == Role::Hub);
+        let through_hubs = EdgeFiltered::from_fn(&self.graph, |e| {
+            e.source().index() == mine || self.roles[e.source().index()] == Role::Hub
+        });
         let mut bfs = Bfs::new(&through_hubs, NodeIndex::new(mine));
         while let Some(v) = bfs.next(&through_hubs) {
             if let Role::Refiner(_) = self.roles[v.index()] {
@@ -293,7 +350,10 @@ impl CommodityNetwork {
                     if node.kind == NodeKind::Mine && !self.mine_reaches_refiner(i) {
                         diags.warning(at, format!("mine \"{}\"'s {kid} can never be refined (no route through hubs reaches a refiner of {kid})", node.id));
                     } else if self.labels_out(NodeId::from_index(i)).is_empty() {
-                        diags.warning(at, format!("supply of {kid} at \"{}\" can reach no consumer", node.id));
+                        diags.warning(
+                            at,
+                            format!("supply of {kid} at \"{}\" can reach no consumer", node.id),
+                        );
                     }
                 }
                 Role::Consumer(row) if self.labels_in[i].is_empty() => {
@@ -310,15 +370,39 @@ impl CommodityNetwork {
 
 /// What each node does for commodity `k`.
 fn roles(model: &Model, k: CommodityId) -> Vec<Role> {
-    let mut roles: Vec<Role> =
-        model.nodes.iter().map(|n| if n.kind == NodeKind::Hub { Role::Hub } else { Role::Inert }).collect();
-    for (i, s) in model.supply.iter().enumerate().filter(|(_, s)| s.commodity == k) {
+    let mut roles: Vec<Role> = model
+        .nodes
+        .iter()
+        .map(|n| {
+            if n.kind == NodeKind::Hub {
+                Role::Hub
+            } else {
+                Role::Inert
+            }
+        })
+        .collect();
+    for (i, s) in model
+        .supply
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.commodity == k)
+    {
         roles[s.node.index()] = Role::Source(i);
     }
-    for (i, r) in model.refining.iter().enumerate().filter(|(_, r)| r.commodity == k) {
+    for (i, r) in model
+        .refining
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.commodity == k)
+    {
         roles[r.node.index()] = Role::Refiner(i);
     }
-    for (i, d) in model.demand.iter().enumerate().filter(|(_, d)| d.commodity == k) {
+    for (i, d) in model
+        .demand
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.commodity == k)
+    {
         roles[d.node.index()] = Role::Consumer(i);
     }
     roles
@@ -326,17 +410,25 @@ fn roles(model: &Model, k: CommodityId) -> Vec<Role> {
 
 /// The networks of every commodity of the model, in commodity order.
 pub fn build_all(model: &Model) -> Vec<CommodityNetwork> {
-    model.commodity_ids().map(|k| CommodityNetwork::build(model, k)).collect()
+    model
+        .commodity_ids()
+        .map(|k| CommodityNetwork::build(model, k))
+        .collect()
 }
 
 /// The whole model as a Graphviz digraph: one edge per route and commodity.
 pub fn to_dot(model: &Model) -> String {
-    let mut graph: DiGraph<&Node, &Route> = DiGraph::with_capacity(model.nodes.len(), model.routes.len());
+    let mut graph: DiGraph<&Node, &Route> =
+        DiGraph::with_capacity(model.nodes.len(), model.routes.len());
     for n in &model.nodes {
         graph.add_node(n);
     }
     for r in &model.routes {
-        graph.add_edge(NodeIndex::new(r.from.index()), NodeIndex::new(r.to.index()), r);
+        graph.add_edge(
+            NodeIndex::new(r.from.index()),
+            NodeIndex::new(r.to.index()),
+            r,
+        );
     }
     let node_attrs = |_, (_, n): (NodeIndex, &&Node)| {
         let shape = match n.kind {
@@ -348,14 +440,28 @@ pub fn to_dot(model: &Model) -> String {
             NodeKind::Consumer => "doubleoctagon",
         };
         let country = &model.country(n.country).code;
-        format!("label=\"{}\\n{} ({})\" shape={shape}", escape(&n.id), n.kind, escape(country))
+        format!(
+            "label=\"{}\\n{} ({})\" shape={shape}",
+            escape(&n.id),
+            n.kind,
+            escape(country)
+        )
     };
     let edge_attrs = |_, e: petgraph::graph::EdgeReference<'_, &Route>| {
         let r = *e.weight();
         let capacity = r.capacity.map(|c| format!(" cap {c}")).unwrap_or_default();
-        format!("label=\"{} {}{capacity}\"", escape(&model.commodity(r.commodity).id), r.cost)
+        format!(
+            "label=\"{} {}{capacity}\"",
+            escape(&model.commodity(r.commodity).id),
+            r.cost
+        )
     };
-    let dot = Dot::with_attr_getters(&graph, &[Config::NodeNoLabel, Config::EdgeNoLabel], &edge_attrs, &node_attrs);
+    let dot = Dot::with_attr_getters(
+        &graph,
+        &[Config::NodeNoLabel, Config::EdgeNoLabel],
+        &edge_attrs,
+        &node_attrs,
+    );
     format!("{dot:?}")
 }
 

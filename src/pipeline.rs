@@ -36,7 +36,10 @@ pub fn load(dir: &Path) -> Result<Loaded, Diagnostics> {
 pub fn load_with_scenarios(dir: &Path, scenarios: &[PathBuf]) -> Result<Loaded, Diagnostics> {
     let mut diags = Diagnostics::new();
     let texts = ModelTexts::read_dir(dir, &mut diags);
-    let loaded: Vec<Scenario> = scenarios.iter().map(|s| scenario::load(s, &mut diags)).collect();
+    let loaded: Vec<Scenario> = scenarios
+        .iter()
+        .map(|s| scenario::load(s, &mut diags))
+        .collect();
     load_texts_with(texts, &loaded, diags)
 }
 
@@ -46,20 +49,33 @@ pub fn load_texts(texts: ModelTexts, diags: Diagnostics) -> Result<Loaded, Diagn
 }
 
 /// Parses model files already in memory, applies scenarios already read, validates.
-pub fn load_texts_with(texts: ModelTexts, scenarios: &[Scenario], mut diags: Diagnostics) -> Result<Loaded, Diagnostics> {
+pub fn load_texts_with(
+    texts: ModelTexts,
+    scenarios: &[Scenario],
+    mut diags: Diagnostics,
+) -> Result<Loaded, Diagnostics> {
     let mut raw = input::parse(&texts, &mut diags);
     let mut changes = Vec::new();
     for s in scenarios {
         changes.extend(scenario::apply(&mut raw, s, &mut diags));
     }
     match validate::validate(&raw, &mut diags) {
-        Some(model) if !diags.has_errors() => Ok(Loaded { model, warnings: diags, texts, changes }),
+        Some(model) if !diags.has_errors() => Ok(Loaded {
+            model,
+            warnings: diags,
+            texts,
+            changes,
+        }),
         _ => Err(diags),
     }
 }
 
 /// Warnings that need the network: dead ends and floors that cannot be met.
-pub fn network_warnings(model: &Model, nets: &[CommodityNetwork], texts: &ModelTexts) -> Diagnostics {
+pub fn network_warnings(
+    model: &Model,
+    nets: &[CommodityNetwork],
+    texts: &ModelTexts,
+) -> Diagnostics {
     let mut diags = Diagnostics::new();
     for net in nets {
         net.warn_dead_ends(model, &mut diags);
@@ -110,7 +126,11 @@ impl Outcome {
         let solved: Vec<Solved<'_>> = self
             .commodities
             .iter()
-            .map(|c| Solved { network: &c.network, program: &c.program, solution: &c.solution })
+            .map(|c| Solved {
+                network: &c.network,
+                program: &c.program,
+                solution: &c.solution,
+            })
             .collect();
         report::build(model, &solved)
     }
@@ -119,7 +139,9 @@ impl Outcome {
 /// Builds every commodity's network (in parallel).
 pub fn networks(model: &Model) -> Vec<CommodityNetwork> {
     let ids: Vec<_> = model.commodity_ids().collect();
-    ids.par_iter().map(|&k| CommodityNetwork::build(model, k)).collect()
+    ids.par_iter()
+        .map(|&k| CommodityNetwork::build(model, k))
+        .collect()
 }
 
 /// Builds and solves every commodity's program (commodities in parallel,
@@ -139,10 +161,18 @@ pub fn solve(model: &Model, nets: Vec<CommodityNetwork>) -> Result<Outcome, Solv
         .into_par_iter()
         .map(|(network, program, lp)| {
             let solution = solve::solve(&program, lp, &model.commodity(program.commodity).id)?;
-            Ok(CommodityOutcome { network, program, solution })
+            Ok(CommodityOutcome {
+                network,
+                program,
+                solution,
+            })
         })
         .collect();
-    Ok(Outcome { commodities: solved?, build_time, solve_time: started.elapsed() })
+    Ok(Outcome {
+        commodities: solved?,
+        build_time,
+        solve_time: started.elapsed(),
+    })
 }
 
 /// Convenience for tests and library users: load, solve and report in one call.
@@ -153,4 +183,3 @@ pub fn solve_dir(dir: &Path) -> Result<(Model, Outcome, Report), String> {
     let report = outcome.report(&loaded.model);
     Ok((loaded.model, outcome, report))
 }
-

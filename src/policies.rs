@@ -26,21 +26,42 @@ pub struct PolicyInstance {
 }
 
 /// The scope sets of `scope` for commodity `k`: (label, consumers with demand for k).
-pub fn scope_sets(model: &Model, net: &CommodityNetwork, scope: &Scope) -> Vec<(String, Vec<NodeId>)> {
+pub fn scope_sets(
+    model: &Model,
+    net: &CommodityNetwork,
+    scope: &Scope,
+) -> Vec<(String, Vec<NodeId>)> {
     let demanding: Vec<NodeId> = (0..model.nodes.len())
         .filter(|&i| matches!(net.roles[i], Role::Consumer(_)))
         .map(NodeId::from_index)
         .collect();
     match scope {
-        Scope::Each => demanding.iter().map(|&c| (model.node(c).id.clone(), vec![c])).collect(),
+        Scope::Each => demanding
+            .iter()
+            .map(|&c| (model.node(c).id.clone(), vec![c]))
+            .collect(),
         Scope::All => non_empty("all".into(), demanding),
         Scope::Nodes(list) => {
-            let label = list.iter().map(|&n| model.node(n).id.as_str()).collect::<Vec<_>>().join("+");
-            non_empty(label, list.iter().copied().filter(|n| demanding.contains(n)).collect())
+            let label = list
+                .iter()
+                .map(|&n| model.node(n).id.as_str())
+                .collect::<Vec<_>>()
+                .join("+");
+            non_empty(
+                label,
+                list.iter()
+                    .copied()
+                    .filter(|n| demanding.contains(n))
+                    .collect(),
+            )
         }
         Scope::Group(g) => {
             let members = model.group_members(g);
-            let pooled = demanding.iter().copied().filter(|&c| members.contains(&model.node_country(c))).collect();
+            let pooled = demanding
+                .iter()
+                .copied()
+                .filter(|&c| members.contains(&model.node_country(c)))
+                .collect();
             non_empty(format!("group:{g}"), pooled)
         }
     }
@@ -55,10 +76,18 @@ fn non_empty(label: String, consumers: Vec<NodeId>) -> Vec<(String, Vec<NodeId>)
 }
 
 /// The countries that can appear at `stage` in deliveries to `consumers`.
-pub fn reaching_countries(net: &CommodityNetwork, consumers: &[NodeId], stage: Stage) -> BTreeSet<CountryId> {
+pub fn reaching_countries(
+    net: &CommodityNetwork,
+    consumers: &[NodeId],
+    stage: Stage,
+) -> BTreeSet<CountryId> {
     consumers
         .iter()
-        .flat_map(|c| net.labels_in[c.index()].iter().filter_map(move |l| l.country_at(stage)))
+        .flat_map(|c| {
+            net.labels_in[c.index()]
+                .iter()
+                .filter_map(move |l| l.country_at(stage))
+        })
         .collect()
 }
 
@@ -85,12 +114,20 @@ pub fn instances(model: &Model, net: &CommodityNetwork) -> Vec<PolicyInstance> {
                         for x in reaching_countries(net, &base.consumers, stage) {
                             if !exempt.contains(&x) {
                                 let from_label = model.country(x).code.clone();
-                                out.push(PolicyInstance { countries: BTreeSet::from([x]), from_label, ..base.clone() });
+                                out.push(PolicyInstance {
+                                    countries: BTreeSet::from([x]),
+                                    from_label,
+                                    ..base.clone()
+                                });
                             }
                         }
                     }
                     FromSet::Set { label, countries } => {
-                        out.push(PolicyInstance { countries: countries.clone(), from_label: label.clone(), ..base });
+                        out.push(PolicyInstance {
+                            countries: countries.clone(),
+                            from_label: label.clone(),
+                            ..base
+                        });
                     }
                 }
             }
@@ -101,7 +138,10 @@ pub fn instances(model: &Model, net: &CommodityNetwork) -> Vec<PolicyInstance> {
 
 /// Floors that can only hold by delivering nothing: no country of the set can
 /// reach the scope at that stage.
-pub fn unreachable_floors<'a>(net: &CommodityNetwork, all: &'a [PolicyInstance]) -> Vec<&'a PolicyInstance> {
+pub fn unreachable_floors<'a>(
+    net: &CommodityNetwork,
+    all: &'a [PolicyInstance],
+) -> Vec<&'a PolicyInstance> {
     all.iter()
         .filter(|i| i.kind == PolicyKind::MinShare && i.share > 0.0)
         .filter(|i| reaching_countries(net, &i.consumers, i.stage).is_disjoint(&i.countries))

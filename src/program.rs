@@ -77,10 +77,23 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     let unmet: Vec<(usize, Variable)> = net
         .roles
         .iter()
-        .filter_map(|r| if let Role::Consumer(d) = r { Some((*d, vars.add(variable().min(0.0)))) } else { None })
+        .filter_map(|r| {
+            if let Role::Consumer(d) = r {
+                Some((*d, vars.add(variable().min(0.0))))
+            } else {
+                None
+            }
+        })
         .collect();
     let incidence = incidence(model, &flows);
-    let mut b = Builder { model, net, flows: &flows, incidence: &incidence, rows: Vec::new(), tags: Vec::new() };
+    let mut b = Builder {
+        model,
+        net,
+        flows: &flows,
+        incidence: &incidence,
+        rows: Vec::new(),
+        tags: Vec::new(),
+    };
     b.supply_capacity();
     b.refining_capacity();
     b.refiner_yield();
@@ -91,9 +104,23 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     let policy_rows = b.policy_shares(&instances);
     let objective = objective(model, net, &flows, &incidence, &unmet);
     let Builder { rows, tags, .. } = b;
-    let program =
-        CommodityProgram { commodity: net.commodity, flows, unmet, rows: tags.len(), tags, policies: instances, policy_rows };
-    (program, Lp { vars, objective, rows })
+    let program = CommodityProgram {
+        commodity: net.commodity,
+        flows,
+        unmet,
+        rows: tags.len(),
+        tags,
+        policies: instances,
+        policy_rows,
+    };
+    (
+        program,
+        Lp {
+            vars,
+            objective,
+            rows,
+        },
+    )
 }
 
 /// x[e, l] >= 0 for every route e and every label l it can usefully carry.
@@ -101,7 +128,11 @@ fn flow_variables(net: &CommodityNetwork, vars: &mut ProblemVariables) -> Vec<Fl
     let mut flows = Vec::new();
     for (route, labels) in &net.route_labels {
         for &label in labels {
-            flows.push(Flow { route: *route, label, var: vars.add(variable().min(0.0)) });
+            flows.push(Flow {
+                route: *route,
+                label,
+                var: vars.add(variable().min(0.0)),
+            });
         }
     }
     flows
@@ -109,7 +140,10 @@ fn flow_variables(net: &CommodityNetwork, vars: &mut ProblemVariables) -> Vec<Fl
 
 fn incidence(model: &Model, flows: &[Flow]) -> Incidence {
     let n = model.nodes.len();
-    let mut inc = Incidence { into: vec![Vec::new(); n], out_of: vec![Vec::new(); n] };
+    let mut inc = Incidence {
+        into: vec![Vec::new(); n],
+        out_of: vec![Vec::new(); n],
+    };
     for (i, f) in flows.iter().enumerate() {
         let r = model.route(f.route);
         inc.out_of[r.from.index()].push(i);
@@ -120,12 +154,22 @@ fn incidence(model: &Model, flows: &[Flow]) -> Incidence {
 
 /// min  sum_n supply_cost(n) * supplied(n) + sum_n refining_cost(n) * input(n)
 ///    + sum_e route_cost(e) * shipped(e) + sum_c penalty(c) * unmet(c)
-fn objective(model: &Model, net: &CommodityNetwork, flows: &[Flow], inc: &Incidence, unmet: &[(usize, Variable)]) -> Expression {
+fn objective(
+    model: &Model,
+    net: &CommodityNetwork,
+    flows: &[Flow],
+    inc: &Incidence,
+    unmet: &[(usize, Variable)],
+) -> Expression {
     let mut cost: Vec<f64> = flows.iter().map(|f| model.route(f.route).cost).collect();
     for (node, role) in net.roles.iter().enumerate() {
         match *role {
-            Role::Source(s) => inc.out_of[node].iter().for_each(|&i| cost[i] += model.supply[s].cost),
-            Role::Refiner(r) => inc.into[node].iter().for_each(|&i| cost[i] += model.refining[r].cost),
+            Role::Source(s) => inc.out_of[node]
+                .iter()
+                .for_each(|&i| cost[i] += model.supply[s].cost),
+            Role::Refiner(r) => inc.into[node]
+                .iter()
+                .for_each(|&i| cost[i] += model.refining[r].cost),
             _ => {}
         }
     }
@@ -201,13 +245,22 @@ impl Builder<'_> {
             let y = self.model.refining[r].yield_;
             let mut by_origin: BTreeMap<Origin, Expression> = BTreeMap::new();
             for &i in &self.incidence.out_of[node] {
-                by_origin.entry(self.flows[i].label.origin).or_default().add_mul(1.0, self.flows[i].var);
+                by_origin
+                    .entry(self.flows[i].label.origin)
+                    .or_default()
+                    .add_mul(1.0, self.flows[i].var);
             }
             for &i in &self.incidence.into[node] {
-                by_origin.entry(self.flows[i].label.origin).or_default().add_mul(-y, self.flows[i].var);
+                by_origin
+                    .entry(self.flows[i].label.origin)
+                    .or_default()
+                    .add_mul(-y, self.flows[i].var);
             }
             for (origin, balance) in by_origin {
-                self.push(RowTag::RefinerYield(NodeId::from_index(node), origin), balance.eq(0.0));
+                self.push(
+                    RowTag::RefinerYield(NodeId::from_index(node), origin),
+                    balance.eq(0.0),
+                );
             }
         }
     }
@@ -220,13 +273,22 @@ impl Builder<'_> {
             }
             let mut by_label: BTreeMap<Label, Expression> = BTreeMap::new();
             for &i in &self.incidence.into[node] {
-                by_label.entry(self.flows[i].label).or_default().add_mul(1.0, self.flows[i].var);
+                by_label
+                    .entry(self.flows[i].label)
+                    .or_default()
+                    .add_mul(1.0, self.flows[i].var);
             }
             for &i in &self.incidence.out_of[node] {
-                by_label.entry(self.flows[i].label).or_default().add_mul(-1.0, self.flows[i].var);
+                by_label
+                    .entry(self.flows[i].label)
+                    .or_default()
+                    .add_mul(-1.0, self.flows[i].var);
             }
             for (label, balance) in by_label {
-                self.push(RowTag::HubBalance(NodeId::from_index(node), label), balance.eq(0.0));
+                self.push(
+                    RowTag::HubBalance(NodeId::from_index(node), label),
+                    balance.eq(0.0),
+                );
             }
         }
     }
@@ -268,8 +330,18 @@ impl Builder<'_> {
             for c in &inst.consumers {
                 for &i in &self.incidence.into[c.index()] {
                     let f = self.flows[i];
-                    let limited = f.label.country_at(inst.stage).is_some_and(|x| inst.countries.contains(&x));
-                    expr.add_mul(if limited { 1.0 - inst.share } else { -inst.share }, f.var);
+                    let limited = f
+                        .label
+                        .country_at(inst.stage)
+                        .is_some_and(|x| inst.countries.contains(&x));
+                    expr.add_mul(
+                        if limited {
+                            1.0 - inst.share
+                        } else {
+                            -inst.share
+                        },
+                        f.var,
+                    );
                     terms += 1;
                 }
             }

@@ -32,31 +32,74 @@ pub struct LpSolution {
 /// Solves one commodity's program with a single HiGHS thread (batches run
 /// their parallelism outside the solver, and one thread keeps results
 /// reproducible).
-pub fn solve(program: &CommodityProgram, lp: Lp, commodity: &str) -> Result<LpSolution, SolveError> {
+pub fn solve(
+    program: &CommodityProgram,
+    lp: Lp,
+    commodity: &str,
+) -> Result<LpSolution, SolveError> {
     if lp.rows.is_empty() {
         // No row: every variable has a non-negative cost, so zero is optimal.
-        let (flows, unmet) = (vec![0.0; program.flows.len()], vec![0.0; program.unmet.len()]);
-        return Ok(LpSolution { flows, unmet, duals: Vec::new(), objective: 0.0 });
+        let (flows, unmet) = (
+            vec![0.0; program.flows.len()],
+            vec![0.0; program.unmet.len()],
+        );
+        return Ok(LpSolution {
+            flows,
+            unmet,
+            duals: Vec::new(),
+            objective: 0.0,
+        });
     }
-    let fail = |reason: String| SolveError { commodity: commodity.to_string(), reason };
-    let Lp { vars, objective, rows } = lp;
+    let fail = |reason: String| SolveError {
+        commodity: commodity.to_string(),
+        reason,
+    };
+    let Lp {
+        vars,
+        objective,
+        rows,
+    } = lp;
     let objective_expr = objective.clone();
     let mut model = vars.minimise(objective).using(highs).set_threads(1);
     model.set_verbose(false);
-    let refs: Vec<_> = rows.into_iter().map(|row| model.add_constraint(row)).collect();
+    let refs: Vec<_> = rows
+        .into_iter()
+        .map(|row| model.add_constraint(row))
+        .collect();
     let mut solved = model.solve().map_err(|e| fail(describe(e)))?;
-    let flows = program.flows.iter().map(|f| clean(solved.value(f.var))).collect();
-    let unmet = program.unmet.iter().map(|(_, v)| clean(solved.value(*v))).collect();
+    let flows = program
+        .flows
+        .iter()
+        .map(|f| clean(solved.value(f.var)))
+        .collect();
+    let unmet = program
+        .unmet
+        .iter()
+        .map(|(_, v)| clean(solved.value(*v)))
+        .collect();
     let objective = objective_expr.eval_with(&solved);
     let dual_values = solved.compute_dual();
-    let duals = refs.iter().map(|r| clean(dual_values.dual(r.clone()))).collect();
-    Ok(LpSolution { flows, unmet, duals, objective })
+    let duals = refs
+        .iter()
+        .map(|r| clean(dual_values.dual(r.clone())))
+        .collect();
+    Ok(LpSolution {
+        flows,
+        unmet,
+        duals,
+        objective,
+    })
 }
 
 fn describe(e: ResolutionError) -> String {
     match e {
-        ResolutionError::Infeasible => "HiGHS reports the program infeasible (a bug: unmet demand should absorb any gap)".into(),
-        ResolutionError::Unbounded => "HiGHS reports the program unbounded (a bug: costs are never negative)".into(),
+        ResolutionError::Infeasible => {
+            "HiGHS reports the program infeasible (a bug: unmet demand should absorb any gap)"
+                .into()
+        }
+        ResolutionError::Unbounded => {
+            "HiGHS reports the program unbounded (a bug: costs are never negative)".into()
+        }
         other => format!("HiGHS error: {other}"),
     }
 }

@@ -61,12 +61,23 @@ impl Validator<'_, '_> {
         for entry in &self.raw.toml.commodities {
             let id = &entry.id.value;
             if id.is_empty() || id == "*" || id.contains(char::is_whitespace) {
-                self.diags.error(entry.id.at.clone(), format!("commodity id \"{id}\" is not allowed (no blank, no `*`, no spaces)"));
+                self.diags.error(
+                    entry.id.at.clone(),
+                    format!("commodity id \"{id}\" is not allowed (no blank, no `*`, no spaces)"),
+                );
             } else if self.commodity_ids.contains_key(id) {
-                self.diags.error(entry.id.at.clone(), format!("duplicate commodity id \"{id}\""));
+                self.diags.error(
+                    entry.id.at.clone(),
+                    format!("duplicate commodity id \"{id}\""),
+                );
             } else {
-                self.commodity_ids.insert(id.clone(), CommodityId::from_index(out.len()));
-                out.push(Commodity { id: id.clone(), name: entry.name.clone(), unit: entry.unit.clone() });
+                self.commodity_ids
+                    .insert(id.clone(), CommodityId::from_index(out.len()));
+                out.push(Commodity {
+                    id: id.clone(),
+                    name: entry.name.clone(),
+                    unit: entry.unit.clone(),
+                });
             }
         }
         out
@@ -77,11 +88,18 @@ impl Validator<'_, '_> {
         for row in &self.raw.countries {
             if self.country_ids.contains_key(&row.code) {
                 let at = row.at.cell("code");
-                self.diags.error(at, format!("duplicate country code \"{}\"", row.code));
+                self.diags
+                    .error(at, format!("duplicate country code \"{}\"", row.code));
                 continue;
             }
-            self.country_ids.insert(row.code.clone(), CountryId::from_index(out.len()));
-            out.push(Country { code: row.code.clone(), name: row.name.clone(), groups: row.groups.clone(), risk: row.risk });
+            self.country_ids
+                .insert(row.code.clone(), CountryId::from_index(out.len()));
+            out.push(Country {
+                code: row.code.clone(),
+                name: row.name.clone(),
+                groups: row.groups.clone(),
+                risk: row.risk,
+            });
         }
         out
     }
@@ -101,17 +119,30 @@ impl Validator<'_, '_> {
             if country.is_none() && !row.country.is_empty() {
                 let at = row.at.cell("country");
                 let guess = did_you_mean(&row.country, self.country_ids.keys().map(String::as_str));
-                self.diags.error(at, format!("unknown country \"{}\" (countries.csv has no such code{guess})", row.country));
+                self.diags.error(
+                    at,
+                    format!(
+                        "unknown country \"{}\" (countries.csv has no such code{guess})",
+                        row.country
+                    ),
+                );
             }
             if self.node_ids.contains_key(&row.id) {
                 let at = row.at.cell("id");
-                self.diags.error(at, format!("duplicate node id \"{}\"", row.id));
+                self.diags
+                    .error(at, format!("duplicate node id \"{}\"", row.id));
                 continue;
             }
             match (kind, country) {
                 (Some(kind), Some(country)) => {
-                    self.node_ids.insert(row.id.clone(), NodeId::from_index(out.len()));
-                    out.push(Node { id: row.id.clone(), name: row.name.clone(), kind, country });
+                    self.node_ids
+                        .insert(row.id.clone(), NodeId::from_index(out.len()));
+                    out.push(Node {
+                        id: row.id.clone(),
+                        name: row.name.clone(),
+                        kind,
+                        country,
+                    });
                 }
                 _ => {
                     self.broken_nodes.insert(row.id.clone());
@@ -122,21 +153,38 @@ impl Validator<'_, '_> {
     }
 
     /// Resolves a node reference in `file`, checking its kind with `allowed`.
-    fn node_ref(&mut self, nodes: &[Node], table: &str, row: &RowRef, column: &str, id: &str, allowed: &[NodeKind]) -> Option<NodeId> {
+    fn node_ref(
+        &mut self,
+        nodes: &[Node],
+        table: &str,
+        row: &RowRef,
+        column: &str,
+        id: &str,
+        allowed: &[NodeKind],
+    ) -> Option<NodeId> {
         let Some(&node) = self.node_ids.get(id) else {
             if id.is_empty() || self.broken_nodes.contains(id) {
                 return None; // already reported
             }
             let at = row.cell(column);
             let guess = did_you_mean(id, self.node_ids.keys().map(String::as_str));
-            self.diags.error(at, format!("unknown node \"{id}\" (nodes.csv has no such id{guess})"));
+            self.diags.error(
+                at,
+                format!("unknown node \"{id}\" (nodes.csv has no such id{guess})"),
+            );
             return None;
         };
         let kind = nodes[node.index()].kind;
         if !allowed.is_empty() && !allowed.contains(&kind) {
             let at = row.cell(column);
             let names: Vec<&str> = allowed.iter().map(|k| k.as_str()).collect();
-            self.diags.error(at, format!("node \"{id}\" is a {kind}; {table} rows are for {} nodes only", names.join(" / ")));
+            self.diags.error(
+                at,
+                format!(
+                    "node \"{id}\" is a {kind}; {table} rows are for {} nodes only",
+                    names.join(" / ")
+                ),
+            );
             return None;
         }
         Some(node)
@@ -144,21 +192,41 @@ impl Validator<'_, '_> {
 
     fn commodity_ref(&mut self, row: &RowRef, id: &str) -> Option<CommodityId> {
         let found = self.commodity_ids.get(id).copied();
-        let reported = id.is_empty() || !self.raw.toml.usable || self.raw.toml.broken_commodities.iter().any(|c| c == id);
+        let reported = id.is_empty()
+            || !self.raw.toml.usable
+            || self.raw.toml.broken_commodities.iter().any(|c| c == id);
         if found.is_none() && !reported {
             let at = row.cell("commodity");
-            let known: Vec<&str> = self.raw.toml.commodities.iter().map(|c| c.id.value.as_str()).collect();
+            let known: Vec<&str> = self
+                .raw
+                .toml
+                .commodities
+                .iter()
+                .map(|c| c.id.value.as_str())
+                .collect();
             let guess = did_you_mean(id, known.iter().copied());
-            self.diags.error_hint(at, format!("unknown commodity \"{id}\"{guess}"), format!("model.toml defines: {}", known.join(", ")));
+            self.diags.error_hint(
+                at,
+                format!("unknown commodity \"{id}\"{guess}"),
+                format!("model.toml defines: {}", known.join(", ")),
+            );
         }
         found
     }
 
     /// Reports a second row for the same (node, commodity).
-    fn unique_pair(&mut self, seen: &mut HashMap<(NodeId, CommodityId), RowRef>, row: &RowRef, key: (NodeId, CommodityId)) -> bool {
+    fn unique_pair(
+        &mut self,
+        seen: &mut HashMap<(NodeId, CommodityId), RowRef>,
+        row: &RowRef,
+        key: (NodeId, CommodityId),
+    ) -> bool {
         if let Some(first) = seen.get(&key) {
             let at = row.cell("node");
-            self.diags.error(at, format!("a second row for the same node and commodity (the first is at {first})"));
+            self.diags.error(
+                at,
+                format!("a second row for the same node and commodity (the first is at {first})"),
+            );
             return false;
         }
         seen.insert(key, row.clone());
@@ -172,9 +240,17 @@ impl Validator<'_, '_> {
         for row in &self.raw.supply {
             let node = self.node_ref(nodes, "supply.csv", &row.at, "node", &row.node, &SOURCES);
             let commodity = self.commodity_ref(&row.at, &row.commodity);
-            let (Some(node), Some(commodity)) = (node, commodity) else { continue };
+            let (Some(node), Some(commodity)) = (node, commodity) else {
+                continue;
+            };
             if self.unique_pair(&mut seen, &row.at, (node, commodity)) {
-                out.push(Supply { node, commodity, capacity: row.capacity, cost: row.cost, at: row.at.clone() });
+                out.push(Supply {
+                    node,
+                    commodity,
+                    capacity: row.capacity,
+                    cost: row.cost,
+                    at: row.at.clone(),
+                });
             }
         }
         out
@@ -184,16 +260,35 @@ impl Validator<'_, '_> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for row in &self.raw.refining {
-            let node = self.node_ref(nodes, "refining.csv", &row.at, "node", &row.node, &[NodeKind::Refiner]);
+            let node = self.node_ref(
+                nodes,
+                "refining.csv",
+                &row.at,
+                "node",
+                &row.node,
+                &[NodeKind::Refiner],
+            );
             let commodity = self.commodity_ref(&row.at, &row.commodity);
             let yield_ = row.yield_.unwrap_or(1.0);
             if !(yield_ > 0.0 && yield_ <= 1.0) {
                 let at = row.at.cell("yield");
-                self.diags.error(at, format!("yield {yield_} is outside (0, 1] (output per tonne of input)"));
+                self.diags.error(
+                    at,
+                    format!("yield {yield_} is outside (0, 1] (output per tonne of input)"),
+                );
             }
-            let (Some(node), Some(commodity)) = (node, commodity) else { continue };
+            let (Some(node), Some(commodity)) = (node, commodity) else {
+                continue;
+            };
             if self.unique_pair(&mut seen, &row.at, (node, commodity)) {
-                out.push(Refining { node, commodity, capacity: row.capacity, cost: row.cost, yield_, at: row.at.clone() });
+                out.push(Refining {
+                    node,
+                    commodity,
+                    capacity: row.capacity,
+                    cost: row.cost,
+                    yield_,
+                    at: row.at.clone(),
+                });
             }
         }
         out
@@ -203,7 +298,14 @@ impl Validator<'_, '_> {
         let mut seen = HashMap::new();
         let mut out = Vec::new();
         for row in &self.raw.demand {
-            let node = self.node_ref(nodes, "demand.csv", &row.at, "node", &row.node, &[NodeKind::Consumer]);
+            let node = self.node_ref(
+                nodes,
+                "demand.csv",
+                &row.at,
+                "node",
+                &row.node,
+                &[NodeKind::Consumer],
+            );
             let commodity = self.commodity_ref(&row.at, &row.commodity);
             let penalty = row.penalty.or(self.raw.toml.shortfall_penalty);
             if penalty.is_none() {
@@ -214,18 +316,36 @@ impl Validator<'_, '_> {
                     "give a penalty here or set [defaults] shortfall_penalty in model.toml",
                 );
             }
-            let (Some(node), Some(commodity), Some(penalty)) = (node, commodity, penalty) else { continue };
+            let (Some(node), Some(commodity), Some(penalty)) = (node, commodity, penalty) else {
+                continue;
+            };
             if self.unique_pair(&mut seen, &row.at, (node, commodity)) {
-                out.push(Demand { node, commodity, demand: row.demand, penalty, at: row.at.clone() });
+                out.push(Demand {
+                    node,
+                    commodity,
+                    demand: row.demand,
+                    penalty,
+                    at: row.at.clone(),
+                });
             }
         }
         out
     }
 
-    fn routes(&mut self, nodes: &[Node], refining: &[Refining], demand: &[Demand], supply: &[Supply], n_commodities: usize) -> Vec<Route> {
-        let processes: BTreeSet<(NodeId, CommodityId)> = refining.iter().map(|r| (r.node, r.commodity)).collect();
-        let demands: BTreeSet<(NodeId, CommodityId)> = demand.iter().map(|d| (d.node, d.commodity)).collect();
-        let supplies: BTreeSet<(NodeId, CommodityId)> = supply.iter().map(|s| (s.node, s.commodity)).collect();
+    fn routes(
+        &mut self,
+        nodes: &[Node],
+        refining: &[Refining],
+        demand: &[Demand],
+        supply: &[Supply],
+        n_commodities: usize,
+    ) -> Vec<Route> {
+        let processes: BTreeSet<(NodeId, CommodityId)> =
+            refining.iter().map(|r| (r.node, r.commodity)).collect();
+        let demands: BTreeSet<(NodeId, CommodityId)> =
+            demand.iter().map(|d| (d.node, d.commodity)).collect();
+        let supplies: BTreeSet<(NodeId, CommodityId)> =
+            supply.iter().map(|s| (s.node, s.commodity)).collect();
         let mut out = Vec::new();
         for row in &self.raw.routes {
             let from = self.node_ref(nodes, "routes.csv", &row.at, "from", &row.from, &[]);
@@ -233,20 +353,33 @@ impl Validator<'_, '_> {
             let commodities: Vec<CommodityId> = if row.commodity == "*" {
                 (0..n_commodities).map(CommodityId::from_index).collect()
             } else {
-                self.commodity_ref(&row.at, &row.commodity).into_iter().collect()
+                self.commodity_ref(&row.at, &row.commodity)
+                    .into_iter()
+                    .collect()
             };
-            let (Some(from), Some(to)) = (from, to) else { continue };
+            let (Some(from), Some(to)) = (from, to) else {
+                continue;
+            };
             if !self.route_ends_ok(nodes, &row.at, from, to) {
                 continue;
             }
             if row.commodity != "*" {
                 let k = commodities.first().copied();
                 if let Some(k) = k {
-                    self.explicit_route_checks(nodes, &row.at, from, to, k, &processes, &demands, &supplies);
+                    self.explicit_route_checks(
+                        nodes, &row.at, from, to, k, &processes, &demands, &supplies,
+                    );
                 }
             }
             for commodity in commodities {
-                out.push(Route { from, to, commodity, cost: row.cost, capacity: row.capacity, at: row.at.clone() });
+                out.push(Route {
+                    from,
+                    to,
+                    commodity,
+                    cost: row.cost,
+                    capacity: row.capacity,
+                    at: row.at.clone(),
+                });
             }
         }
         out
@@ -257,12 +390,24 @@ impl Validator<'_, '_> {
         let mut ok = true;
         if t.kind.is_source() {
             let at = row.cell("to");
-            self.diags.error(at, format!("route into \"{}\", a {}: nothing may enter a source node", t.id, t.kind));
+            self.diags.error(
+                at,
+                format!(
+                    "route into \"{}\", a {}: nothing may enter a source node",
+                    t.id, t.kind
+                ),
+            );
             ok = false;
         }
         if f.kind == NodeKind::Consumer {
             let at = row.cell("from");
-            self.diags.error(at, format!("route out of \"{}\", a consumer: nothing may leave a consumer", f.id));
+            self.diags.error(
+                at,
+                format!(
+                    "route out of \"{}\", a consumer: nothing may leave a consumer",
+                    f.id
+                ),
+            );
             ok = false;
         }
         ok
@@ -281,7 +426,13 @@ impl Validator<'_, '_> {
         supplies: &BTreeSet<(NodeId, CommodityId)>,
     ) {
         let (f, t) = (&nodes[from.index()], &nodes[to.index()]);
-        let kid = &self.raw.toml.commodities.get(k.index()).map(|c| c.id.value.clone()).unwrap_or_default();
+        let kid = &self
+            .raw
+            .toml
+            .commodities
+            .get(k.index())
+            .map(|c| c.id.value.clone())
+            .unwrap_or_default();
         if t.kind == NodeKind::Refiner && !processes.contains(&(to, k)) {
             let at = row.cell("commodity");
             self.diags.error_hint(
@@ -301,14 +452,23 @@ impl Validator<'_, '_> {
     }
 
     fn policies(&mut self, nodes: &[Node], countries: &[Country]) -> Vec<Policy> {
-        let groups: BTreeSet<&str> = countries.iter().flat_map(|c| c.groups.iter().map(String::as_str)).collect();
+        let groups: BTreeSet<&str> = countries
+            .iter()
+            .flat_map(|c| c.groups.iter().map(String::as_str))
+            .collect();
         let groups: BTreeSet<String> = groups.into_iter().map(String::from).collect();
         let mut names: BTreeMap<String, Location> = BTreeMap::new();
         let mut out = Vec::new();
         for entry in &self.raw.toml.policies {
             if let Some(name) = &entry.name {
                 if let Some(first) = names.get(&name.value) {
-                    self.diags.error(name.at.clone(), format!("duplicate policy name \"{}\" (first at {first})", name.value));
+                    self.diags.error(
+                        name.at.clone(),
+                        format!(
+                            "duplicate policy name \"{}\" (first at {first})",
+                            name.value
+                        ),
+                    );
                 } else {
                     names.insert(name.value.clone(), name.at.clone());
                 }
@@ -320,12 +480,21 @@ impl Validator<'_, '_> {
         out
     }
 
-    fn policy(&mut self, e: &PolicyEntry, nodes: &[Node], countries: &[Country], groups: &BTreeSet<String>) -> Option<Policy> {
+    fn policy(
+        &mut self,
+        e: &PolicyEntry,
+        nodes: &[Node],
+        countries: &[Country],
+        groups: &BTreeSet<String>,
+    ) -> Option<Policy> {
         let kind = e.kind.as_ref().and_then(|k| match k.value.as_str() {
             "max_share" => Some(PolicyKind::MaxShare),
             "min_share" => Some(PolicyKind::MinShare),
             other => {
-                self.diags.error(k.at.clone(), format!("unknown policy type \"{other}\" (expected max_share or min_share)"));
+                self.diags.error(
+                    k.at.clone(),
+                    format!("unknown policy type \"{other}\" (expected max_share or min_share)"),
+                );
                 None
             }
         });
@@ -333,7 +502,10 @@ impl Validator<'_, '_> {
             "mining" => Some(Stage::Mining),
             "refining" => Some(Stage::Refining),
             other => {
-                self.diags.error(s.at.clone(), format!("unknown stage \"{other}\" (expected mining or refining)"));
+                self.diags.error(
+                    s.at.clone(),
+                    format!("unknown stage \"{other}\" (expected mining or refining)"),
+                );
                 None
             }
         });
@@ -343,19 +515,34 @@ impl Validator<'_, '_> {
             }
             let found = self.commodity_ids.get(&c.value).copied();
             if found.is_none() && !self.raw.toml.broken_commodities.contains(&c.value) {
-                self.diags.error(c.at.clone(), format!("unknown commodity \"{}\" (expected \"*\" or a [[commodity]] id)", c.value));
+                self.diags.error(
+                    c.at.clone(),
+                    format!(
+                        "unknown commodity \"{}\" (expected \"*\" or a [[commodity]] id)",
+                        c.value
+                    ),
+                );
             }
             found.map(Some)
         });
         let share = e.share.as_ref().and_then(|s| {
             if s.value > 1.0 {
-                self.diags.error(s.at.clone(), format!("share {} is outside 0..=1 (a fraction: 0.65 is 65%)", s.value));
+                self.diags.error(
+                    s.at.clone(),
+                    format!(
+                        "share {} is outside 0..=1 (a fraction: 0.65 is 65%)",
+                        s.value
+                    ),
+                );
                 return None;
             }
             Some(s.value)
         });
         let scope = e.scope.as_ref().and_then(|s| self.scope(s, nodes, groups));
-        let from = e.from.as_ref().and_then(|f| self.from_set(f, e, kind, countries, groups));
+        let from = e
+            .from
+            .as_ref()
+            .and_then(|f| self.from_set(f, e, kind, countries, groups));
         Some(Policy {
             line: e.at.line,
             name: e.name.as_ref()?.value.clone(),
@@ -368,7 +555,12 @@ impl Validator<'_, '_> {
         })
     }
 
-    fn scope(&mut self, s: &Positioned<OneOrMany>, nodes: &[Node], groups: &BTreeSet<String>) -> Option<Scope> {
+    fn scope(
+        &mut self,
+        s: &Positioned<OneOrMany>,
+        nodes: &[Node],
+        groups: &BTreeSet<String>,
+    ) -> Option<Scope> {
         match &s.value {
             OneOrMany::One(text) if text == "each" => Some(Scope::Each),
             OneOrMany::One(text) if text == "all" => Some(Scope::All),
@@ -377,9 +569,21 @@ impl Validator<'_, '_> {
                 if !self.known_group(group, &s.at, groups) {
                     return None;
                 }
-                let member = |n: &Node| self.raw.countries.iter().any(|c| c.code == self.country_code(n) && c.groups.iter().any(|g| g == group));
-                if !nodes.iter().any(|n| n.kind == NodeKind::Consumer && member(n)) {
-                    self.diags.warning(s.at.clone(), format!("scope group:{group} holds no consumer: the policy constrains nothing"));
+                let member = |n: &Node| {
+                    self.raw.countries.iter().any(|c| {
+                        c.code == self.country_code(n) && c.groups.iter().any(|g| g == group)
+                    })
+                };
+                if !nodes
+                    .iter()
+                    .any(|n| n.kind == NodeKind::Consumer && member(n))
+                {
+                    self.diags.warning(
+                        s.at.clone(),
+                        format!(
+                            "scope group:{group} holds no consumer: the policy constrains nothing"
+                        ),
+                    );
                 }
                 Some(Scope::Group(group.to_string()))
             }
@@ -395,17 +599,28 @@ impl Validator<'_, '_> {
                 let mut list = Vec::new();
                 let mut ok = !ids.is_empty();
                 if ids.is_empty() {
-                    self.diags.error(s.at.clone(), "scope is an empty list (name at least one consumer)");
+                    self.diags.error(
+                        s.at.clone(),
+                        "scope is an empty list (name at least one consumer)",
+                    );
                 }
                 for id in ids {
                     match self.node_ids.get(id) {
                         Some(&n) if nodes[n.index()].kind == NodeKind::Consumer => list.push(n),
                         Some(_) => {
-                            self.diags.error(s.at.clone(), format!("scope names \"{id}\", which is not a consumer"));
+                            self.diags.error(
+                                s.at.clone(),
+                                format!("scope names \"{id}\", which is not a consumer"),
+                            );
                             ok = false;
                         }
                         None => {
-                            self.diags.error(s.at.clone(), format!("scope names unknown node \"{id}\" (nodes.csv has no such id)"));
+                            self.diags.error(
+                                s.at.clone(),
+                                format!(
+                                    "scope names unknown node \"{id}\" (nodes.csv has no such id)"
+                                ),
+                            );
                             ok = false;
                         }
                     }
@@ -442,31 +657,49 @@ impl Validator<'_, '_> {
             return Some(FromSet::Each { exempt });
         }
         if let Some(x) = &e.exempt {
-            self.diags.error(x.at.clone(), "`exempt` is allowed only with from = \"each\"");
+            self.diags.error(
+                x.at.clone(),
+                "`exempt` is allowed only with from = \"each\"",
+            );
         }
         let entries = match &f.value {
             OneOrMany::One(s) => vec![s.clone()],
             OneOrMany::Many(list) => list.clone(),
         };
         if entries.is_empty() {
-            self.diags.error(f.at.clone(), "from is an empty list (name countries or group:NAME entries)");
+            self.diags.error(
+                f.at.clone(),
+                "from is an empty list (name countries or group:NAME entries)",
+            );
             return None;
         }
         let set = self.country_list(&entries, &f.at, countries, groups)?;
         if e.exempt.is_some() {
             return None;
         }
-        Some(FromSet::Set { label: entries.join("+"), countries: set })
+        Some(FromSet::Set {
+            label: entries.join("+"),
+            countries: set,
+        })
     }
 
     /// Resolves country codes and `group:G` entries into a set of countries.
-    fn country_list(&mut self, entries: &[String], at: &Location, countries: &[Country], groups: &BTreeSet<String>) -> Option<BTreeSet<CountryId>> {
+    fn country_list(
+        &mut self,
+        entries: &[String],
+        at: &Location,
+        countries: &[Country],
+        groups: &BTreeSet<String>,
+    ) -> Option<BTreeSet<CountryId>> {
         let mut set = BTreeSet::new();
         let mut ok = true;
         for entry in entries {
             if let Some(group) = entry.strip_prefix("group:") {
                 if self.known_group(group, at, groups) {
-                    let members = countries.iter().enumerate().filter(|(_, c)| c.groups.iter().any(|g| g == group));
+                    let members = countries
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.groups.iter().any(|g| g == group));
                     set.extend(members.map(|(i, _)| CountryId::from_index(i)));
                 } else {
                     ok = false;
@@ -474,7 +707,10 @@ impl Validator<'_, '_> {
             } else if let Some(&c) = self.country_ids.get(entry) {
                 set.insert(c);
             } else {
-                self.diags.error(at.clone(), format!("unknown country \"{entry}\" (countries.csv has no such code)"));
+                self.diags.error(
+                    at.clone(),
+                    format!("unknown country \"{entry}\" (countries.csv has no such code)"),
+                );
                 ok = false;
             }
         }
@@ -482,7 +718,11 @@ impl Validator<'_, '_> {
     }
 
     fn country_code(&self, node: &Node) -> &str {
-        self.country_ids.iter().find(|(_, id)| **id == node.country).map(|(code, _)| code.as_str()).unwrap_or("")
+        self.country_ids
+            .iter()
+            .find(|(_, id)| **id == node.country)
+            .map(|(code, _)| code.as_str())
+            .unwrap_or("")
     }
 
     fn known_group(&mut self, group: &str, at: &Location, groups: &BTreeSet<String>) -> bool {
@@ -493,7 +733,14 @@ impl Validator<'_, '_> {
         self.diags.error_hint(
             at.clone(),
             format!("unknown group \"{group}\": no country in countries.csv lists it"),
-            format!("the groups are: {}", if known.is_empty() { "(none)".to_string() } else { known.join(", ") }),
+            format!(
+                "the groups are: {}",
+                if known.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    known.join(", ")
+                }
+            ),
         );
         false
     }

@@ -46,8 +46,13 @@ fn flagship() -> PathBuf {
 
 /// Every variable a cluster scheduler could set: removed from every child
 /// process, so that a test run inside a Slurm job is not sharded by accident.
-const SHARD_VARS: [&str; 5] =
-    ["SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "JOB_COMPLETION_INDEX", "JOB_COMPLETIONS"];
+const SHARD_VARS: [&str; 5] = [
+    "SLURM_ARRAY_TASK_ID",
+    "SLURM_ARRAY_TASK_COUNT",
+    "SLURM_ARRAY_TASK_MIN",
+    "JOB_COMPLETION_INDEX",
+    "JOB_COMPLETIONS",
+];
 
 fn sourcemix() -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("sourcemix"));
@@ -70,9 +75,21 @@ fn run_with(args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let Output { status, stdout, stderr } = cmd.output().expect("sourcemix runs");
-    let run = Run { code: status.code(), stdout: String::from_utf8_lossy(&stdout).into(), stderr: String::from_utf8_lossy(&stderr).into() };
-    assert!(!run.stderr.contains("panicked"), "sourcemix {args:?} panicked:\n{}", run.stderr);
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = cmd.output().expect("sourcemix runs");
+    let run = Run {
+        code: status.code(),
+        stdout: String::from_utf8_lossy(&stdout).into(),
+        stderr: String::from_utf8_lossy(&stderr).into(),
+    };
+    assert!(
+        !run.stderr.contains("panicked"),
+        "sourcemix {args:?} panicked:\n{}",
+        run.stderr
+    );
     run
 }
 
@@ -83,7 +100,13 @@ fn run(args: &[&str]) -> Run {
 /// Runs `sourcemix ARGS`, which must exit with `code`.
 fn expect(code: i32, args: &[&str]) -> Run {
     let r = run(args);
-    assert_eq!(r.code, Some(code), "sourcemix {args:?}\nstdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(
+        r.code,
+        Some(code),
+        "sourcemix {args:?}\nstdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
     r
 }
 
@@ -93,14 +116,19 @@ fn s(p: &Path) -> &str {
 
 /// comparison.csv, parsed with the csv crate: one map per row, in order.
 fn comparison(dir: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut reader = csv::Reader::from_path(dir.join("comparison.csv")).expect("comparison.csv is there");
+    let mut reader =
+        csv::Reader::from_path(dir.join("comparison.csv")).expect("comparison.csv is there");
     let headers = reader.headers().expect("a header").clone();
     reader
         .records()
         .map(|rec| {
             let rec = rec.expect("every row parses");
             assert_eq!(rec.len(), headers.len(), "every row has every column");
-            headers.iter().zip(rec.iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect()
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
         })
         .collect()
 }
@@ -110,11 +138,14 @@ fn names(rows: &[BTreeMap<String, String>]) -> Vec<String> {
 }
 
 fn row<'r>(rows: &'r [BTreeMap<String, String>], name: &str) -> &'r BTreeMap<String, String> {
-    rows.iter().find(|r| r["name"] == name).unwrap_or_else(|| panic!("no row {name} in {:?}", names(rows)))
+    rows.iter()
+        .find(|r| r["name"] == name)
+        .unwrap_or_else(|| panic!("no row {name} in {:?}", names(rows)))
 }
 
 fn number(cell: &str) -> f64 {
-    cell.parse().unwrap_or_else(|_| panic!("not a number: {cell:?}"))
+    cell.parse()
+        .unwrap_or_else(|_| panic!("not a number: {cell:?}"))
 }
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
@@ -125,13 +156,19 @@ fn assert_total(rows: &[BTreeMap<String, String>], name: &str, want: f64) {
     let r = row(rows, name);
     assert_eq!(r["status"], "ok", "{name}: {}", r["error"]);
     let got = number(&r["total_cost"]);
-    assert!(close(got, want, 1e-7), "{name}: total cost {got}, expected {want} (by hand)");
+    assert!(
+        close(got, want, 1e-7),
+        "{name}: total cost {got}, expected {want} (by hand)"
+    );
 }
 
 /// Two comparison.csv files are byte for byte the same; if not, the message
 /// lists the cells that differ (run, column, left, right).
 fn assert_same_comparison(left: &Path, right: &Path, what: &str) {
-    let (a, b) = (fs::read(left.join("comparison.csv")).unwrap(), fs::read(right.join("comparison.csv")).unwrap());
+    let (a, b) = (
+        fs::read(left.join("comparison.csv")).unwrap(),
+        fs::read(right.join("comparison.csv")).unwrap(),
+    );
     if a == b {
         return;
     }
@@ -150,28 +187,66 @@ fn assert_same_comparison(left: &Path, right: &Path, what: &str) {
         ra.len(),
         rb.len(),
         cells.len(),
-        cells.iter().take(8).cloned().collect::<Vec<_>>().join("\n  ")
+        cells
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n  ")
     );
 }
 
 /// The files of a finished run's folder.
-const RUN_FILES: [&str; 6] = ["run.json", "summary.json", "flows.csv", "mix.csv", "policies.csv", "capacities.csv"];
+const RUN_FILES: [&str; 6] = [
+    "run.json",
+    "summary.json",
+    "flows.csv",
+    "mix.csv",
+    "policies.csv",
+    "capacities.csv",
+];
 
 fn entries(dir: &Path) -> BTreeSet<String> {
-    fs::read_dir(dir).map(|rd| rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+    fs::read_dir(dir)
+        .map(|rd| {
+            rd.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Every run folder holds exactly the files of a finished run, and no
 /// temporary folder is left behind.
 fn assert_complete(out: &Path, runs: &[String]) {
     let present = entries(&out.join("runs"));
-    let leftovers: Vec<&String> = present.iter().filter(|e| e.starts_with(".sourcemix-") || e.starts_with('.')).collect();
-    assert!(leftovers.is_empty(), "temporary entries left in {}/runs: {leftovers:?}", out.display());
-    assert_eq!(present, runs.iter().cloned().collect::<BTreeSet<_>>(), "the run folders");
+    let leftovers: Vec<&String> = present
+        .iter()
+        .filter(|e| e.starts_with(".sourcemix-") || e.starts_with('.'))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary entries left in {}/runs: {leftovers:?}",
+        out.display()
+    );
+    assert_eq!(
+        present,
+        runs.iter().cloned().collect::<BTreeSet<_>>(),
+        "the run folders"
+    );
     for name in runs {
         let files = entries(&out.join("runs").join(name));
-        assert_eq!(files, RUN_FILES.iter().map(|f| f.to_string()).collect::<BTreeSet<_>>(), "runs/{name}");
-        let record: serde_json::Value = serde_json::from_slice(&fs::read(out.join("runs").join(name).join("run.json")).unwrap()).unwrap();
+        assert_eq!(
+            files,
+            RUN_FILES
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<BTreeSet<_>>(),
+            "runs/{name}"
+        );
+        let record: serde_json::Value = serde_json::from_slice(
+            &fs::read(out.join("runs").join(name).join("run.json")).unwrap(),
+        )
+        .unwrap();
         assert_eq!(record["status"], "ok", "runs/{name}/run.json");
         assert_eq!(record["name"], name.as_str());
     }
@@ -184,7 +259,9 @@ struct Batch {
 
 impl Batch {
     fn new() -> Batch {
-        Batch { dir: tempfile::tempdir().unwrap() }
+        Batch {
+            dir: tempfile::tempdir().unwrap(),
+        }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -200,11 +277,15 @@ impl Batch {
     /// A batch file on two-chains (absolute model path) with `body` after the header.
     fn on_two_chains(&self, body: &str) -> PathBuf {
         let model = two_chains();
-        self.put("batch.toml", &format!("model = {:?}\ndescription = \"test\"\n\n{body}", s(&model)))
+        self.put(
+            "batch.toml",
+            &format!("model = {:?}\ndescription = \"test\"\n\n{body}", s(&model)),
+        )
     }
 }
 
-const HALVE_AUS: &str = "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n";
+const HALVE_AUS: &str =
+    "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n";
 
 // ---------------------------------------------------------------------------
 // Sweeps
@@ -226,9 +307,26 @@ fn a_sweep_expands_into_named_runs_in_cartesian_order() {
         "s_max_share=0.5_demand_scale=1",
         "s_max_share=0.5_demand_scale=2",
     ];
-    assert_eq!(p.runs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), want);
-    assert_eq!(p.runs[5].params, plan::Params { max_share: Some(0.5), demand_scale: Some(2.0), no_policies: false });
-    assert_eq!(p.runs[3].params, plan::Params { max_share: Some(1.0), demand_scale: Some(2.0), no_policies: false });
+    assert_eq!(
+        p.runs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        want
+    );
+    assert_eq!(
+        p.runs[5].params,
+        plan::Params {
+            max_share: Some(0.5),
+            demand_scale: Some(2.0),
+            no_policies: false
+        }
+    );
+    assert_eq!(
+        p.runs[3].params,
+        plan::Params {
+            max_share: Some(1.0),
+            demand_scale: Some(2.0),
+            no_policies: false
+        }
+    );
     assert!(p.runs[1].params.no_policies);
     assert_eq!(p.model, two_chains());
 
@@ -236,7 +334,11 @@ fn a_sweep_expands_into_named_runs_in_cartesian_order() {
     let out = b.path("out");
     let r = expect(0, &["batch", s(&file), "-j", "2", "--out", s(&out)]);
     let rows = comparison(&out);
-    assert_eq!(names(&rows), want, "comparison.csv is in the batch file's order");
+    assert_eq!(
+        names(&rows),
+        want,
+        "comparison.csv is in the batch file's order"
+    );
     assert_total(&rows, "baseline", 1380.0);
     assert_total(&rows, "free", 1300.0);
     assert_total(&rows, "s_max_share=1_demand_scale=1", 1380.0);
@@ -249,16 +351,34 @@ fn a_sweep_expands_into_named_runs_in_cartesian_order() {
     assert_eq!(number(&half["USA-use:li:top_refining_share"]), 0.5);
     assert_eq!(number(&half["USA-use:li:hhi_mining"]), 5000.0);
     assert_eq!(row(&rows, "free")["USA-use:li:top_mining_country"], "CHN");
-    assert_eq!(number(&row(&rows, "free")["USA-use:li:top_mining_share"]), 1.0);
-    assert_eq!(row(&rows, "baseline")["USA-use:li:top_mining_country"], "CHN");
-    assert_eq!(number(&row(&rows, "baseline")["USA-use:li:top_mining_share"]), 0.8);
+    assert_eq!(
+        number(&row(&rows, "free")["USA-use:li:top_mining_share"]),
+        1.0
+    );
+    assert_eq!(
+        row(&rows, "baseline")["USA-use:li:top_mining_country"],
+        "CHN"
+    );
+    assert_eq!(
+        number(&row(&rows, "baseline")["USA-use:li:top_mining_share"]),
+        0.8
+    );
     assert_eq!(row(&rows, "free")["binding_policies"], "0");
     assert_eq!(row(&rows, "baseline")["binding_policies"], "1");
     // The table on stdout lists every run.
     for name in want {
-        assert!(r.stdout.contains(name), "{name} is not in the printed table:\n{}", r.stdout);
+        assert!(
+            r.stdout.contains(name),
+            "{name} is not in the printed table:\n{}",
+            r.stdout
+        );
     }
-    assert!(r.stderr.contains("6 runs: 6 solved, 0 unchanged (skipped), 0 failed"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("6 runs: 6 solved, 0 unchanged (skipped), 0 failed"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -266,16 +386,30 @@ fn bad_batch_files_and_options_are_refused() {
     let b = Batch::new();
     let dup = b.on_two_chains("[[run]]\nname = \"a\"\n\n[[run]]\nname = \"a\"\n");
     let e = expect(1, &["batch", s(&dup), "--out", s(&b.path("o1"))]);
-    assert!(e.stderr.contains("two runs are named \"a\""), "{}", e.stderr);
+    assert!(
+        e.stderr.contains("two runs are named \"a\""),
+        "{}",
+        e.stderr
+    );
     let unknown = b.on_two_chains("[[run]]\nname = \"a\"\nmax_shar = 0.5\n");
     let e = expect(1, &["batch", s(&unknown), "--out", s(&b.path("o2"))]);
-    assert!(e.stderr.contains("max_shar") && e.stderr.contains("batch.toml:6"), "{}", e.stderr);
+    assert!(
+        e.stderr.contains("max_shar") && e.stderr.contains("batch.toml:6"),
+        "{}",
+        e.stderr
+    );
     let ok = b.on_two_chains("[[run]]\nname = \"a\"\n");
     for bad in ["3/3", "1", "a/2", "0/0"] {
-        let e = expect(2, &["batch", s(&ok), "--shard", bad, "--out", s(&b.path("o3"))]);
+        let e = expect(
+            2,
+            &["batch", s(&ok), "--shard", bad, "--out", s(&b.path("o3"))],
+        );
         assert!(e.stderr.contains("--shard"), "{bad}: {}", e.stderr);
     }
-    assert!(!b.path("o3").exists(), "nothing is written for a usage error");
+    assert!(
+        !b.path("o3").exists(),
+        "nothing is written for a usage error"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -295,9 +429,17 @@ fn a_failing_run_becomes_an_error_row_and_the_others_go_on() {
     );
     let out = b.path("out");
     let r = expect(5, &["batch", s(&file), "-j", "2", "--out", s(&out)]);
-    assert!(r.stderr.contains("5 runs: 2 solved, 0 unchanged (skipped), 3 failed"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("5 runs: 2 solved, 0 unchanged (skipped), 3 failed"),
+        "{}",
+        r.stderr
+    );
     let rows = comparison(&out);
-    assert_eq!(names(&rows), ["baseline", "missing", "typo", "bad-share", "cheap-aus"]);
+    assert_eq!(
+        names(&rows),
+        ["baseline", "missing", "typo", "bad-share", "cheap-aus"]
+    );
     assert_total(&rows, "baseline", 1380.0);
     assert_total(&rows, "cheap-aus", 1140.0);
     let error_of = |name: &str| {
@@ -307,33 +449,66 @@ fn a_failing_run_becomes_an_error_row_and_the_others_go_on() {
         r["error"].clone()
     };
     let e = error_of("missing");
-    assert!(e.contains("missing.toml") && e.contains("cannot read the scenario"), "{e}");
+    assert!(
+        e.contains("missing.toml") && e.contains("cannot read the scenario"),
+        "{e}"
+    );
     let e = error_of("typo");
-    assert!(e.contains("typo.toml:2") && e.contains("selects no row of supply"), "{e}");
+    assert!(
+        e.contains("typo.toml:2") && e.contains("selects no row of supply"),
+        "{e}"
+    );
     let e = error_of("bad-share");
     assert!(e.contains("max_share 1.5"), "{e}");
     // The error is recorded in the run's folder, with no solve outputs.
-    let record: serde_json::Value = serde_json::from_slice(&fs::read(out.join("runs/missing/run.json")).unwrap()).unwrap();
+    let record: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("runs/missing/run.json")).unwrap()).unwrap();
     assert_eq!(record["status"], "error");
-    assert!(record["error"].as_str().unwrap().contains("cannot read the scenario"));
+    assert!(record["error"]
+        .as_str()
+        .unwrap()
+        .contains("cannot read the scenario"));
     assert!(!out.join("runs/missing/summary.json").exists());
     // The printed table shows the errors.
-    assert!(r.stdout.contains("error: ") && r.stdout.contains("selects no row of supply"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("error: ") && r.stdout.contains("selects no row of supply"),
+        "{}",
+        r.stdout
+    );
 
     // On --resume the failed runs are tried again, the good ones skipped.
     b.put("missing.toml", HALVE_AUS);
-    let r = expect(5, &["batch", s(&file), "-j", "1", "--out", s(&out), "--resume"]);
-    assert!(r.stderr.contains("baseline: skipped (unchanged)") && r.stderr.contains("cheap-aus: skipped (unchanged)"), "{}", r.stderr);
+    let r = expect(
+        5,
+        &["batch", s(&file), "-j", "1", "--out", s(&out), "--resume"],
+    );
+    assert!(
+        r.stderr.contains("baseline: skipped (unchanged)")
+            && r.stderr.contains("cheap-aus: skipped (unchanged)"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("missing: ok"), "{}", r.stderr);
     assert!(r.stderr.contains("typo: error"), "{}", r.stderr);
-    assert!(r.stderr.contains("5 runs: 1 solved, 2 unchanged (skipped), 2 failed"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("5 runs: 1 solved, 2 unchanged (skipped), 2 failed"),
+        "{}",
+        r.stderr
+    );
     assert_total(&comparison(&out), "missing", 1140.0);
 }
 
 #[test]
 fn an_invalid_base_model_stops_the_batch() {
     let b = Batch::new();
-    let file = b.put("batch.toml", &format!("model = {:?}\n[[run]]\nname = \"a\"\n", s(&b.path("no-such-model"))));
+    let file = b.put(
+        "batch.toml",
+        &format!(
+            "model = {:?}\n[[run]]\nname = \"a\"\n",
+            s(&b.path("no-such-model"))
+        ),
+    );
     let r = expect(1, &["batch", s(&file), "--out", s(&b.path("out"))]);
     assert!(r.stderr.contains("invalid"), "{}", r.stderr);
 }
@@ -361,8 +536,14 @@ fn rerun_names(stderr: &str) -> (Vec<String>, Vec<String>) {
 #[test]
 fn resume_skips_unchanged_runs_and_reruns_changed_ones() {
     let b = Batch::new();
-    b.put("parent.toml", "[[set]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 6\n");
-    let child = b.put("child.toml", &format!("extends = [\"parent.toml\"]\n{HALVE_AUS}"));
+    b.put(
+        "parent.toml",
+        "[[set]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 6\n",
+    );
+    let child = b.put(
+        "child.toml",
+        &format!("extends = [\"parent.toml\"]\n{HALVE_AUS}"),
+    );
     let body = "[[run]]\nname = \"a\"\n\n[[run]]\nname = \"b\"\nscenarios = [\"child.toml\"]\n\n[[run]]\nname = \"c\"\nmax_share = 0.5\n";
     let file = b.on_two_chains(body);
     let out = b.path("out");
@@ -370,7 +551,10 @@ fn resume_skips_unchanged_runs_and_reruns_changed_ones() {
 
     // A first run with --resume and no outputs yet solves everything.
     let r = expect(0, &args);
-    assert_eq!(rerun_names(&r.stderr), (vec!["a".into(), "b".into(), "c".into()], vec![]));
+    assert_eq!(
+        rerun_names(&r.stderr),
+        (vec!["a".into(), "b".into(), "c".into()], vec![])
+    );
     let first = fs::read(out.join("comparison.csv")).unwrap();
     let rows = comparison(&out);
     assert_total(&rows, "a", 1380.0);
@@ -379,8 +563,16 @@ fn resume_skips_unchanged_runs_and_reruns_changed_ones() {
 
     // Nothing changed: everything skipped, the same comparison.
     let r = expect(0, &args);
-    assert_eq!(rerun_names(&r.stderr), (vec![], vec!["a".into(), "b".into(), "c".into()]));
-    assert!(r.stderr.contains("3 runs: 0 solved, 3 unchanged (skipped), 0 failed"), "{}", r.stderr);
+    assert_eq!(
+        rerun_names(&r.stderr),
+        (vec![], vec!["a".into(), "b".into(), "c".into()])
+    );
+    assert!(
+        r.stderr
+            .contains("3 runs: 0 solved, 3 unchanged (skipped), 0 failed"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(fs::read(out.join("comparison.csv")).unwrap(), first);
 
     // The same content written again (a new modification time) is unchanged.
@@ -389,21 +581,40 @@ fn resume_skips_unchanged_runs_and_reruns_changed_ones() {
     assert_eq!(rerun_names(&r.stderr).0, Vec::<String>::new());
 
     // The scenario's own content changes: b runs again (AUS stays at 6: 1140).
-    fs::write(&child, format!("extends = [\"parent.toml\"]\n{}", HALVE_AUS.replace("0.5", "1.0"))).unwrap();
+    fs::write(
+        &child,
+        format!(
+            "extends = [\"parent.toml\"]\n{}",
+            HALVE_AUS.replace("0.5", "1.0")
+        ),
+    )
+    .unwrap();
     let r = expect(0, &args);
-    assert_eq!(rerun_names(&r.stderr), (vec!["b".into()], vec!["a".into(), "c".into()]));
+    assert_eq!(
+        rerun_names(&r.stderr),
+        (vec!["b".into()], vec!["a".into(), "c".into()])
+    );
     assert_total(&comparison(&out), "b", 1140.0);
 
     // What it extends changes: b again (AUS back at 12: 1380).
-    b.put("parent.toml", "[[set]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 12\n");
+    b.put(
+        "parent.toml",
+        "[[set]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 12\n",
+    );
     let r = expect(0, &args);
-    assert_eq!(rerun_names(&r.stderr), (vec!["b".into()], vec!["a".into(), "c".into()]));
+    assert_eq!(
+        rerun_names(&r.stderr),
+        (vec!["b".into()], vec!["a".into(), "c".into()])
+    );
     assert_total(&comparison(&out), "b", 1380.0);
 
     // A parameter changes: c again (a 90% cap: 1390).
     b.on_two_chains(&body.replace("max_share = 0.5", "max_share = 0.9"));
     let r = expect(0, &args);
-    assert_eq!(rerun_names(&r.stderr), (vec!["c".into()], vec!["a".into(), "b".into()]));
+    assert_eq!(
+        rerun_names(&r.stderr),
+        (vec!["c".into()], vec!["a".into(), "b".into()])
+    );
     assert_total(&comparison(&out), "c", 1390.0);
 
     // Without --resume everything is solved again.
@@ -416,7 +627,9 @@ fn resume_skips_unchanged_runs_and_reruns_changed_ones() {
 fn resume_after_a_killed_batch_finishes_it_without_redoing_or_corrupting() {
     let b = Batch::new();
     // 30 runs of the flagship: a single-country cap sweep, 100% down to 42%.
-    let values: Vec<String> = (0..30).map(|i| format!("{:.2}", 1.0 - 0.02 * i as f64)).collect();
+    let values: Vec<String> = (0..30)
+        .map(|i| format!("{:.2}", 1.0 - 0.02 * i as f64))
+        .collect();
     let file = b.put(
         "batch.toml",
         &format!(
@@ -425,7 +638,12 @@ fn resume_after_a_killed_batch_finishes_it_without_redoing_or_corrupting() {
             values.join(", ")
         ),
     );
-    let names: Vec<String> = plan::read(&file).unwrap().runs.into_iter().map(|r| r.name).collect();
+    let names: Vec<String> = plan::read(&file)
+        .unwrap()
+        .runs
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
     assert_eq!(names.len(), 30);
     let killed = b.path("killed");
 
@@ -436,32 +654,82 @@ fn resume_after_a_killed_batch_finishes_it_without_redoing_or_corrupting() {
         .spawn()
         .expect("sourcemix starts");
     let started = Instant::now();
-    let first_done = || entries(&killed.join("runs")).iter().any(|n| killed.join("runs").join(n).join("run.json").exists());
+    let first_done = || {
+        entries(&killed.join("runs"))
+            .iter()
+            .any(|n| killed.join("runs").join(n).join("run.json").exists())
+    };
     while !first_done() {
-        assert!(child.try_wait().unwrap().is_none(), "the batch ended before any run was written");
-        assert!(started.elapsed() < Duration::from_secs(120), "no run finished within 120 s");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the batch ended before any run was written"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no run finished within 120 s"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
     child.kill().expect("the batch is killed");
     child.wait().unwrap();
-    assert!(!killed.join("comparison.csv").exists(), "the batch finished before it was killed: the test proves nothing");
-    let done_before = entries(&killed.join("runs")).iter().filter(|n| killed.join("runs").join(n).join("run.json").exists()).count();
-    assert!((1..30).contains(&done_before), "{done_before} runs were finished at the kill");
+    assert!(
+        !killed.join("comparison.csv").exists(),
+        "the batch finished before it was killed: the test proves nothing"
+    );
+    let done_before = entries(&killed.join("runs"))
+        .iter()
+        .filter(|n| killed.join("runs").join(n).join("run.json").exists())
+        .count();
+    assert!(
+        (1..30).contains(&done_before),
+        "{done_before} runs were finished at the kill"
+    );
 
-    let r = expect(0, &["batch", s(&file), "-j", "2", "--out", s(&killed), "--resume"]);
+    let r = expect(
+        0,
+        &[
+            "batch",
+            s(&file),
+            "-j",
+            "2",
+            "--out",
+            s(&killed),
+            "--resume",
+        ],
+    );
     let (solved, skipped) = rerun_names(&r.stderr);
-    assert!(skipped.len() >= done_before, "{done_before} runs were finished but only {skipped:?} were skipped:\n{}", r.stderr);
+    assert!(
+        skipped.len() >= done_before,
+        "{done_before} runs were finished but only {skipped:?} were skipped:\n{}",
+        r.stderr
+    );
     assert_eq!(solved.len() + skipped.len(), 30);
-    assert!(!solved.is_empty(), "the killed runs were solved on --resume");
+    assert!(
+        !solved.is_empty(),
+        "the killed runs were solved on --resume"
+    );
 
     let fresh = b.path("fresh");
     expect(0, &["batch", s(&file), "-j", "2", "--out", s(&fresh)]);
-    assert_same_comparison(&killed, &fresh, "the resumed comparison differs from an uninterrupted run's");
-    assert_eq!(fs::read(killed.join("batch.json")).unwrap(), fs::read(fresh.join("batch.json")).unwrap());
+    assert_same_comparison(
+        &killed,
+        &fresh,
+        "the resumed comparison differs from an uninterrupted run's",
+    );
+    assert_eq!(
+        fs::read(killed.join("batch.json")).unwrap(),
+        fs::read(fresh.join("batch.json")).unwrap()
+    );
     assert_complete(&killed, &names);
     assert_complete(&fresh, &names);
     // Only the final files are left at the top.
-    assert_eq!(entries(&killed), ["batch.json", "comparison.csv", "runs"].map(String::from).into_iter().collect::<BTreeSet<_>>());
+    assert_eq!(
+        entries(&killed),
+        ["batch.json", "comparison.csv", "runs"]
+            .map(String::from)
+            .into_iter()
+            .collect::<BTreeSet<_>>()
+    );
 }
 
 /// A kill can land while a run's folder is being written: `write_out_dir`
@@ -477,9 +745,16 @@ fn resume_removes_staging_folders_a_kill_left_behind() {
     // What a kill in the middle of writing run c would leave.
     for stale in [".sourcemix-out-k1ll3d", ".sourcemix-old-k1ll3d"] {
         fs::create_dir_all(out.join("runs").join(stale)).unwrap();
-        fs::write(out.join("runs").join(stale).join("summary.json"), "{\"total_cost\": 1").unwrap();
+        fs::write(
+            out.join("runs").join(stale).join("summary.json"),
+            "{\"total_cost\": 1",
+        )
+        .unwrap();
     }
-    let r = expect(0, &["batch", s(&file), "-j", "1", "--out", s(&out), "--resume"]);
+    let r = expect(
+        0,
+        &["batch", s(&file), "-j", "1", "--out", s(&out), "--resume"],
+    );
     assert_eq!(rerun_names(&r.stderr).1, ["a", "c"]);
     assert_total(&comparison(&out), "c", 1550.0);
     assert_complete(&out, &["a".into(), "c".into()]);
@@ -505,85 +780,194 @@ fn shipped_batch_comparison_matches_summaries_and_shards_merge_to_it() {
     for r in &rows {
         let name = &r["name"];
         assert_eq!(r["status"], "ok", "{name}: {}", r["error"]);
-        let summary: serde_json::Value = serde_json::from_slice(&fs::read(full.join("runs").join(name).join("summary.json")).unwrap()).unwrap();
+        let summary: serde_json::Value = serde_json::from_slice(
+            &fs::read(full.join("runs").join(name).join("summary.json")).unwrap(),
+        )
+        .unwrap();
         let same = |column: &str, value: &serde_json::Value| {
-            let (a, b) = (number(&r[column]), value.as_f64().unwrap_or_else(|| panic!("{name}: {column}: {value}")));
-            assert!(close(a, b, 1e-12), "{name}: comparison {column} = {a}, summary.json {b}");
+            let (a, b) = (
+                number(&r[column]),
+                value
+                    .as_f64()
+                    .unwrap_or_else(|| panic!("{name}: {column}: {value}")),
+            );
+            assert!(
+                close(a, b, 1e-12),
+                "{name}: comparison {column} = {a}, summary.json {b}"
+            );
         };
         same("total_cost", &summary["total_cost"]);
         for part in ["supply", "refining", "transport", "shortfall"] {
             same(part, &summary["cost"][part]);
         }
         let totals = summary["totals"].as_array().unwrap();
-        let unmet_columns: BTreeSet<&String> = r.keys().filter(|k| k.starts_with("unmet:")).collect();
-        assert_eq!(unmet_columns.len(), totals.len(), "{name}: one unmet column per commodity");
+        let unmet_columns: BTreeSet<&String> =
+            r.keys().filter(|k| k.starts_with("unmet:")).collect();
+        assert_eq!(
+            unmet_columns.len(),
+            totals.len(),
+            "{name}: one unmet column per commodity"
+        );
         for t in totals {
             let column = format!("unmet:{}", t["commodity"].as_str().unwrap());
             same(&column, &t["unmet"]);
             unmet_seen += t["unmet"].as_f64().unwrap();
         }
         for c in summary["consumers"].as_array().unwrap() {
-            let key = format!("{}:{}", c["node"].as_str().unwrap(), c["commodity"].as_str().unwrap());
+            let key = format!(
+                "{}:{}",
+                c["node"].as_str().unwrap(),
+                c["commodity"].as_str().unwrap()
+            );
             same(&format!("{key}:hhi_mining"), &c["hhi_mining"]);
             let shares = c["mining_shares"].as_object().unwrap();
             if let Some(top) = shares.values().filter_map(|v| v.as_f64()).reduce(f64::max) {
-                assert!(close(number(&r[&format!("{key}:top_mining_share")]), top, 1e-12), "{name} {key}");
+                assert!(
+                    close(number(&r[&format!("{key}:top_mining_share")]), top, 1e-12),
+                    "{name} {key}"
+                );
                 let country = &r[&format!("{key}:top_mining_country")];
-                assert_eq!(shares[country.as_str()].as_f64(), Some(top), "{name} {key}: top country {country}");
+                assert_eq!(
+                    shares[country.as_str()].as_f64(),
+                    Some(top),
+                    "{name} {key}: top country {country}"
+                );
             }
         }
     }
-    assert!(unmet_seen > 0.0, "some run leaves demand unmet, so the unmet columns are really compared");
+    assert!(
+        unmet_seen > 0.0,
+        "some run leaves demand unmet, so the unmet columns are really compared"
+    );
     assert_complete(&full, &all);
 
     // Three shards, each its own folder, then merged.
-    let dirs: Vec<PathBuf> = (0..3).map(|k| tmp.path().join(format!("shard{k}"))).collect();
+    let dirs: Vec<PathBuf> = (0..3)
+        .map(|k| tmp.path().join(format!("shard{k}")))
+        .collect();
     for (k, dir) in dirs.iter().enumerate() {
-        let r = expect(0, &["batch", s(&file), "-j", "2", "--shard", &format!("{k}/3"), "--out", s(dir)]);
-        let mine: Vec<String> = all.iter().enumerate().filter(|(i, _)| i % 3 == k).map(|(_, n)| n.clone()).collect();
-        assert_eq!(names(&comparison(dir)), mine, "shard {k}/3 runs every third run from {k}");
+        let r = expect(
+            0,
+            &[
+                "batch",
+                s(&file),
+                "-j",
+                "2",
+                "--shard",
+                &format!("{k}/3"),
+                "--out",
+                s(dir),
+            ],
+        );
+        let mine: Vec<String> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 3 == k)
+            .map(|(_, n)| n.clone())
+            .collect();
+        assert_eq!(
+            names(&comparison(dir)),
+            mine,
+            "shard {k}/3 runs every third run from {k}"
+        );
         assert_complete(dir, &mine);
-        assert!(r.stderr.contains(&format!("{} runs:", mine.len())), "{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("{} runs:", mine.len())),
+            "{}",
+            r.stderr
+        );
     }
     let merged = tmp.path().join("merged");
     let mut args = vec!["merge", "--out", s(&merged)];
     args.extend(dirs.iter().map(|d| s(d)));
     expect(0, &args);
-    assert_same_comparison(&merged, &full, "merged shards differ from the unsharded comparison");
-    assert_eq!(fs::read(merged.join("batch.json")).unwrap(), fs::read(full.join("batch.json")).unwrap());
+    assert_same_comparison(
+        &merged,
+        &full,
+        "merged shards differ from the unsharded comparison",
+    );
+    assert_eq!(
+        fs::read(merged.join("batch.json")).unwrap(),
+        fs::read(full.join("batch.json")).unwrap()
+    );
     assert_complete(&merged, &all);
     // The merged run folders are copies of the shards'.
     for (i, name) in all.iter().enumerate() {
         let source = dirs[i % 3].join("runs").join(name).join("summary.json");
-        assert_eq!(fs::read(merged.join("runs").join(name).join("summary.json")).unwrap(), fs::read(source).unwrap(), "{name}");
+        assert_eq!(
+            fs::read(merged.join("runs").join(name).join("summary.json")).unwrap(),
+            fs::read(source).unwrap(),
+            "{name}"
+        );
     }
 
     // A missing shard is an output error naming a run it lacks.
     let partial = tmp.path().join("partial");
-    let r = expect(4, &["merge", "--out", s(&partial), s(&dirs[0]), s(&dirs[2])]);
-    assert!(r.stderr.contains(&format!("run \"{}\" is in no shard folder", all[1])), "{}", r.stderr);
+    let r = expect(
+        4,
+        &["merge", "--out", s(&partial), s(&dirs[0]), s(&dirs[2])],
+    );
+    assert!(
+        r.stderr
+            .contains(&format!("run \"{}\" is in no shard folder", all[1])),
+        "{}",
+        r.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------
 // Shards from the environment
 
 fn env_of<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-    move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    move |name| {
+        vars.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
 }
 
 #[test]
 fn shard_from_the_environment_of_slurm_and_kubernetes() {
     let shard = |k, n| Some(Shard { index: k, count: n });
     assert_eq!(Shard::from_env(env_of(&[])), Ok(None));
-    assert_eq!(Shard::from_env(env_of(&[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")])), Ok(shard(1, 3)));
-    assert_eq!(Shard::from_env(env_of(&[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")])).unwrap(), Shard::parse("1/3").ok());
-    // An array numbered from 4 (--array=4-6): task 5 is the second shard.
     assert_eq!(
-        Shard::from_env(env_of(&[("SLURM_ARRAY_TASK_ID", "5"), ("SLURM_ARRAY_TASK_MIN", "4"), ("SLURM_ARRAY_TASK_COUNT", "3")])),
+        Shard::from_env(env_of(&[
+            ("SLURM_ARRAY_TASK_ID", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "3")
+        ])),
         Ok(shard(1, 3))
     );
-    assert_eq!(Shard::from_env(env_of(&[("JOB_COMPLETION_INDEX", "2"), ("JOB_COMPLETIONS", "3")])), Ok(shard(2, 3)));
-    assert_eq!(Shard::from_env(env_of(&[("JOB_COMPLETION_INDEX", "0"), ("JOB_COMPLETIONS", "1")])), Ok(Some(Shard::WHOLE)));
+    assert_eq!(
+        Shard::from_env(env_of(&[
+            ("SLURM_ARRAY_TASK_ID", "1"),
+            ("SLURM_ARRAY_TASK_COUNT", "3")
+        ]))
+        .unwrap(),
+        Shard::parse("1/3").ok()
+    );
+    // An array numbered from 4 (--array=4-6): task 5 is the second shard.
+    assert_eq!(
+        Shard::from_env(env_of(&[
+            ("SLURM_ARRAY_TASK_ID", "5"),
+            ("SLURM_ARRAY_TASK_MIN", "4"),
+            ("SLURM_ARRAY_TASK_COUNT", "3")
+        ])),
+        Ok(shard(1, 3))
+    );
+    assert_eq!(
+        Shard::from_env(env_of(&[
+            ("JOB_COMPLETION_INDEX", "2"),
+            ("JOB_COMPLETIONS", "3")
+        ])),
+        Ok(shard(2, 3))
+    );
+    assert_eq!(
+        Shard::from_env(env_of(&[
+            ("JOB_COMPLETION_INDEX", "0"),
+            ("JOB_COMPLETIONS", "1")
+        ])),
+        Ok(Some(Shard::WHOLE))
+    );
     // Slurm first when both are set.
     assert_eq!(
         Shard::from_env(env_of(&[
@@ -595,9 +979,20 @@ fn shard_from_the_environment_of_slurm_and_kubernetes() {
         Ok(shard(0, 2))
     );
     // Errors: an index without a count, not a number, out of range.
-    assert!(Shard::from_env(env_of(&[("JOB_COMPLETION_INDEX", "1")])).unwrap_err().contains("JOB_COMPLETIONS"));
-    assert!(Shard::from_env(env_of(&[("SLURM_ARRAY_TASK_ID", "x"), ("SLURM_ARRAY_TASK_COUNT", "3")])).unwrap_err().contains("SLURM_ARRAY_TASK_ID"));
-    assert!(Shard::from_env(env_of(&[("JOB_COMPLETION_INDEX", "3"), ("JOB_COMPLETIONS", "3")])).is_err());
+    assert!(Shard::from_env(env_of(&[("JOB_COMPLETION_INDEX", "1")]))
+        .unwrap_err()
+        .contains("JOB_COMPLETIONS"));
+    assert!(Shard::from_env(env_of(&[
+        ("SLURM_ARRAY_TASK_ID", "x"),
+        ("SLURM_ARRAY_TASK_COUNT", "3")
+    ]))
+    .unwrap_err()
+    .contains("SLURM_ARRAY_TASK_ID"));
+    assert!(Shard::from_env(env_of(&[
+        ("JOB_COMPLETION_INDEX", "3"),
+        ("JOB_COMPLETIONS", "3")
+    ]))
+    .is_err());
     assert!(Shard::parse("3/3").is_err() && Shard::parse("0/0").is_err());
     assert_eq!(Shard::parse(" 2 / 5 "), Ok(Shard { index: 2, count: 5 }));
 }
@@ -605,35 +1000,101 @@ fn shard_from_the_environment_of_slurm_and_kubernetes() {
 #[test]
 fn shard_variables_pick_the_same_runs_as_the_flag() {
     let b = Batch::new();
-    let file = b.on_two_chains("[[sweep]]\nname = \"s\"\n[sweep.vary]\nmax_share = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4]\n");
-    let all: Vec<String> = plan::read(&file).unwrap().runs.into_iter().map(|r| r.name).collect();
+    let file = b.on_two_chains(
+        "[[sweep]]\nname = \"s\"\n[sweep.vary]\nmax_share = [1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4]\n",
+    );
+    let all: Vec<String> = plan::read(&file)
+        .unwrap()
+        .runs
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], usize);
     let cases: [Case; 3] = [
-        ("slurm", &[("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")], 1),
-        ("slurm-min", &[("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_MIN", "1"), ("SLURM_ARRAY_TASK_COUNT", "3")], 2),
-        ("k8s", &[("JOB_COMPLETION_INDEX", "0"), ("JOB_COMPLETIONS", "3")], 0),
+        (
+            "slurm",
+            &[
+                ("SLURM_ARRAY_TASK_ID", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ],
+            1,
+        ),
+        (
+            "slurm-min",
+            &[
+                ("SLURM_ARRAY_TASK_ID", "3"),
+                ("SLURM_ARRAY_TASK_MIN", "1"),
+                ("SLURM_ARRAY_TASK_COUNT", "3"),
+            ],
+            2,
+        ),
+        (
+            "k8s",
+            &[("JOB_COMPLETION_INDEX", "0"), ("JOB_COMPLETIONS", "3")],
+            0,
+        ),
     ];
     for (label, env, k) in cases {
         let by_env = b.path(&format!("{label}-env"));
         let by_flag = b.path(&format!("{label}-flag"));
         let r = run_with(&["batch", s(&file), "-j", "1", "--out", s(&by_env)], env);
         assert_eq!(r.code, Some(0), "{label}: {}", r.stderr);
-        expect(0, &["batch", s(&file), "-j", "1", "--shard", &format!("{k}/3"), "--out", s(&by_flag)]);
-        let mine: Vec<String> = all.iter().enumerate().filter(|(i, _)| i % 3 == k).map(|(_, n)| n.clone()).collect();
+        expect(
+            0,
+            &[
+                "batch",
+                s(&file),
+                "-j",
+                "1",
+                "--shard",
+                &format!("{k}/3"),
+                "--out",
+                s(&by_flag),
+            ],
+        );
+        let mine: Vec<String> = all
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 3 == k)
+            .map(|(_, n)| n.clone())
+            .collect();
         assert_eq!(names(&comparison(&by_env)), mine, "{label}");
-        assert_eq!(fs::read(by_env.join("comparison.csv")).unwrap(), fs::read(by_flag.join("comparison.csv")).unwrap(), "{label}");
-        assert_eq!(entries(&by_env.join("runs")), entries(&by_flag.join("runs")), "{label}");
+        assert_eq!(
+            fs::read(by_env.join("comparison.csv")).unwrap(),
+            fs::read(by_flag.join("comparison.csv")).unwrap(),
+            "{label}"
+        );
+        assert_eq!(
+            entries(&by_env.join("runs")),
+            entries(&by_flag.join("runs")),
+            "{label}"
+        );
     }
     // The flag wins over the environment.
     let out = b.path("flag-wins");
     let r = run_with(
-        &["batch", s(&file), "-j", "1", "--shard", "2/3", "--out", s(&out)],
-        &[("SLURM_ARRAY_TASK_ID", "0"), ("SLURM_ARRAY_TASK_COUNT", "3")],
+        &[
+            "batch",
+            s(&file),
+            "-j",
+            "1",
+            "--shard",
+            "2/3",
+            "--out",
+            s(&out),
+        ],
+        &[
+            ("SLURM_ARRAY_TASK_ID", "0"),
+            ("SLURM_ARRAY_TASK_COUNT", "3"),
+        ],
     );
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert_eq!(names(&comparison(&out)), [all[2].clone(), all[5].clone()]);
     // A half-set Kubernetes environment is a usage error.
-    let r = run_with(&["batch", s(&file), "--out", s(&b.path("bad"))], &[("JOB_COMPLETION_INDEX", "1")]);
+    let r = run_with(
+        &["batch", s(&file), "--out", s(&b.path("bad"))],
+        &[("JOB_COMPLETION_INDEX", "1")],
+    );
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("JOB_COMPLETIONS"), "{}", r.stderr);
     // Merging the three env-picked shards gives the whole sweep (totals by hand, see the top).
@@ -644,7 +1105,10 @@ fn shard_variables_pick_the_same_runs_as_the_flag() {
     expect(0, &args);
     let rows = comparison(&merged);
     assert_eq!(names(&rows), all);
-    for (name, want) in all.iter().zip([1380.0, 1390.0, 1400.0, 1450.0, 1500.0, 1550.0, 100000.0]) {
+    for (name, want) in all
+        .iter()
+        .zip([1380.0, 1390.0, 1400.0, 1450.0, 1500.0, 1550.0, 100000.0])
+    {
         assert_total(&rows, name, want);
     }
     assert_eq!(number(&row(&rows, "s_max_share=0.4")["unmet:li"]), 100.0);
@@ -653,18 +1117,40 @@ fn shard_variables_pick_the_same_runs_as_the_flag() {
 #[test]
 fn the_library_reports_what_it_ran_skipped_and_failed() {
     let b = Batch::new();
-    b.put("typo.toml", "[[set]]\ntable = \"routes\"\nwhere = { to_country = \"JPN\" }\ncost = 1\n");
+    b.put(
+        "typo.toml",
+        "[[set]]\ntable = \"routes\"\nwhere = { to_country = \"JPN\" }\ncost = 1\n",
+    );
     let file = b.on_two_chains("[[run]]\nname = \"a\"\n\n[[run]]\nname = \"t\"\nscenarios = [\"typo.toml\"]\n\n[[run]]\nname = \"c\"\nmax_share = 0.5\n");
     let p = plan::read(&file).unwrap();
-    let opts = batch::Options { out: b.path("out"), jobs: 2, resume: true, shard: Shard::WHOLE, progress: false };
+    let opts = batch::Options {
+        out: b.path("out"),
+        jobs: 2,
+        resume: true,
+        shard: Shard::WHOLE,
+        progress: false,
+    };
     let first = batch::run(&p, &opts).expect("the batch runs");
     assert_eq!((first.ran, first.skipped, first.failed), (3, 0, 1));
     let again = batch::run(&p, &opts).expect("the batch runs");
     assert_eq!((again.ran, again.skipped, again.failed), (1, 2, 1));
     assert_eq!(again.rows.len(), 3);
     assert_eq!(again.rows[2]["total_cost"].parse::<f64>().unwrap(), 1550.0);
-    assert!(again.rows[1]["error"].contains("typo.toml:1") && again.rows[1]["error"].contains("selects no row of routes"));
-    let shard = batch::Options { out: b.path("shard"), shard: Shard { index: 1, count: 2 }, ..opts };
+    assert!(
+        again.rows[1]["error"].contains("typo.toml:1")
+            && again.rows[1]["error"].contains("selects no row of routes")
+    );
+    let shard = batch::Options {
+        out: b.path("shard"),
+        shard: Shard { index: 1, count: 2 },
+        ..opts
+    };
     let part = batch::run(&p, &shard).unwrap();
-    assert_eq!(part.rows.iter().map(|r| r["name"].as_str()).collect::<Vec<_>>(), ["t"]);
+    assert_eq!(
+        part.rows
+            .iter()
+            .map(|r| r["name"].as_str())
+            .collect::<Vec<_>>(),
+        ["t"]
+    );
 }

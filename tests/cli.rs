@@ -57,7 +57,11 @@ fn ok(args: &[&std::ffi::OsStr]) -> String {
         text(&out.stdout),
         text(&out.stderr)
     );
-    assert!(!text(&out.stderr).contains("panicked"), "sourcemix {args:?} panicked:\n{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "sourcemix {args:?} panicked:\n{}",
+        text(&out.stderr)
+    );
     text(&out.stdout)
 }
 
@@ -66,10 +70,16 @@ macro_rules! args {
 }
 
 fn solve_json(dir: &Path, extra: &[&str]) -> (String, Value) {
-    let mut a: Vec<&std::ffi::OsStr> = vec!["solve".as_ref(), dir.as_os_str(), "--format".as_ref(), "json".as_ref()];
+    let mut a: Vec<&std::ffi::OsStr> = vec![
+        "solve".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+    ];
     a.extend(extra.iter().map(|s| std::ffi::OsStr::new(*s)));
     let stdout = ok(&a);
-    let value: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("solve --format json is not JSON ({e}):\n{stdout}"));
+    let value: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("solve --format json is not JSON ({e}):\n{stdout}"));
     (stdout, value)
 }
 
@@ -84,13 +94,24 @@ fn without_timings(mut v: Value) -> Value {
 /// The JSON text with the values inside `"timings": { ... }` blanked, so
 /// that everything else can be compared byte for byte.
 fn blank_timings(json: &str) -> String {
-    let start = json.find("\"timings\"").expect("the JSON text has \"timings\"");
-    let end = start + json[start..].find('}').expect("the timings object is closed");
-    format!("{}\"timings\": <blanked>{}", &json[..start], &json[end + 1..])
+    let start = json
+        .find("\"timings\"")
+        .expect("the JSON text has \"timings\"");
+    let end = start
+        + json[start..]
+            .find('}')
+            .expect("the timings object is closed");
+    format!(
+        "{}\"timings\": <blanked>{}",
+        &json[..start],
+        &json[end + 1..]
+    )
 }
 
 fn f64_of(v: &Value, key: &str) -> f64 {
-    v[key].as_f64().unwrap_or_else(|| panic!("`{key}` is not a number in {v}"))
+    v[key]
+        .as_f64()
+        .unwrap_or_else(|| panic!("`{key}` is not a number in {v}"))
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -107,27 +128,45 @@ struct Expect {
 
 fn read_expect(dir: &Path) -> Result<Expect, String> {
     let path = dir.join("expect.toml");
-    let src = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let table: toml::Table = src.parse().map_err(|e| format!("{}: {e}", path.display()))?;
+    let src =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let table: toml::Table = src
+        .parse()
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let list = |key: &str| -> Result<Vec<String>, String> {
         match table.get(key) {
             None => Ok(Vec::new()),
             Some(toml::Value::Array(items)) => items
                 .iter()
-                .map(|i| i.as_str().map(String::from).ok_or_else(|| format!("{}: `{key}` holds a non-string", path.display())))
+                .map(|i| {
+                    i.as_str()
+                        .map(String::from)
+                        .ok_or_else(|| format!("{}: `{key}` holds a non-string", path.display()))
+                })
                 .collect(),
-            Some(_) => Err(format!("{}: `{key}` must be a list of strings", path.display())),
+            Some(_) => Err(format!(
+                "{}: `{key}` must be a list of strings",
+                path.display()
+            )),
         }
     };
     let exit_code = table
         .get("exit_code")
         .and_then(|v| v.as_integer())
-        .ok_or_else(|| format!("{}: `exit_code` (an integer) is required", path.display()))? as i32;
+        .ok_or_else(|| format!("{}: `exit_code` (an integer) is required", path.display()))?
+        as i32;
     let contains = list("stderr_contains")?;
     if contains.is_empty() {
-        return Err(format!("{}: `stderr_contains` must name at least one message", path.display()));
+        return Err(format!(
+            "{}: `stderr_contains` must name at least one message",
+            path.display()
+        ));
     }
-    Ok(Expect { exit_code, contains, not_contains: list("stderr_not_contains")? })
+    Ok(Expect {
+        exit_code,
+        contains,
+        not_contains: list("stderr_not_contains")?,
+    })
 }
 
 fn model_folders(kind: &str) -> Vec<PathBuf> {
@@ -149,7 +188,11 @@ fn check_folder(dir: &Path, command: &str, expect: &Expect) -> Vec<String> {
     let stdout = text(&out.stdout);
     let mut problems = Vec::new();
     if code(&out) != Some(expect.exit_code) {
-        problems.push(format!("`{command}` exited with {:?}, expected {}", code(&out), expect.exit_code));
+        problems.push(format!(
+            "`{command}` exited with {:?}, expected {}",
+            code(&out),
+            expect.exit_code
+        ));
     }
     if stderr.contains("panicked") {
         problems.push(format!("`{command}` panicked"));
@@ -161,7 +204,9 @@ fn check_folder(dir: &Path, command: &str, expect: &Expect) -> Vec<String> {
     }
     for unwanted in &expect.not_contains {
         if stderr.contains(unwanted.as_str()) {
-            problems.push(format!("`{command}`: stderr has {unwanted:?}, which it should not"));
+            problems.push(format!(
+                "`{command}`: stderr has {unwanted:?}, which it should not"
+            ));
         }
     }
     if expect.exit_code == 1 {
@@ -169,21 +214,27 @@ fn check_folder(dir: &Path, command: &str, expect: &Expect) -> Vec<String> {
             problems.push(format!("`{command}`: no line starts with \"error: \""));
         }
         if !stdout.is_empty() && command == "validate" {
-            problems.push(format!("`{command}` printed to stdout for an invalid model: {stdout}"));
+            problems.push(format!(
+                "`{command}` printed to stdout for an invalid model: {stdout}"
+            ));
         }
     }
     if expect.exit_code == 0 && command == "validate" {
         if !stdout.contains(": valid (") {
             problems.push(format!("`validate` printed no summary: {stdout}"));
         } else if stdout.contains("(0 warnings)") {
-            problems.push(format!("`validate` counts no warnings in its summary: {stdout}"));
+            problems.push(format!(
+                "`validate` counts no warnings in its summary: {stdout}"
+            ));
         }
         if !stderr.lines().any(|l| l.starts_with("warning: ")) {
             problems.push(format!("`{command}`: no line starts with \"warning: \""));
         }
     }
     if !problems.is_empty() {
-        problems.push(format!("--- stderr of `{command}` (folder prefix removed):\n{stderr}"));
+        problems.push(format!(
+            "--- stderr of `{command}` (folder prefix removed):\n{stderr}"
+        ));
     }
     problems
 }
@@ -196,7 +247,10 @@ fn broken_and_warning_models() {
         let folders = model_folders(kind);
         assert!(!folders.is_empty(), "tests/{kind} holds no model folders");
         for dir in folders {
-            let name = format!("tests/{kind}/{}", dir.file_name().unwrap().to_string_lossy());
+            let name = format!(
+                "tests/{kind}/{}",
+                dir.file_name().unwrap().to_string_lossy()
+            );
             let expect = match read_expect(&dir) {
                 Ok(e) => e,
                 Err(e) => {
@@ -204,19 +258,31 @@ fn broken_and_warning_models() {
                     continue;
                 }
             };
-            if kind == "broken" && expect.exit_code != 1 || kind == "warn" && expect.exit_code != 0 {
-                failures.push(format!("{name}: exit_code {} does not fit tests/{kind}", expect.exit_code));
+            if kind == "broken" && expect.exit_code != 1 || kind == "warn" && expect.exit_code != 0
+            {
+                failures.push(format!(
+                    "{name}: exit_code {} does not fit tests/{kind}",
+                    expect.exit_code
+                ));
             }
             // validate reports the diagnostics; solve must stop at the same ones
             // (and, for warning models, still solve).
-            let problems: Vec<String> = ["validate", "solve"].iter().flat_map(|c| check_folder(&dir, c, &expect)).collect();
+            let problems: Vec<String> = ["validate", "solve"]
+                .iter()
+                .flat_map(|c| check_folder(&dir, c, &expect))
+                .collect();
             if !problems.is_empty() {
                 failures.push(format!("{name}:\n  {}", problems.join("\n  ")));
             }
             checked += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} model folders failed:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} model folders failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 // ---------------------------------------------------------------- determinism
@@ -225,12 +291,29 @@ fn assert_deterministic(rel: &str) {
     let dir = model(rel);
     let (text1, v1) = solve_json(&dir, &[]);
     let (text2, v2) = solve_json(&dir, &[]);
-    assert_eq!(without_timings(v1), without_timings(v2), "{rel}: two solves differ (apart from timings)");
-    assert_eq!(blank_timings(&text1), blank_timings(&text2), "{rel}: two solves are not byte-identical (apart from timings)");
+    assert_eq!(
+        without_timings(v1),
+        without_timings(v2),
+        "{rel}: two solves differ (apart from timings)"
+    );
+    assert_eq!(
+        blank_timings(&text1),
+        blank_timings(&text2),
+        "{rel}: two solves are not byte-identical (apart from timings)"
+    );
     let table1 = ok(args!["solve", dir]);
     let table2 = ok(args!["solve", dir]);
-    let strip = |t: &str| t.lines().filter(|l| !l.to_lowercase().contains("time")).collect::<Vec<_>>().join("\n");
-    assert_eq!(strip(&table1), strip(&table2), "{rel}: two table outputs differ");
+    let strip = |t: &str| {
+        t.lines()
+            .filter(|l| !l.to_lowercase().contains("time"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        strip(&table1),
+        strip(&table2),
+        "{rel}: two table outputs differ"
+    );
 }
 
 #[test]
@@ -247,20 +330,38 @@ fn solve_is_deterministic_on_the_flagship() {
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header = r.headers().unwrap_or_else(|e| panic!("{}: {e}", path.display())).iter().map(String::from).collect();
-    let rows = r.records().collect::<Result<Vec<_>, _>>().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header = r
+        .headers()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = r
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     (header, rows)
 }
 
 fn column(header: &[String], name: &str, file: &str) -> usize {
-    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("{file} has no column {name:?}: {header:?}"))
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("{file} has no column {name:?}: {header:?}"))
 }
 
 fn num(cell: &str, file: &str) -> f64 {
-    cell.parse().unwrap_or_else(|e| panic!("{file}: {cell:?} is not a number: {e}"))
+    cell.parse()
+        .unwrap_or_else(|e| panic!("{file}: {cell:?} is not a number: {e}"))
 }
 
-const OUT_FILES: [&str; 5] = ["summary.json", "flows.csv", "mix.csv", "policies.csv", "capacities.csv"];
+const OUT_FILES: [&str; 5] = [
+    "summary.json",
+    "flows.csv",
+    "mix.csv",
+    "policies.csv",
+    "capacities.csv",
+];
 
 /// Solves `rel` with `--out`, and checks every file against the JSON report.
 fn check_out_files(rel: &str, extra: &[&str]) {
@@ -271,33 +372,80 @@ fn check_out_files(rel: &str, extra: &[&str]) {
     all.extend_from_slice(extra);
     let (_, report) = solve_json(&model(rel), &all);
 
-    let mut names: Vec<String> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     let mut want: Vec<String> = OUT_FILES.iter().map(|s| s.to_string()).collect();
     want.sort();
     assert_eq!(names, want, "{rel}: --out wrote other files than expected");
-    let leftovers: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n != "result").collect();
-    assert!(leftovers.is_empty(), "{rel}: --out left files beside the folder: {leftovers:?}");
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "result")
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "{rel}: --out left files beside the folder: {leftovers:?}"
+    );
 
     // summary.json is the JSON report.
-    let summary: Value = serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).expect("summary.json parses");
-    assert_eq!(without_timings(summary), without_timings(report.clone()), "{rel}: summary.json differs from the --format json report");
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap())
+            .expect("summary.json parses");
+    assert_eq!(
+        without_timings(summary),
+        without_timings(report.clone()),
+        "{rel}: summary.json differs from the --format json report"
+    );
     let total = f64_of(&report, "total_cost");
     let parts = &report["cost"];
-    let sum_parts: f64 = ["supply", "refining", "transport", "shortfall"].iter().map(|k| f64_of(parts, k)).sum();
-    assert!(close(total, sum_parts), "{rel}: total_cost {total} is not the sum of its parts {sum_parts}");
+    let sum_parts: f64 = ["supply", "refining", "transport", "shortfall"]
+        .iter()
+        .map(|k| f64_of(parts, k))
+        .sum();
+    assert!(
+        close(total, sum_parts),
+        "{rel}: total_cost {total} is not the sum of its parts {sum_parts}"
+    );
 
     // flows.csv: one row per JSON flow, same amounts.
     let (h, rows) = read_csv(&out.join("flows.csv"));
     let flows = report["flows"].as_array().expect("flows is a list");
-    assert_eq!(rows.len(), flows.len(), "{rel}: flows.csv has {} rows, the report {} flows", rows.len(), flows.len());
-    let (from, to, commodity, amount) =
-        (column(&h, "from", "flows.csv"), column(&h, "to", "flows.csv"), column(&h, "commodity", "flows.csv"), column(&h, "amount", "flows.csv"));
+    assert_eq!(
+        rows.len(),
+        flows.len(),
+        "{rel}: flows.csv has {} rows, the report {} flows",
+        rows.len(),
+        flows.len()
+    );
+    let (from, to, commodity, amount) = (
+        column(&h, "from", "flows.csv"),
+        column(&h, "to", "flows.csv"),
+        column(&h, "commodity", "flows.csv"),
+        column(&h, "amount", "flows.csv"),
+    );
     for (row, flow) in rows.iter().zip(flows) {
-        assert_eq!(&row[from], flow["from"].as_str().unwrap(), "{rel}: flows.csv row {row:?} vs {flow}");
-        assert_eq!(&row[to], flow["to"].as_str().unwrap(), "{rel}: flows.csv row {row:?} vs {flow}");
-        assert_eq!(&row[commodity], flow["commodity"].as_str().unwrap(), "{rel}: flows.csv row {row:?} vs {flow}");
-        assert!(close(num(&row[amount], "flows.csv"), f64_of(flow, "amount")), "{rel}: flows.csv row {row:?} vs {flow}");
+        assert_eq!(
+            &row[from],
+            flow["from"].as_str().unwrap(),
+            "{rel}: flows.csv row {row:?} vs {flow}"
+        );
+        assert_eq!(
+            &row[to],
+            flow["to"].as_str().unwrap(),
+            "{rel}: flows.csv row {row:?} vs {flow}"
+        );
+        assert_eq!(
+            &row[commodity],
+            flow["commodity"].as_str().unwrap(),
+            "{rel}: flows.csv row {row:?} vs {flow}"
+        );
+        assert!(
+            close(num(&row[amount], "flows.csv"), f64_of(flow, "amount")),
+            "{rel}: flows.csv row {row:?} vs {flow}"
+        );
     }
 
     // mix.csv: per consumer, commodity and stage, shares match the report and sum to 1.
@@ -314,24 +462,48 @@ fn check_out_files(rel: &str, extra: &[&str]) {
     let mut expected_rows = 0;
     for c in consumers {
         for (stage_name, key) in [("mining", "mining_shares"), ("refining", "refining_shares")] {
-            let shares = c[key].as_object().unwrap_or_else(|| panic!("{key} is not an object in {c}"));
+            let shares = c[key]
+                .as_object()
+                .unwrap_or_else(|| panic!("{key} is not an object in {c}"));
             expected_rows += shares.len();
             let mine: Vec<&csv::StringRecord> = rows
                 .iter()
-                .filter(|r| &r[consumer] == c["node"].as_str().unwrap() && &r[commodity] == c["commodity"].as_str().unwrap() && &r[stage] == stage_name)
+                .filter(|r| {
+                    &r[consumer] == c["node"].as_str().unwrap()
+                        && &r[commodity] == c["commodity"].as_str().unwrap()
+                        && &r[stage] == stage_name
+                })
                 .collect();
-            assert_eq!(mine.len(), shares.len(), "{rel}: mix.csv rows for {} {} {stage_name}", c["node"], c["commodity"]);
+            assert_eq!(
+                mine.len(),
+                shares.len(),
+                "{rel}: mix.csv rows for {} {} {stage_name}",
+                c["node"],
+                c["commodity"]
+            );
             let delivered = f64_of(c, "delivered");
             let mut sum = 0.0;
             for r in mine {
                 let s = num(&r[share], "mix.csv");
-                let want = shares.get(&r[country]).and_then(Value::as_f64).unwrap_or_else(|| panic!("{rel}: mix.csv country {} not in {key}", &r[country]));
+                let want = shares
+                    .get(&r[country])
+                    .and_then(Value::as_f64)
+                    .unwrap_or_else(|| {
+                        panic!("{rel}: mix.csv country {} not in {key}", &r[country])
+                    });
                 assert!(close(s, want), "{rel}: mix.csv share {s} vs report {want}");
-                assert!((num(&r[amount], "mix.csv") - delivered * s).abs() <= 1e-6 * delivered.max(1.0), "{rel}: mix.csv amount of {r:?}");
+                assert!(
+                    (num(&r[amount], "mix.csv") - delivered * s).abs() <= 1e-6 * delivered.max(1.0),
+                    "{rel}: mix.csv amount of {r:?}"
+                );
                 sum += s;
             }
             if delivered > 0.0 {
-                assert!((sum - 1.0).abs() < 1e-6, "{rel}: {stage_name} shares of {} sum to {sum}", c["node"]);
+                assert!(
+                    (sum - 1.0).abs() < 1e-6,
+                    "{rel}: {stage_name} shares of {} sum to {sum}",
+                    c["node"]
+                );
             }
         }
     }
@@ -340,7 +512,11 @@ fn check_out_files(rel: &str, extra: &[&str]) {
     // policies.csv: one row per policy row instance, same limits and binding flags.
     let (h, rows) = read_csv(&out.join("policies.csv"));
     let policies = report["policies"].as_array().expect("policies is a list");
-    assert_eq!(rows.len(), policies.len(), "{rel}: policies.csv rows vs report policies");
+    assert_eq!(
+        rows.len(),
+        policies.len(),
+        "{rel}: policies.csv rows vs report policies"
+    );
     let (name, limit, actual, binding, shadow) = (
         column(&h, "policy", "policies.csv"),
         column(&h, "limit", "policies.csv"),
@@ -349,17 +525,40 @@ fn check_out_files(rel: &str, extra: &[&str]) {
         column(&h, "shadow_price", "policies.csv"),
     );
     for (row, p) in rows.iter().zip(policies) {
-        assert_eq!(&row[name], p["policy"].as_str().unwrap(), "{rel}: policies.csv {row:?} vs {p}");
-        assert!(close(num(&row[limit], "policies.csv"), f64_of(p, "limit")), "{rel}: policies.csv {row:?} vs {p}");
-        assert!(close(num(&row[actual], "policies.csv"), f64_of(p, "actual")), "{rel}: policies.csv {row:?} vs {p}");
-        assert!(close(num(&row[shadow], "policies.csv"), f64_of(p, "shadow_price")), "{rel}: policies.csv {row:?} vs {p}");
-        assert_eq!(&row[binding], p["binding"].as_bool().unwrap().to_string(), "{rel}: policies.csv {row:?} vs {p}");
+        assert_eq!(
+            &row[name],
+            p["policy"].as_str().unwrap(),
+            "{rel}: policies.csv {row:?} vs {p}"
+        );
+        assert!(
+            close(num(&row[limit], "policies.csv"), f64_of(p, "limit")),
+            "{rel}: policies.csv {row:?} vs {p}"
+        );
+        assert!(
+            close(num(&row[actual], "policies.csv"), f64_of(p, "actual")),
+            "{rel}: policies.csv {row:?} vs {p}"
+        );
+        assert!(
+            close(num(&row[shadow], "policies.csv"), f64_of(p, "shadow_price")),
+            "{rel}: policies.csv {row:?} vs {p}"
+        );
+        assert_eq!(
+            &row[binding],
+            p["binding"].as_bool().unwrap().to_string(),
+            "{rel}: policies.csv {row:?} vs {p}"
+        );
     }
 
     // capacities.csv: one row per capacity in the report.
     let (h, rows) = read_csv(&out.join("capacities.csv"));
-    let capacities = report["capacities"].as_array().expect("capacities is a list");
-    assert_eq!(rows.len(), capacities.len(), "{rel}: capacities.csv rows vs report capacities");
+    let capacities = report["capacities"]
+        .as_array()
+        .expect("capacities is a list");
+    assert_eq!(
+        rows.len(),
+        capacities.len(),
+        "{rel}: capacities.csv rows vs report capacities"
+    );
     let (kind, capacity, used, shadow) = (
         column(&h, "kind", "capacities.csv"),
         column(&h, "capacity", "capacities.csv"),
@@ -367,10 +566,26 @@ fn check_out_files(rel: &str, extra: &[&str]) {
         column(&h, "shadow_price", "capacities.csv"),
     );
     for (row, c) in rows.iter().zip(capacities) {
-        assert_eq!(&row[kind], c["kind"].as_str().unwrap(), "{rel}: capacities.csv {row:?} vs {c}");
-        assert!(close(num(&row[capacity], "capacities.csv"), f64_of(c, "capacity")), "{rel}: capacities.csv {row:?} vs {c}");
-        assert!(close(num(&row[used], "capacities.csv"), f64_of(c, "used")), "{rel}: capacities.csv {row:?} vs {c}");
-        assert!(close(num(&row[shadow], "capacities.csv"), f64_of(c, "shadow_price")), "{rel}: capacities.csv {row:?} vs {c}");
+        assert_eq!(
+            &row[kind],
+            c["kind"].as_str().unwrap(),
+            "{rel}: capacities.csv {row:?} vs {c}"
+        );
+        assert!(
+            close(num(&row[capacity], "capacities.csv"), f64_of(c, "capacity")),
+            "{rel}: capacities.csv {row:?} vs {c}"
+        );
+        assert!(
+            close(num(&row[used], "capacities.csv"), f64_of(c, "used")),
+            "{rel}: capacities.csv {row:?} vs {c}"
+        );
+        assert!(
+            close(
+                num(&row[shadow], "capacities.csv"),
+                f64_of(c, "shadow_price")
+            ),
+            "{rel}: capacities.csv {row:?} vs {c}"
+        );
     }
 }
 
@@ -389,21 +604,52 @@ fn out_refuses_a_folder_holding_foreign_files() {
     fs::create_dir(&out).unwrap();
     let foreign = out.join("notes.txt");
     fs::write(&foreign, "my notes, do not delete\n").unwrap();
-    let cmd = run(args!["solve", model("tests/models/mining-cap"), "--out", out]);
+    let cmd = run(args![
+        "solve",
+        model("tests/models/mining-cap"),
+        "--out",
+        out
+    ]);
     assert_eq!(code(&cmd), Some(4), "stderr:\n{}", text(&cmd.stderr));
     let stderr = text(&cmd.stderr);
-    assert!(stderr.contains("error: ") && stderr.contains("notes.txt"), "the refusal names the foreign file:\n{stderr}");
+    assert!(
+        stderr.contains("error: ") && stderr.contains("notes.txt"),
+        "the refusal names the foreign file:\n{stderr}"
+    );
     assert!(!stderr.contains("panicked"));
-    assert_eq!(fs::read_to_string(&foreign).unwrap(), "my notes, do not delete\n", "the foreign file was changed");
-    let names: Vec<_> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("notes.txt")], "the refused folder was written into");
-    let beside: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(beside, vec![std::ffi::OsString::from("result")], "files were left beside the refused folder");
+    assert_eq!(
+        fs::read_to_string(&foreign).unwrap(),
+        "my notes, do not delete\n",
+        "the foreign file was changed"
+    );
+    let names: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        names,
+        vec![std::ffi::OsString::from("notes.txt")],
+        "the refused folder was written into"
+    );
+    let beside: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        beside,
+        vec![std::ffi::OsString::from("result")],
+        "files were left beside the refused folder"
+    );
 
     // A plain file where the folder should be is refused too.
     let file = tmp.path().join("a-file");
     fs::write(&file, "x").unwrap();
-    let cmd = run(args!["solve", model("tests/models/mining-cap"), "--out", file]);
+    let cmd = run(args![
+        "solve",
+        model("tests/models/mining-cap"),
+        "--out",
+        file
+    ]);
     assert_eq!(code(&cmd), Some(4), "stderr:\n{}", text(&cmd.stderr));
     assert_eq!(fs::read_to_string(&file).unwrap(), "x");
 }
@@ -412,32 +658,68 @@ fn out_refuses_a_folder_holding_foreign_files() {
 fn out_is_not_written_for_an_invalid_model() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("result");
-    let cmd = run(args!["solve", model("tests/broken/unknown-node"), "--out", out]);
+    let cmd = run(args![
+        "solve",
+        model("tests/broken/unknown-node"),
+        "--out",
+        out
+    ]);
     assert_eq!(code(&cmd), Some(1), "stderr:\n{}", text(&cmd.stderr));
-    assert!(!out.exists(), "--out was written although the model is invalid");
-    assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0, "files were left in the parent folder");
+    assert!(
+        !out.exists(),
+        "--out was written although the model is invalid"
+    );
+    assert_eq!(
+        fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "files were left in the parent folder"
+    );
 }
 
 #[test]
 fn out_replaces_a_previous_output_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("result");
-    ok(args!["solve", model("tests/models/mining-cap"), "--out", out]);
+    ok(args![
+        "solve",
+        model("tests/models/mining-cap"),
+        "--out",
+        out
+    ]);
     let first = fs::read_to_string(out.join("policies.csv")).unwrap();
     assert!(!first.contains("cli-max-share"));
 
-    let (_, report) = solve_json(&model("tests/models/mining-cap"), &["--max-share", "0.7", "--out", out.to_str().unwrap()]);
+    let (_, report) = solve_json(
+        &model("tests/models/mining-cap"),
+        &["--max-share", "0.7", "--out", out.to_str().unwrap()],
+    );
     let second = fs::read_to_string(out.join("policies.csv")).unwrap();
-    assert!(second.contains("cli-max-share"), "the second run's policies.csv was not written:\n{second}");
-    let summary: Value = serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert!(
+        second.contains("cli-max-share"),
+        "the second run's policies.csv was not written:\n{second}"
+    );
+    let summary: Value =
+        serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(without_timings(summary), without_timings(report));
-    let beside: Vec<_> = fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(beside, vec![std::ffi::OsString::from("result")], "replacing left files beside the folder");
+    let beside: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        beside,
+        vec![std::ffi::OsString::from("result")],
+        "replacing left files beside the folder"
+    );
 
     // An existing empty folder is fine as well.
     let empty = tmp.path().join("empty");
     fs::create_dir(&empty).unwrap();
-    ok(args!["solve", model("tests/models/mining-cap"), "--out", empty]);
+    ok(args![
+        "solve",
+        model("tests/models/mining-cap"),
+        "--out",
+        empty
+    ]);
     assert!(empty.join("summary.json").is_file());
 }
 
@@ -448,32 +730,65 @@ fn max_share_adds_cli_policy_rows_and_never_lowers_the_cost() {
     let dir = model("tests/models/mining-cap");
     let (_, base) = solve_json(&dir, &[]);
     let (_, capped) = solve_json(&dir, &["--max-share", "0.5"]);
-    let rows: Vec<&Value> = capped["policies"].as_array().unwrap().iter().filter(|p| p["policy"] == "cli-max-share").collect();
-    assert!(!rows.is_empty(), "--max-share added no cli-max-share rows: {}", capped["policies"]);
-    let stages: std::collections::BTreeSet<&str> = rows.iter().map(|p| p["stage"].as_str().unwrap()).collect();
-    assert_eq!(stages, ["mining", "refining"].into_iter().collect(), "cli-max-share covers both stages");
+    let rows: Vec<&Value> = capped["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["policy"] == "cli-max-share")
+        .collect();
+    assert!(
+        !rows.is_empty(),
+        "--max-share added no cli-max-share rows: {}",
+        capped["policies"]
+    );
+    let stages: std::collections::BTreeSet<&str> =
+        rows.iter().map(|p| p["stage"].as_str().unwrap()).collect();
+    assert_eq!(
+        stages,
+        ["mining", "refining"].into_iter().collect(),
+        "cli-max-share covers both stages"
+    );
     for p in &rows {
         assert!(close(f64_of(p, "limit"), 0.5), "limit of {p}");
         assert_eq!(p["type"], "max_share");
-        assert!(f64_of(p, "actual") <= 0.5 + 1e-6, "cli-max-share is violated: {p}");
+        assert!(
+            f64_of(p, "actual") <= 0.5 + 1e-6,
+            "cli-max-share is violated: {p}"
+        );
     }
     let (b, c) = (f64_of(&base, "total_cost"), f64_of(&capped, "total_cost"));
-    assert!(c >= b - 1e-6 * b.abs().max(1.0), "--max-share 0.5 lowered the cost: {b} -> {c}");
+    assert!(
+        c >= b - 1e-6 * b.abs().max(1.0),
+        "--max-share 0.5 lowered the cost: {b} -> {c}"
+    );
     // mining-cap refines only in JPN, so a 50% refining cap forces unmet demand.
-    assert!(c > b, "--max-share 0.5 should raise mining-cap's cost: {b} -> {c}");
+    assert!(
+        c > b,
+        "--max-share 0.5 should raise mining-cap's cost: {b} -> {c}"
+    );
     // The model's own policy rows are still there.
-    assert!(capped["policies"].as_array().unwrap().iter().any(|p| p["policy"] == "cap"));
+    assert!(capped["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["policy"] == "cap"));
 
     // A cap of 1 binds nothing: same cost as without.
     let (_, one) = solve_json(&dir, &["--max-share", "1"]);
-    assert!(close(f64_of(&one, "total_cost"), b), "--max-share 1 changed the cost");
+    assert!(
+        close(f64_of(&one, "total_cost"), b),
+        "--max-share 1 changed the cost"
+    );
 
     // Tightening never lowers the cost.
     let mut last = b;
     for share in ["0.9", "0.7", "0.6", "0.55", "0.5", "0.3", "0"] {
         let (_, v) = solve_json(&dir, &["--max-share", share]);
         let cost = f64_of(&v, "total_cost");
-        assert!(cost >= last - 1e-6 * last.max(1.0), "--max-share {share} lowered the cost: {last} -> {cost}");
+        assert!(
+            cost >= last - 1e-6 * last.max(1.0),
+            "--max-share {share} lowered the cost: {last} -> {cost}"
+        );
         last = cost;
     }
 }
@@ -484,13 +799,28 @@ fn max_share_outside_zero_one_is_refused() {
     for bad in ["1.5", "-0.1", "NaN", "inf"] {
         let flag = format!("--max-share={bad}");
         let out = run(args!["solve", dir, flag]);
-        assert_eq!(code(&out), Some(1), "--max-share {bad}: stderr:\n{}", text(&out.stderr));
+        assert_eq!(
+            code(&out),
+            Some(1),
+            "--max-share {bad}: stderr:\n{}",
+            text(&out.stderr)
+        );
         let stderr = text(&out.stderr);
-        assert!(stderr.contains("error: ") && stderr.contains("--max-share"), "--max-share {bad}: unclear message:\n{stderr}");
-        assert!(text(&out.stdout).is_empty(), "--max-share {bad} printed a result");
+        assert!(
+            stderr.contains("error: ") && stderr.contains("--max-share"),
+            "--max-share {bad}: unclear message:\n{stderr}"
+        );
+        assert!(
+            text(&out.stdout).is_empty(),
+            "--max-share {bad} printed a result"
+        );
     }
     let out = run(args!["solve", dir, "--max-share", "half"]);
-    assert_eq!(code(&out), Some(2), "an unparsable --max-share is a usage error");
+    assert_eq!(
+        code(&out),
+        Some(2),
+        "an unparsable --max-share is a usage error"
+    );
 }
 
 // ---------------------------------------------------------------- graph, validate, usage
@@ -503,16 +833,33 @@ fn node_ids(dir: &Path) -> Vec<String> {
 
 #[test]
 fn graph_dot_names_every_node() {
-    for rel in ["tests/models/mining-cap", "tests/models/hub-cycle", "models/critical-minerals-2024"] {
+    for rel in [
+        "tests/models/mining-cap",
+        "tests/models/hub-cycle",
+        "models/critical-minerals-2024",
+    ] {
         let dir = model(rel);
         let dot = ok(args!["graph", dir, "--format", "dot"]);
-        assert!(dot.trim_start().starts_with("digraph"), "{rel}: not a digraph:\n{dot}");
-        assert!(dot.trim_end().ends_with('}'), "{rel}: the digraph is not closed");
+        assert!(
+            dot.trim_start().starts_with("digraph"),
+            "{rel}: not a digraph:\n{dot}"
+        );
+        assert!(
+            dot.trim_end().ends_with('}'),
+            "{rel}: the digraph is not closed"
+        );
         assert!(dot.contains("->"), "{rel}: the digraph has no edges");
         for id in node_ids(&dir) {
-            assert!(dot.contains(&format!("\"{id}\\n")), "{rel}: node {id} missing from the dot output");
+            assert!(
+                dot.contains(&format!("\"{id}\\n")),
+                "{rel}: node {id} missing from the dot output"
+            );
         }
-        assert_eq!(dot, ok(args!["graph", dir]), "{rel}: dot is the default format and is deterministic");
+        assert_eq!(
+            dot,
+            ok(args!["graph", dir]),
+            "{rel}: dot is the default format and is deterministic"
+        );
     }
     let out = run(args!["graph", model("tests/broken/unknown-node")]);
     assert_eq!(code(&out), Some(1));
@@ -524,14 +871,44 @@ fn validate_prints_a_summary_of_a_valid_model() {
     let out = run(args!["validate", model("tests/models/mining-cap")]);
     assert_eq!(code(&out), Some(0), "stderr:\n{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    for want in ["mining-cap", "valid", "nodes: 4", "2 mine", "1 refiner", "1 consumer", "0 hub", "li", "countries: 3", "policies: 1", "cap"] {
-        assert!(stdout.contains(want), "the summary lacks {want:?}:\n{stdout}");
+    for want in [
+        "mining-cap",
+        "valid",
+        "nodes: 4",
+        "2 mine",
+        "1 refiner",
+        "1 consumer",
+        "0 hub",
+        "li",
+        "countries: 3",
+        "policies: 1",
+        "cap",
+    ] {
+        assert!(
+            stdout.contains(want),
+            "the summary lacks {want:?}:\n{stdout}"
+        );
     }
-    assert!(!text(&out.stderr).contains("error"), "a valid model printed errors:\n{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("error"),
+        "a valid model printed errors:\n{}",
+        text(&out.stderr)
+    );
 
     let stdout = ok(args!["validate", model("models/critical-minerals-2024")]);
-    for want in ["valid", "nodes:", "mine", "refiner", "consumer", "commodities:", "policies:"] {
-        assert!(stdout.contains(want), "the flagship summary lacks {want:?}:\n{stdout}");
+    for want in [
+        "valid",
+        "nodes:",
+        "mine",
+        "refiner",
+        "consumer",
+        "commodities:",
+        "policies:",
+    ] {
+        assert!(
+            stdout.contains(want),
+            "the flagship summary lacks {want:?}:\n{stdout}"
+        );
     }
 }
 
@@ -539,7 +916,13 @@ fn validate_prints_a_summary_of_a_valid_model() {
 fn every_hand_checked_model_validates() {
     for dir in model_folders("models") {
         let out = run(args!["validate", dir]);
-        assert_eq!(code(&out), Some(0), "{}: stderr:\n{}", dir.display(), text(&out.stderr));
+        assert_eq!(
+            code(&out),
+            Some(0),
+            "{}: stderr:\n{}",
+            dir.display(),
+            text(&out.stderr)
+        );
     }
 }
 
@@ -549,11 +932,25 @@ fn a_missing_model_folder_is_a_clear_error() {
     let missing = tmp.path().join("no-such-model");
     for command in ["validate", "solve", "graph"] {
         let out = run(args![command, missing]);
-        assert_eq!(code(&out), Some(1), "{command}: stderr:\n{}", text(&out.stderr));
+        assert_eq!(
+            code(&out),
+            Some(1),
+            "{command}: stderr:\n{}",
+            text(&out.stderr)
+        );
         let stderr = text(&out.stderr);
-        assert!(stderr.contains("error: ") && stderr.contains("no-such-model"), "{command}: the message names the folder:\n{stderr}");
-        assert!(stderr.contains("does not exist") || stderr.contains("is not a folder"), "{command}: unclear:\n{stderr}");
-        assert!(!stderr.contains("file is missing"), "{command}: lists missing files of a folder that does not exist:\n{stderr}");
+        assert!(
+            stderr.contains("error: ") && stderr.contains("no-such-model"),
+            "{command}: the message names the folder:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("does not exist") || stderr.contains("is not a folder"),
+            "{command}: unclear:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("file is missing"),
+            "{command}: lists missing files of a folder that does not exist:\n{stderr}"
+        );
         assert!(!stderr.contains("panicked"));
     }
     // A file is not a model folder either.
@@ -572,17 +969,46 @@ fn usage_errors_exit_2() {
         vec!["frobnicate".as_ref()],
         vec!["solve".as_ref()],
         vec!["validate".as_ref()],
-        vec!["solve".as_ref(), mining_cap.as_os_str(), "--format".as_ref(), "xml".as_ref()],
-        vec!["solve".as_ref(), mining_cap.as_os_str(), "--no-such-flag".as_ref()],
-        vec!["graph".as_ref(), mining_cap.as_os_str(), "--format".as_ref(), "png".as_ref()],
-        vec!["validate".as_ref(), mining_cap.as_os_str(), "extra".as_ref()],
+        vec![
+            "solve".as_ref(),
+            mining_cap.as_os_str(),
+            "--format".as_ref(),
+            "xml".as_ref(),
+        ],
+        vec![
+            "solve".as_ref(),
+            mining_cap.as_os_str(),
+            "--no-such-flag".as_ref(),
+        ],
+        vec![
+            "graph".as_ref(),
+            mining_cap.as_os_str(),
+            "--format".as_ref(),
+            "png".as_ref(),
+        ],
+        vec![
+            "validate".as_ref(),
+            mining_cap.as_os_str(),
+            "extra".as_ref(),
+        ],
     ];
     for a in cases {
         let out = run(&a);
-        assert_eq!(code(&out), Some(2), "sourcemix {a:?}: stderr:\n{}", text(&out.stderr));
+        assert_eq!(
+            code(&out),
+            Some(2),
+            "sourcemix {a:?}: stderr:\n{}",
+            text(&out.stderr)
+        );
         let stderr = text(&out.stderr).to_lowercase();
-        assert!(stderr.contains("usage") || stderr.contains("error:"), "sourcemix {a:?}: no usage message:\n{stderr}");
-        assert!(text(&out.stdout).is_empty(), "sourcemix {a:?}: a usage error printed to stdout");
+        assert!(
+            stderr.contains("usage") || stderr.contains("error:"),
+            "sourcemix {a:?}: no usage message:\n{stderr}"
+        );
+        assert!(
+            text(&out.stdout).is_empty(),
+            "sourcemix {a:?}: a usage error printed to stdout"
+        );
     }
     ok(args!["--help"]);
     ok(args!["solve", "--help"]);

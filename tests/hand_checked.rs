@@ -51,16 +51,26 @@ struct ExpectedPolicy {
 const TOL: f64 = 1e-6;
 
 fn assert_close(what: &str, actual: f64, expected: f64) {
-    assert!(common::close(actual, expected, TOL), "{what}: got {actual}, expected {expected}");
+    assert!(
+        common::close(actual, expected, TOL),
+        "{what}: got {actual}, expected {expected}"
+    );
 }
 
 fn assert_shares(what: &str, actual: &BTreeMap<String, f64>, expected: &BTreeMap<String, f64>) {
     for (country, share) in expected {
-        assert_close(&format!("{what} {country}"), actual.get(country).copied().unwrap_or(0.0), *share);
+        assert_close(
+            &format!("{what} {country}"),
+            actual.get(country).copied().unwrap_or(0.0),
+            *share,
+        );
     }
     for (country, share) in actual {
         if !expected.contains_key(country) {
-            assert!(*share < TOL, "{what}: unexpected country {country} with share {share}");
+            assert!(
+                *share < TOL,
+                "{what}: unexpected country {country} with share {share}"
+            );
         }
     }
 }
@@ -69,15 +79,33 @@ fn assert_shares(what: &str, actual: &BTreeMap<String, f64>, expected: &BTreeMap
 fn check(dir: &Path) {
     let name = dir.display().to_string();
     let text = std::fs::read_to_string(dir.join("expected.toml")).expect("expected.toml");
-    let expected: Expected = toml::from_str(&text).unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
-    let (model, outcome, report) = pipeline::solve_dir(dir).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let expected: Expected =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
+    let (model, outcome, report) =
+        pipeline::solve_dir(dir).unwrap_or_else(|e| panic!("{name}: {e}"));
     common::check_invariants(&name, &model, &outcome, &report);
-    assert_close(&format!("{name} total cost"), report.total_cost, expected.total_cost);
+    assert_close(
+        &format!("{name} total cost"),
+        report.total_cost,
+        expected.total_cost,
+    );
     if let Some(c) = &expected.cost {
         assert_close(&format!("{name} supply cost"), report.cost.supply, c.supply);
-        assert_close(&format!("{name} refining cost"), report.cost.refining, c.refining);
-        assert_close(&format!("{name} transport cost"), report.cost.transport, c.transport);
-        assert_close(&format!("{name} shortfall cost"), report.cost.shortfall, c.shortfall);
+        assert_close(
+            &format!("{name} refining cost"),
+            report.cost.refining,
+            c.refining,
+        );
+        assert_close(
+            &format!("{name} transport cost"),
+            report.cost.transport,
+            c.transport,
+        );
+        assert_close(
+            &format!("{name} shortfall cost"),
+            report.cost.shortfall,
+            c.shortfall,
+        );
     }
     for e in &expected.consumer {
         let what = format!("{name} {} {}", e.node, e.commodity);
@@ -103,13 +131,25 @@ fn check(dir: &Path) {
         }
     }
     for e in &expected.policy {
-        let what = format!("{name} policy {} {} {} {}", e.policy, e.commodity, e.scope, e.from);
+        let what = format!(
+            "{name} policy {} {} {} {}",
+            e.policy, e.commodity, e.scope, e.from
+        );
         let rows: Vec<_> = report
             .policies
             .iter()
-            .filter(|p| p.policy == e.policy && p.commodity == e.commodity && p.scope == e.scope && p.from == e.from)
+            .filter(|p| {
+                p.policy == e.policy
+                    && p.commodity == e.commodity
+                    && p.scope == e.scope
+                    && p.from == e.from
+            })
             .collect();
-        assert!(!rows.is_empty(), "{what}: no such row; rows are {:#?}", report.policies);
+        assert!(
+            !rows.is_empty(),
+            "{what}: no such row; rows are {:#?}",
+            report.policies
+        );
         for p in rows {
             if let Some(b) = e.binding {
                 assert_eq!(p.binding, b, "{what}: binding");
@@ -167,8 +207,15 @@ hand_checked! {
 /// Every folder with an expected.toml is covered, including ones added later.
 #[test]
 fn every_hand_checked_folder_passes() {
-    let dirs: Vec<PathBuf> = model_dirs("tests/models").into_iter().chain(model_dirs("models/examples")).collect();
-    assert!(dirs.len() >= 24, "expected at least 24 hand-checked models, found {}", dirs.len());
+    let dirs: Vec<PathBuf> = model_dirs("tests/models")
+        .into_iter()
+        .chain(model_dirs("models/examples"))
+        .collect();
+    assert!(
+        dirs.len() >= 24,
+        "expected at least 24 hand-checked models, found {}",
+        dirs.len()
+    );
     for dir in dirs {
         check(&dir);
     }

@@ -30,7 +30,9 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     let file = 0..MODEL_FILES.len();
     let at = 0.0..1.0f64;
-    let chars = prop::sample::select(vec![',', '\n', '"', '-', 'x', '*', '0', '9', '.', 'e', ' ', '=', '[', ']', ';', 'é', '\u{0}']);
+    let chars = prop::sample::select(vec![
+        ',', '\n', '"', '-', 'x', '*', '0', '9', '.', 'e', ' ', '=', '[', ']', ';', 'é', '\u{0}',
+    ]);
     prop_oneof![
         (file.clone(), at.clone(), chars).prop_map(|(f, a, c)| Edit::Insert(f, a, c)),
         (file.clone(), at.clone(), 1..5usize).prop_map(|(f, a, n)| Edit::Delete(f, a, n)),
@@ -42,30 +44,45 @@ fn edit() -> impl Strategy<Value = Edit> {
 
 fn apply(files: &mut BTreeMap<String, Option<String>>, e: &Edit) {
     let (f, action): (usize, Box<dyn Fn(&mut String)>) = match *e {
-        Edit::Insert(f, a, c) => (f, Box::new(move |t: &mut String| {
-            let i = char_boundary(t, a);
-            t.insert(i, c);
-        })),
-        Edit::Delete(f, a, n) => (f, Box::new(move |t: &mut String| {
-            let i = char_boundary(t, a);
-            let end = (i..=t.len()).filter(|j| t.is_char_boundary(*j)).nth(n).unwrap_or(t.len());
-            t.replace_range(i..end, "");
-        })),
-        Edit::DropLine(f, a) => (f, Box::new(move |t: &mut String| {
-            let mut lines: Vec<&str> = t.lines().collect();
-            if !lines.is_empty() {
-                lines.remove(((lines.len() as f64) * a) as usize % lines.len());
-            }
-            *t = lines.join("\n");
-        })),
-        Edit::DuplicateLine(f, a) => (f, Box::new(move |t: &mut String| {
-            let mut lines: Vec<String> = t.lines().map(String::from).collect();
-            if !lines.is_empty() {
-                let i = ((lines.len() as f64) * a) as usize % lines.len();
-                lines.insert(i, lines[i].clone());
-            }
-            *t = lines.join("\n");
-        })),
+        Edit::Insert(f, a, c) => (
+            f,
+            Box::new(move |t: &mut String| {
+                let i = char_boundary(t, a);
+                t.insert(i, c);
+            }),
+        ),
+        Edit::Delete(f, a, n) => (
+            f,
+            Box::new(move |t: &mut String| {
+                let i = char_boundary(t, a);
+                let end = (i..=t.len())
+                    .filter(|j| t.is_char_boundary(*j))
+                    .nth(n)
+                    .unwrap_or(t.len());
+                t.replace_range(i..end, "");
+            }),
+        ),
+        Edit::DropLine(f, a) => (
+            f,
+            Box::new(move |t: &mut String| {
+                let mut lines: Vec<&str> = t.lines().collect();
+                if !lines.is_empty() {
+                    lines.remove(((lines.len() as f64) * a) as usize % lines.len());
+                }
+                *t = lines.join("\n");
+            }),
+        ),
+        Edit::DuplicateLine(f, a) => (
+            f,
+            Box::new(move |t: &mut String| {
+                let mut lines: Vec<String> = t.lines().map(String::from).collect();
+                if !lines.is_empty() {
+                    let i = ((lines.len() as f64) * a) as usize % lines.len();
+                    lines.insert(i, lines[i].clone());
+                }
+                *t = lines.join("\n");
+            }),
+        ),
         Edit::RemoveFile(f) => {
             files.insert(MODEL_FILES[f].to_string(), None);
             return;

@@ -57,11 +57,20 @@ fn generated_models_bind_caps_and_leave_demand_unmet_sometimes() {
     let (mut binding_policy, mut unmet, mut binding_capacity) = (0, 0, 0);
     for seed in 0..60 {
         let report = solve(&format!("seed {seed}"), &load(seed));
-        binding_policy += report.policies.iter().any(|p| p.binding && p.delivered > 0.0) as usize;
+        binding_policy += report
+            .policies
+            .iter()
+            .any(|p| p.binding && p.delivered > 0.0) as usize;
         unmet += report.consumers.iter().any(|c| c.unmet > 0.0) as usize;
         binding_capacity += report.capacities.iter().any(|c| c.binding) as usize;
     }
-    assert!(binding_policy >= 5, "only {binding_policy} of 60 models have a binding policy");
+    assert!(
+        binding_policy >= 5,
+        "only {binding_policy} of 60 models have a binding policy"
+    );
     assert!(unmet >= 3, "only {unmet} of 60 models leave demand unmet");
-    assert!(binding_capacity >= 10, "only {binding_capacity} of 60 models have a binding capacity");
+    assert!(
+        binding_capacity >= 10,
+        "only {binding_capacity} of 60 models have a binding capacity"
+    );
 }

@@ -50,7 +50,9 @@ struct Files {
 
 impl Files {
     fn new() -> Files {
-        Files { dir: tempfile::tempdir().expect("a temporary folder") }
+        Files {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
     }
 
     /// Writes `text` to `name` (sub-folders are created) and returns its path.
@@ -66,13 +68,17 @@ impl Files {
 
 /// Loads `model` with the scenarios applied in order; panics with the diagnostics on failure.
 fn load(model: &Path, scenarios: &[PathBuf]) -> Loaded {
-    pipeline::load_with_scenarios(model, scenarios).unwrap_or_else(|d| panic!("the scenarios {scenarios:?} should apply:\n{d}"))
+    pipeline::load_with_scenarios(model, scenarios)
+        .unwrap_or_else(|d| panic!("the scenarios {scenarios:?} should apply:\n{d}"))
 }
 
 /// The diagnostics of a load that must fail.
 fn load_err(model: &Path, scenarios: &[PathBuf]) -> String {
     match pipeline::load_with_scenarios(model, scenarios) {
-        Ok(l) => panic!("the scenarios {scenarios:?} should be rejected; changes: {:?}", l.changes),
+        Ok(l) => panic!(
+            "the scenarios {scenarios:?} should be rejected; changes: {:?}",
+            l.changes
+        ),
         Err(d) => {
             assert!(d.has_errors(), "Err without an error:\n{d}");
             d.to_string()
@@ -83,7 +89,8 @@ fn load_err(model: &Path, scenarios: &[PathBuf]) -> String {
 /// Solves a loaded model and checks every invariant of the solution.
 fn solve(name: &str, loaded: &Loaded) -> Report {
     let nets = pipeline::networks(&loaded.model);
-    let outcome = pipeline::solve(&loaded.model, nets).unwrap_or_else(|e| panic!("{name}: does not solve: {e}"));
+    let outcome = pipeline::solve(&loaded.model, nets)
+        .unwrap_or_else(|e| panic!("{name}: does not solve: {e}"));
     let report = outcome.report(&loaded.model);
     check_invariants(name, &loaded.model, &outcome, &report);
     report
@@ -101,23 +108,36 @@ fn total_with(model: &str, text: &str) -> (Loaded, f64) {
 /// Whether `text` names `file` with a line number (`file:LINE`).
 fn names_a_line(text: &str, file: &str) -> bool {
     let key = format!("{file}:");
-    text.match_indices(&key).any(|(i, _)| text[i + key.len()..].starts_with(|c: char| c.is_ascii_digit()))
+    text.match_indices(&key)
+        .any(|(i, _)| text[i + key.len()..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
 fn assert_total(label: &str, got: f64, want: f64) {
-    assert!(close(got, want, 1e-7), "{label}: total cost {got}, expected {want} (by hand)");
+    assert!(
+        close(got, want, 1e-7),
+        "{label}: total cost {got}, expected {want} (by hand)"
+    );
 }
 
 fn supply<'m>(m: &'m Model, node: &str) -> &'m sourcemix::model::Supply {
-    m.supply.iter().find(|s| m.node(s.node).id == node).unwrap_or_else(|| panic!("no supply row at {node}"))
+    m.supply
+        .iter()
+        .find(|s| m.node(s.node).id == node)
+        .unwrap_or_else(|| panic!("no supply row at {node}"))
 }
 
 fn refining<'m>(m: &'m Model, node: &str) -> &'m sourcemix::model::Refining {
-    m.refining.iter().find(|s| m.node(s.node).id == node).unwrap_or_else(|| panic!("no refining row at {node}"))
+    m.refining
+        .iter()
+        .find(|s| m.node(s.node).id == node)
+        .unwrap_or_else(|| panic!("no refining row at {node}"))
 }
 
 fn demand<'m>(m: &'m Model, node: &str) -> &'m sourcemix::model::Demand {
-    m.demand.iter().find(|s| m.node(s.node).id == node).unwrap_or_else(|| panic!("no demand row at {node}"))
+    m.demand
+        .iter()
+        .find(|s| m.node(s.node).id == node)
+        .unwrap_or_else(|| panic!("no demand row at {node}"))
 }
 
 fn route<'m>(m: &'m Model, from: &str, to: &str) -> &'m sourcemix::model::Route {
@@ -132,7 +152,18 @@ fn field_changes(changes: &[Change]) -> Vec<(String, String, String, String)> {
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::Field { what, field, before, after, .. } => Some((what.clone(), field.to_string(), before.clone(), after.clone())),
+            Change::Field {
+                what,
+                field,
+                before,
+                after,
+                ..
+            } => Some((
+                what.clone(),
+                field.to_string(),
+                before.clone(),
+                after.clone(),
+            )),
             _ => None,
         })
         .collect()
@@ -149,22 +180,41 @@ fn fc(what: &str, field: &str, before: &str, after: &str) -> (String, String, St
 fn scale_supply_cost() {
     // AUS ore 12 -> 6: AUS path 9 is now the cheap one, capped at 60%:
     // 60*9 + 40*13 = 540 + 520 = 1060.
-    let (l, total) = total_with("mining-cap", "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n",
+    );
     assert_eq!(supply(&l.model, "AUS-mine").cost, 6.0);
-    assert_eq!(supply(&l.model, "CHN-mine").cost, 10.0, "a row the filter does not select is untouched");
-    assert_eq!(field_changes(&l.changes), [fc("supply AUS-mine li", "cost", "12", "6")]);
+    assert_eq!(
+        supply(&l.model, "CHN-mine").cost,
+        10.0,
+        "a row the filter does not select is untouched"
+    );
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("supply AUS-mine li", "cost", "12", "6")]
+    );
     assert_total("scale supply cost", total, 1060.0);
 }
 
 #[test]
 fn set_and_add_supply_numbers() {
     // CHN capacity 50: the cap no longer binds, 50*13 + 50*15 = 1400.
-    let (l, total) = total_with("mining-cap", "[[set]]\ntable = \"supply\"\nwhere = { country = \"CHN\" }\ncapacity = 50\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[set]]\ntable = \"supply\"\nwhere = { country = \"CHN\" }\ncapacity = 50\n",
+    );
     assert_eq!(supply(&l.model, "CHN-mine").capacity, Some(50.0));
-    assert_eq!(field_changes(&l.changes), [fc("supply CHN-mine li", "capacity", "(blank)", "50")]);
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("supply CHN-mine li", "capacity", "(blank)", "50")]
+    );
     assert_total("set supply capacity", total, 1400.0);
     // AUS cost 12 + 5 = 17 (path 20): 60*13 + 40*20 = 780 + 800 = 1580.
-    let (l, total) = total_with("mining-cap", "[[add]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 5\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[add]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 5\n",
+    );
     assert_eq!(supply(&l.model, "AUS-mine").cost, 17.0);
     assert_total("add supply cost", total, 1580.0);
 }
@@ -172,10 +222,20 @@ fn set_and_add_supply_numbers() {
 #[test]
 fn a_blank_capacity_stays_unlimited_under_scale_and_add() {
     for op in ["scale", "add"] {
-        let text = format!("[[{op}]]\ntable = \"supply\"\nwhere = {{ country = \"CHN\" }}\ncapacity = 0.5\n");
+        let text = format!(
+            "[[{op}]]\ntable = \"supply\"\nwhere = {{ country = \"CHN\" }}\ncapacity = 0.5\n"
+        );
         let (l, total) = total_with("mining-cap", &text);
-        assert_eq!(supply(&l.model, "CHN-mine").capacity, None, "[[{op}]] of a blank capacity");
-        assert!(field_changes(&l.changes).is_empty(), "[[{op}]]: nothing changed, nothing listed: {:?}", l.changes);
+        assert_eq!(
+            supply(&l.model, "CHN-mine").capacity,
+            None,
+            "[[{op}]] of a blank capacity"
+        );
+        assert!(
+            field_changes(&l.changes).is_empty(),
+            "[[{op}]]: nothing changed, nothing listed: {:?}",
+            l.changes
+        );
         assert_total(op, total, 1380.0);
     }
     // Routes and refining too.
@@ -188,18 +248,29 @@ fn a_blank_capacity_stays_unlimited_under_scale_and_add() {
 fn scale_add_and_unset_a_given_capacity() {
     // stockpile 30 t -> 60 t: it takes the whole 40 t gap at 16 instead of
     // AUS at 21: 60*14 + 40*16 = 840 + 640 = 1480.
-    let (l, total) = total_with("stockpile-cap", "[[scale]]\ntable = \"supply\"\nwhere = { kind = \"stockpile\" }\ncapacity = 2\n");
+    let (l, total) = total_with(
+        "stockpile-cap",
+        "[[scale]]\ntable = \"supply\"\nwhere = { kind = \"stockpile\" }\ncapacity = 2\n",
+    );
     assert_eq!(supply(&l.model, "JPN-stock").capacity, Some(60.0));
     assert_total("scale stockpile capacity", total, 1480.0);
     // 30 + 5 = 35 t: 60*14 + 35*16 + 5*21 = 840 + 560 + 105 = 1505.
-    let (l, total) = total_with("stockpile-cap", "[[add]]\ntable = \"supply\"\nwhere = { node = \"JPN-stock\" }\ncapacity = 5\n");
+    let (l, total) = total_with(
+        "stockpile-cap",
+        "[[add]]\ntable = \"supply\"\nwhere = { node = \"JPN-stock\" }\ncapacity = 5\n",
+    );
     assert_eq!(supply(&l.model, "JPN-stock").capacity, Some(35.0));
     assert_total("add stockpile capacity", total, 1505.0);
     // "unlimited" with [[set]]: as the x2 case, 1480.
-    let (l, total) =
-        total_with("stockpile-cap", "[[set]]\ntable = \"supply\"\nwhere = { node = \"JPN-stock\" }\ncapacity = \"unlimited\"\n");
+    let (l, total) = total_with(
+        "stockpile-cap",
+        "[[set]]\ntable = \"supply\"\nwhere = { node = \"JPN-stock\" }\ncapacity = \"unlimited\"\n",
+    );
     assert_eq!(supply(&l.model, "JPN-stock").capacity, None);
-    assert_eq!(field_changes(&l.changes), [fc("supply JPN-stock li", "capacity", "30", "(blank)")]);
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("supply JPN-stock li", "capacity", "30", "(blank)")]
+    );
     assert_total("set capacity unlimited", total, 1480.0);
 }
 
@@ -209,7 +280,10 @@ fn unlimited_is_only_for_set_and_capacity() {
     let s = f.put("u.toml", "[[scale]]\ntable = \"supply\"\nwhere = { node = \"JPN-stock\" }\ncapacity = \"unlimited\"\n");
     let e = load_err(&tiny("stockpile-cap"), &[s]);
     assert!(e.contains("u.toml:1:") && e.contains("unlimited"), "{e}");
-    let s = f.put("w.toml", "[[set]]\ntable = \"supply\"\nwhere = { node = \"JPN-stock\" }\ncapacity = \"lots\"\n");
+    let s = f.put(
+        "w.toml",
+        "[[set]]\ntable = \"supply\"\nwhere = { node = \"JPN-stock\" }\ncapacity = \"lots\"\n",
+    );
     let e = load_err(&tiny("stockpile-cap"), &[s]);
     assert!(e.contains("w.toml:1:") && e.contains("capacity"), "{e}");
 }
@@ -217,19 +291,31 @@ fn unlimited_is_only_for_set_and_capacity() {
 #[test]
 fn demand_numbers() {
     // 150 t: 90*13 + 60*15 = 1170 + 900 = 2070.
-    let (l, total) = total_with("mining-cap", "[[add]]\ntable = \"demand\"\nwhere = { node = \"JPN-use\" }\ndemand = 50\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[add]]\ntable = \"demand\"\nwhere = { node = \"JPN-use\" }\ndemand = 50\n",
+    );
     assert_eq!(demand(&l.model, "JPN-use").demand, 150.0);
     assert_total("add demand", total, 2070.0);
     // 200 t: 120*13 + 80*15 = 2760.
-    let (_, total) = total_with("mining-cap", "[[scale]]\ntable = \"demand\"\nwhere = { commodity = \"li\" }\ndemand = 2\n");
+    let (_, total) = total_with(
+        "mining-cap",
+        "[[scale]]\ntable = \"demand\"\nwhere = { commodity = \"li\" }\ndemand = 2\n",
+    );
     assert_total("scale demand", total, 2760.0);
     // Penalty 13.5 below the capped mix (13.8 per t): with x t CHN and
     // y >= 2x/3 t AUS the cost is 1350 + 0.5x, so nothing is delivered: 1350.
-    let (l, total) = total_with("mining-cap", "[[set]]\ntable = \"demand\"\npenalty = 13.5\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[set]]\ntable = \"demand\"\npenalty = 13.5\n",
+    );
     assert_eq!(demand(&l.model, "JPN-use").penalty, 13.5);
     assert_total("set penalty", total, 1350.0);
     // A blank penalty is the model's default (1000) when scaled: 1000 x 0.0135 = 13.5.
-    let (l, total) = total_with("mining-cap", "[[scale]]\ntable = \"demand\"\nwhere = { node = \"JPN-use\" }\npenalty = 0.0135\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[scale]]\ntable = \"demand\"\nwhere = { node = \"JPN-use\" }\npenalty = 0.0135\n",
+    );
     assert!(close(demand(&l.model, "JPN-use").penalty, 13.5, 1e-12));
     assert_eq!(field_changes(&l.changes)[0].2, "(blank)");
     assert_total("scale blank penalty", total, 1350.0);
@@ -246,37 +332,61 @@ fn refining_numbers() {
     ] {
         let (l, total) = total_with("mining-cap", text);
         assert_eq!(refining(&l.model, "JPN-ref").yield_, 0.5);
-        assert_eq!(field_changes(&l.changes), [fc("refining JPN-ref li", "yield", "(blank)", "0.5")]);
+        assert_eq!(
+            field_changes(&l.changes),
+            [fc("refining JPN-ref li", "yield", "(blank)", "0.5")]
+        );
         assert_total(text, total, 2760.0);
     }
     // Refining cost 2 + 3: 60*16 + 40*18 = 960 + 720 = 1680.
-    let (l, total) = total_with("mining-cap", "[[add]]\ntable = \"refining\"\nwhere = { kind = \"refiner\" }\ncost = 3\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[add]]\ntable = \"refining\"\nwhere = { kind = \"refiner\" }\ncost = 3\n",
+    );
     assert_eq!(refining(&l.model, "JPN-ref").cost, 5.0);
     assert_total("add refining cost", total, 1680.0);
     // Refining capacity 80 t: 80 delivered (48 CHN, 32 AUS), 20 unmet at 1000:
     // 48*13 + 32*15 + 20*1000 = 624 + 480 + 20000 = 21104.
-    let (_, total) = total_with("mining-cap", "[[set]]\ntable = \"refining\"\nwhere = { node = \"JPN-ref\" }\ncapacity = 80\n");
+    let (_, total) = total_with(
+        "mining-cap",
+        "[[set]]\ntable = \"refining\"\nwhere = { node = \"JPN-ref\" }\ncapacity = 80\n",
+    );
     assert_total("set refining capacity", total, 21104.0);
 }
 
 #[test]
 fn route_numbers_and_negated_filters() {
     // Routes from CHN cost 5x: CHN path 17 > AUS 15: 60*15 + 40*17 = 1580.
-    let (l, total) = total_with("mining-cap", "[[scale]]\ntable = \"routes\"\nwhere = { from_country = \"CHN\" }\ncost = 5\n");
-    assert_eq!(field_changes(&l.changes), [fc("route CHN-mine -> JPN-ref li", "cost", "1", "5")]);
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[scale]]\ntable = \"routes\"\nwhere = { from_country = \"CHN\" }\ncost = 5\n",
+    );
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("route CHN-mine -> JPN-ref li", "cost", "1", "5")]
+    );
     assert_total("scale route cost", total, 1580.0);
     // Routes NOT from CHN (AUS-mine -> JPN-ref, JPN-ref -> JPN-use) cost 0:
     // AUS path 14: 60*13 + 40*14 = 1340. JPN-ref -> JPN-use already costs 0,
     // so only one change is listed.
-    let (l, total) = total_with("mining-cap", "[[set]]\ntable = \"routes\"\nwhere = { from_country = \"!CHN\" }\ncost = 0\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[set]]\ntable = \"routes\"\nwhere = { from_country = \"!CHN\" }\ncost = 0\n",
+    );
     assert_eq!(route(&l.model, "AUS-mine", "JPN-ref").cost, 0.0);
     assert_eq!(route(&l.model, "CHN-mine", "JPN-ref").cost, 1.0);
-    assert_eq!(field_changes(&l.changes), [fc("route AUS-mine -> JPN-ref li", "cost", "1", "0")]);
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("route AUS-mine -> JPN-ref li", "cost", "1", "0")]
+    );
     assert_total("negated from_country", total, 1340.0);
     // A list of negations: from neither mine, i.e. only JPN-ref -> JPN-use: +1 per t, 1480.
     let (l, total) =
         total_with("mining-cap", "[[set]]\ntable = \"routes\"\nwhere = { from = [\"!CHN-mine\", \"!AUS-mine\"] }\ncost = 1\n");
-    assert_eq!(field_changes(&l.changes), [fc("route JPN-ref -> JPN-use li", "cost", "0", "1")]);
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("route JPN-ref -> JPN-use li", "cost", "0", "1")]
+    );
     assert_total("list of negations", total, 1480.0);
     // Several keys must all match: the AUS ore route into a refiner, +2: 60*13 + 40*17 = 1460.
     let (l, total) =
@@ -290,24 +400,45 @@ fn route_numbers_and_negated_filters() {
     assert_total("set route capacity", total, 1400.0);
     // Negation on the supply tables: neither CHN nor AUS = nothing in mining-cap ...
     let f = Files::new();
-    let s = f.put("neither.toml", "[[scale]]\ntable = \"supply\"\nwhere = { country = [\"!CHN\", \"!AUS\"] }\ncost = 2\n");
+    let s = f.put(
+        "neither.toml",
+        "[[scale]]\ntable = \"supply\"\nwhere = { country = [\"!CHN\", \"!AUS\"] }\ncost = 2\n",
+    );
     let e = load_err(&tiny("mining-cap"), &[s]);
-    assert!(e.contains("neither.toml:1:") && e.contains("selects no row of supply"), "{e}");
+    assert!(
+        e.contains("neither.toml:1:") && e.contains("selects no row of supply"),
+        "{e}"
+    );
     // ... and "!CHN" alone picks AUS only: AUS cost 24, 60*13 + 40*27 = 1860.
-    let (l, total) = total_with("mining-cap", "[[scale]]\ntable = \"supply\"\nwhere = { country = \"!CHN\" }\ncost = 2\n");
-    assert_eq!(field_changes(&l.changes), [fc("supply AUS-mine li", "cost", "12", "24")]);
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[scale]]\ntable = \"supply\"\nwhere = { country = \"!CHN\" }\ncost = 2\n",
+    );
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("supply AUS-mine li", "cost", "12", "24")]
+    );
     assert_total("negated country", total, 1860.0);
 }
 
 #[test]
 fn group_filters() {
     // stockpile-cap: only JPN is in G7. The stockpile doubled: 1480.
-    let (l, total) = total_with("stockpile-cap", "[[scale]]\ntable = \"supply\"\nwhere = { group = \"G7\" }\ncapacity = 2\n");
-    assert_eq!(field_changes(&l.changes), [fc("supply JPN-stock li", "capacity", "30", "60")]);
+    let (l, total) = total_with(
+        "stockpile-cap",
+        "[[scale]]\ntable = \"supply\"\nwhere = { group = \"G7\" }\ncapacity = 2\n",
+    );
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("supply JPN-stock li", "capacity", "30", "60")]
+    );
     assert_total("group filter", total, 1480.0);
     // Negated group: the two mines (not G7); CHN 10 -> 11, AUS 16 -> 17:
     // 60*15 + 30*16 + 10*22 = 900 + 480 + 220 = 1600.
-    let (l, total) = total_with("stockpile-cap", "[[add]]\ntable = \"supply\"\nwhere = { group = \"!G7\" }\ncost = 1\n");
+    let (l, total) = total_with(
+        "stockpile-cap",
+        "[[add]]\ntable = \"supply\"\nwhere = { group = \"!G7\" }\ncost = 1\n",
+    );
     let changed: Vec<String> = field_changes(&l.changes).into_iter().map(|c| c.0).collect();
     assert_eq!(changed, ["supply AUS-mine li", "supply CHN-mine li"]);
     assert_total("negated group", total, 1600.0);
@@ -315,11 +446,17 @@ fn group_filters() {
     // stockpile path 15: 60*14 + 30*15 + 10*21 = 1500.
     let (l, total) =
         total_with("stockpile-cap", "[[set]]\ntable = \"routes\"\nwhere = { to_group = \"G7\", from_kind = \"stockpile\" }\ncost = 0\n");
-    assert_eq!(field_changes(&l.changes), [fc("route JPN-stock -> JPN-use li", "cost", "1", "0")]);
+    assert_eq!(
+        field_changes(&l.changes),
+        [fc("route JPN-stock -> JPN-use li", "cost", "1", "0")]
+    );
     assert_total("to_group", total, 1500.0);
     // from_group negated: every route not leaving a G7 country (the three
     // others) +1: CHN 16, AUS 23, stockpile 16: 60*16 + 30*16 + 10*23 = 1670.
-    let (l, total) = total_with("stockpile-cap", "[[add]]\ntable = \"routes\"\nwhere = { from_group = \"!G7\" }\ncost = 1\n");
+    let (l, total) = total_with(
+        "stockpile-cap",
+        "[[add]]\ntable = \"routes\"\nwhere = { from_group = \"!G7\" }\ncost = 1\n",
+    );
     assert_eq!(field_changes(&l.changes).len(), 3);
     assert_total("from_group negated", total, 1670.0);
     // Countries by group: insert one (groups written as a list), then remove
@@ -329,11 +466,15 @@ fn group_filters() {
         "[[insert]]\ntable = \"countries\"\nrows = [{ code = \"IND\", name = \"India\", groups = [\"Quad\", \"MSP\"] }]\n\n\
          [[remove]]\ntable = \"countries\"\nwhere = { group = \"Quad\" }\n",
     );
-    let kinds: Vec<&str> = l.changes.iter().map(|c| match c {
-        Change::Added { .. } => "added",
-        Change::Removed { .. } => "removed",
-        _ => "other",
-    }).collect();
+    let kinds: Vec<&str> = l
+        .changes
+        .iter()
+        .map(|c| match c {
+            Change::Added { .. } => "added",
+            Change::Removed { .. } => "removed",
+            _ => "other",
+        })
+        .collect();
     assert_eq!(kinds, ["added", "removed"]);
     assert!(l.model.countries.iter().all(|c| c.code != "IND"));
     assert_total("countries by group", total, 1530.0);
@@ -364,7 +505,12 @@ fn insert_inline_rows() {
     let f = Files::new();
     let s = f.put("india.toml", &text);
     let l = load(&tiny("mining-cap"), &[s]);
-    let ind = l.model.nodes.iter().find(|n| n.id == "IND-mine").expect("the node is inserted");
+    let ind = l
+        .model
+        .nodes
+        .iter()
+        .find(|n| n.id == "IND-mine")
+        .expect("the node is inserted");
     assert_eq!(ind.kind, NodeKind::Mine);
     assert_eq!(l.model.country(ind.country).groups, ["Quad"]);
     assert_eq!(supply(&l.model, "IND-mine").capacity, Some(30.0));
@@ -383,20 +529,32 @@ fn insert_inline_rows() {
     let report = solve("insert inline", &l);
     assert_total("insert inline", report.total_cost, 1170.0);
     let use_ = &report.consumers[0];
-    assert!(close(use_.mining_shares["IND"], 0.3, 1e-9) && close(use_.mining_shares["CHN"], 0.6, 1e-9), "{use_:?}");
+    assert!(
+        close(use_.mining_shares["IND"], 0.3, 1e-9) && close(use_.mining_shares["CHN"], 0.6, 1e-9),
+        "{use_:?}"
+    );
 }
 
 #[test]
 fn insert_rows_from_a_csv_file_next_to_the_scenario() {
     let f = Files::new();
     // The scenario sits in a sub-folder: `file` is relative to it, not to the working directory.
-    f.put("sub/india-routes.csv", "from,to,commodity,cost,capacity\nIND-mine,JPN-ref,li,1,\n");
-    let s = f.put("sub/india.toml", &format!("{INDIA_ROWS}\n[[insert]]\ntable = \"routes\"\nfile = \"india-routes.csv\"\n"));
+    f.put(
+        "sub/india-routes.csv",
+        "from,to,commodity,cost,capacity\nIND-mine,JPN-ref,li,1,\n",
+    );
+    let s = f.put(
+        "sub/india.toml",
+        &format!("{INDIA_ROWS}\n[[insert]]\ntable = \"routes\"\nfile = \"india-routes.csv\"\n"),
+    );
     let l = load(&tiny("mining-cap"), &[s]);
     let last = l.changes.last().expect("changes");
     match last {
         Change::Added { row, what, .. } => {
-            assert!(row.to_string().ends_with("india-routes.csv:2"), "the CSV row is shown at its own file and line: {row}");
+            assert!(
+                row.to_string().ends_with("india-routes.csv:2"),
+                "the CSV row is shown at its own file and line: {row}"
+            );
             assert_eq!(what, "route IND-mine -> JPN-ref li");
         }
         other => panic!("{other:?}"),
@@ -404,27 +562,45 @@ fn insert_rows_from_a_csv_file_next_to_the_scenario() {
     let report = solve("insert csv", &l);
     assert_total("insert from csv", report.total_cost, 1170.0);
     // A missing file is an error at the [[insert]].
-    let s = f.put("sub/missing.toml", "\n[[insert]]\ntable = \"routes\"\nfile = \"nope.csv\"\n");
+    let s = f.put(
+        "sub/missing.toml",
+        "\n[[insert]]\ntable = \"routes\"\nfile = \"nope.csv\"\n",
+    );
     let e = load_err(&tiny("mining-cap"), &[s]);
-    assert!(e.contains("missing.toml:2:") && e.contains("nope.csv"), "{e}");
+    assert!(
+        e.contains("missing.toml:2:") && e.contains("nope.csv"),
+        "{e}"
+    );
 }
 
 #[test]
 fn remove_rows() {
     // No CHN supply and no cap: AUS alone, 100*15 = 1500.
     let (l, total) = total_with("mining-cap", "remove_policies = [\"cap\"]\n\n[[remove]]\ntable = \"supply\"\nwhere = { country = \"CHN\" }\n");
-    assert!(l.model.supply.iter().all(|s| l.model.node(s.node).id != "CHN-mine"));
+    assert!(l
+        .model
+        .supply
+        .iter()
+        .all(|s| l.model.node(s.node).id != "CHN-mine"));
     assert!(l.model.policies.is_empty());
     assert_total("remove supply", total, 1500.0);
     // Removing the AUS ore route with the cap kept: CHN alone can deliver
     // nothing under a 60% cap, so all 100 t go unmet at 1000: 100000.
-    let (l, total) = total_with("mining-cap", "[[remove]]\ntable = \"routes\"\nwhere = { from = \"AUS-mine\" }\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[remove]]\ntable = \"routes\"\nwhere = { from = \"AUS-mine\" }\n",
+    );
     assert_eq!(l.model.routes.len(), 2);
-    assert!(matches!(&l.changes[..], [Change::Removed { what, .. }] if what == "route AUS-mine -> JPN-ref li"));
+    assert!(
+        matches!(&l.changes[..], [Change::Removed { what, .. }] if what == "route AUS-mine -> JPN-ref li")
+    );
     assert_total("remove route", total, 100000.0);
     // Removing a node whose rows remain is caught by validation (the rows name an unknown node).
     let f = Files::new();
-    let s = f.put("node.toml", "[[remove]]\ntable = \"nodes\"\nwhere = { node = \"AUS-mine\" }\n");
+    let s = f.put(
+        "node.toml",
+        "[[remove]]\ntable = \"nodes\"\nwhere = { node = \"AUS-mine\" }\n",
+    );
     let e = load_err(&tiny("mining-cap"), &[s]);
     assert!(e.contains("AUS-mine"), "{e}");
 }
@@ -449,23 +625,37 @@ fn policy_replaced_by_name() {
     let (l, total) = total_with("mining-cap", CAP_80);
     assert_eq!(l.model.policies.len(), 1);
     assert_eq!(l.model.policies[0].share, 0.8);
-    assert!(matches!(&l.changes[..], [Change::Policy { text, .. }] if text == "policy cap replaced"), "{:?}", l.changes);
+    assert!(
+        matches!(&l.changes[..], [Change::Policy { text, .. }] if text == "policy cap replaced"),
+        "{:?}",
+        l.changes
+    );
     assert_total("policy replaced", total, 1340.0);
 }
 
 #[test]
 fn policy_added() {
     // A second, tighter cap: 50/50: 650 + 750 = 1400.
-    let (l, total) = total_with("mining-cap", &CAP_80.replace("\"cap\"", "\"cap50\"").replace("0.8", "0.5"));
+    let (l, total) = total_with(
+        "mining-cap",
+        &CAP_80.replace("\"cap\"", "\"cap50\"").replace("0.8", "0.5"),
+    );
     let names: Vec<&str> = l.model.policies.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["cap", "cap50"]);
-    assert!(matches!(&l.changes[..], [Change::Policy { text, .. }] if text == "policy cap50 added"), "{:?}", l.changes);
+    assert!(
+        matches!(&l.changes[..], [Change::Policy { text, .. }] if text == "policy cap50 added"),
+        "{:?}",
+        l.changes
+    );
     assert_total("policy added", total, 1400.0);
 }
 
 #[test]
 fn policy_share_and_remove_policies() {
-    let (l, total) = total_with("mining-cap", "[[policy_share]]\nname = \"cap\"\nshare = 0.8\n");
+    let (l, total) = total_with(
+        "mining-cap",
+        "[[policy_share]]\nname = \"cap\"\nshare = 0.8\n",
+    );
     assert_eq!(l.model.policies[0].share, 0.8);
     assert_total("policy_share", total, 1340.0);
     // No cap: all CHN, 1300.
@@ -474,7 +664,10 @@ fn policy_share_and_remove_policies() {
     assert_total("remove_policies", total, 1300.0);
     // A share outside 0..=1 is an error at the operation.
     let f = Files::new();
-    let s = f.put("big.toml", "# too big\n[[policy_share]]\nname = \"cap\"\nshare = 1.5\n");
+    let s = f.put(
+        "big.toml",
+        "# too big\n[[policy_share]]\nname = \"cap\"\nshare = 1.5\n",
+    );
     let e = load_err(&tiny("mining-cap"), &[s]);
     assert!(e.contains("big.toml:2:") && e.contains("1.5"), "{e}");
 }
@@ -483,7 +676,8 @@ fn policy_share_and_remove_policies() {
 // extends, and the order of application
 
 const SET_AUS_6: &str = "[[set]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 6\n";
-const HALVE_AUS: &str = "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n";
+const HALVE_AUS: &str =
+    "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n";
 // AUS cost 3 (path 6): 60*6 + 40*13 = 360 + 520 = 880.
 // AUS cost 6 (path 9): 60*9 + 40*13 = 540 + 520 = 1060.
 
@@ -492,7 +686,13 @@ fn order_within_a_file_is_the_written_order() {
     // set, then scale: 6 * 0.5 = 3.
     let (l, total) = total_with("mining-cap", &format!("{SET_AUS_6}\n{HALVE_AUS}"));
     assert_eq!(supply(&l.model, "AUS-mine").cost, 3.0);
-    assert_eq!(field_changes(&l.changes), [fc("supply AUS-mine li", "cost", "12", "6"), fc("supply AUS-mine li", "cost", "6", "3")]);
+    assert_eq!(
+        field_changes(&l.changes),
+        [
+            fc("supply AUS-mine li", "cost", "12", "6"),
+            fc("supply AUS-mine li", "cost", "6", "3")
+        ]
+    );
     assert_total("set then scale", total, 880.0);
     // scale, then set: 12 * 0.5 = 6, then 6.
     let (l, total) = total_with("mining-cap", &format!("{HALVE_AUS}\n{SET_AUS_6}"));
@@ -507,20 +707,39 @@ fn several_scenarios_apply_in_the_order_given() {
     let scale = f.put("scale.toml", HALVE_AUS);
     let l = load(&tiny("mining-cap"), &[set.clone(), scale.clone()]);
     assert_eq!(supply(&l.model, "AUS-mine").cost, 3.0);
-    assert_total("--scenario set --scenario scale", solve("a", &l).total_cost, 880.0);
+    assert_total(
+        "--scenario set --scenario scale",
+        solve("a", &l).total_cost,
+        880.0,
+    );
     let l = load(&tiny("mining-cap"), &[scale.clone(), set.clone()]);
     assert_eq!(supply(&l.model, "AUS-mine").cost, 6.0);
-    assert_total("--scenario scale --scenario set", solve("b", &l).total_cost, 1060.0);
+    assert_total(
+        "--scenario scale --scenario set",
+        solve("b", &l).total_cost,
+        1060.0,
+    );
     // The same through the command line.
     let total = |a: &Path, b: &Path| -> f64 {
         let out = sourcemix()
-            .args(["solve", "tests/models/mining-cap", "--format", "json", "--scenario"])
+            .args([
+                "solve",
+                "tests/models/mining-cap",
+                "--format",
+                "json",
+                "--scenario",
+            ])
             .arg(a)
             .arg("--scenario")
             .arg(b)
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         v["total_cost"].as_f64().unwrap()
     };
@@ -532,8 +751,14 @@ fn several_scenarios_apply_in_the_order_given() {
 fn extends_applies_the_parent_first() {
     let f = Files::new();
     // The parent, in another folder, inserts a CSV relative to itself.
-    f.put("base/india-routes.csv", "from,to,commodity,cost,capacity\nIND-mine,JPN-ref,li,1,\n");
-    f.put("base/india.toml", &format!("{INDIA_ROWS}\n[[insert]]\ntable = \"routes\"\nfile = \"india-routes.csv\"\n"));
+    f.put(
+        "base/india-routes.csv",
+        "from,to,commodity,cost,capacity\nIND-mine,JPN-ref,li,1,\n",
+    );
+    f.put(
+        "base/india.toml",
+        &format!("{INDIA_ROWS}\n[[insert]]\ntable = \"routes\"\nfile = \"india-routes.csv\"\n"),
+    );
     f.put("base/set.toml", SET_AUS_6);
     // child: the Indian mine and AUS at 6, then halved to 3. AUS path 6 now
     // beats IND (8) and CHN (13): AUS 60, IND 30, CHN 10:
@@ -562,7 +787,10 @@ fn a_cycle_of_extends_is_an_error() {
     // A missing parent is an error too.
     let orphan = f.put("orphan.toml", "extends = [\"nowhere.toml\"]\n");
     let e = load_err(&tiny("mining-cap"), &[orphan]);
-    assert!(e.contains("nowhere.toml") && e.contains("cannot read"), "{e}");
+    assert!(
+        e.contains("nowhere.toml") && e.contains("cannot read"),
+        "{e}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -586,7 +814,10 @@ fn every_operation_that_selects_nothing_is_an_error_at_its_line() {
         let s = f.put(&format!("{name}.toml"), text);
         let e = load_err(&tiny("mining-cap"), &[s]);
         let at = format!("{name}.toml:{line}:");
-        assert!(e.contains(&at) && e.contains(message), "{name}: expected \"{at}\" and \"{message}\" in:\n{e}");
+        assert!(
+            e.contains(&at) && e.contains(message),
+            "{name}: expected \"{at}\" and \"{message}\" in:\n{e}"
+        );
         assert_eq!(e.matches("error:").count(), 1, "{name}: one error:\n{e}");
     }
 }
@@ -610,34 +841,67 @@ fn unknown_keys_tables_and_fields_are_errors() {
     for (name, text, message) in cases {
         let s = f.put(&format!("{name}.toml"), text);
         let e = load_err(&tiny("mining-cap"), &[s]);
-        assert!(names_a_line(&e, &format!("{name}.toml")) && e.contains(message), "{name}: expected \"{message}\" at a line in:\n{e}");
+        assert!(
+            names_a_line(&e, &format!("{name}.toml")) && e.contains(message),
+            "{name}: expected \"{message}\" at a line in:\n{e}"
+        );
     }
     // A [[policy]] is checked with the model.toml rules.
-    let s = f.put("bad-policy.toml", &CAP_80.replace("share = 0.8", "share = 0.8\nfrum = \"CHN\""));
+    let s = f.put(
+        "bad-policy.toml",
+        &CAP_80.replace("share = 0.8", "share = 0.8\nfrum = \"CHN\""),
+    );
     let e = load_err(&tiny("mining-cap"), &[s]);
-    assert!(names_a_line(&e, "bad-policy.toml") && e.contains("frum"), "{e}");
+    assert!(
+        names_a_line(&e, "bad-policy.toml") && e.contains("frum"),
+        "{e}"
+    );
 }
 
 #[test]
 fn a_number_that_would_go_negative_is_an_error() {
     let f = Files::new();
     let cases: [(&str, &str, &str, &str); 4] = [
-        ("add-cost", "mining-cap", "[[add]]\ntable = \"supply\"\nwhere = { node = \"CHN-mine\" }\ncost = -20\n", "-10"),
-        ("scale-demand", "mining-cap", "\n[[scale]]\ntable = \"demand\"\ndemand = -1\n", "-100"),
-        ("set-route", "mining-cap", "[[set]]\ntable = \"routes\"\nwhere = { from = \"AUS-mine\" }\ncost = -1\n", "-1"),
-        ("add-capacity", "stockpile-cap", "[[add]]\ntable = \"supply\"\nwhere = { kind = \"stockpile\" }\ncapacity = -40\n", "-10"),
+        (
+            "add-cost",
+            "mining-cap",
+            "[[add]]\ntable = \"supply\"\nwhere = { node = \"CHN-mine\" }\ncost = -20\n",
+            "-10",
+        ),
+        (
+            "scale-demand",
+            "mining-cap",
+            "\n[[scale]]\ntable = \"demand\"\ndemand = -1\n",
+            "-100",
+        ),
+        (
+            "set-route",
+            "mining-cap",
+            "[[set]]\ntable = \"routes\"\nwhere = { from = \"AUS-mine\" }\ncost = -1\n",
+            "-1",
+        ),
+        (
+            "add-capacity",
+            "stockpile-cap",
+            "[[add]]\ntable = \"supply\"\nwhere = { kind = \"stockpile\" }\ncapacity = -40\n",
+            "-10",
+        ),
     ];
     for (name, model, text, value) in cases {
         let s = f.put(&format!("{name}.toml"), text);
         let e = load_err(&tiny(model), &[s]);
         let line = if name == "scale-demand" { 2 } else { 1 };
         assert!(
-            e.contains(&format!("{name}.toml:{line}:")) && e.contains(&format!("would become {value}")),
+            e.contains(&format!("{name}.toml:{line}:"))
+                && e.contains(&format!("would become {value}")),
             "{name}: expected the line and \"would become {value}\" in:\n{e}"
         );
     }
     // Going down to exactly 0 is fine: CHN cost 10 - 10 = 0: 60*3 + 40*15 = 780.
-    let (_, total) = total_with("mining-cap", "[[add]]\ntable = \"supply\"\nwhere = { node = \"CHN-mine\" }\ncost = -10\n");
+    let (_, total) = total_with(
+        "mining-cap",
+        "[[add]]\ntable = \"supply\"\nwhere = { node = \"CHN-mine\" }\ncost = -10\n",
+    );
     assert_total("add down to 0", total, 780.0);
 }
 
@@ -675,10 +939,24 @@ fn diff_prints_every_change_row_by_row() {
          name = \"cap\"\n\
          share = 0.7\n",
     );
-    let t = f.put("t.toml", "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n");
-    let out = sourcemix().args(["diff", "tests/models/mining-cap", "--scenario"]).arg(&s).arg("--scenario").arg(&t).output().unwrap();
+    let t = f.put(
+        "t.toml",
+        "[[scale]]\ntable = \"supply\"\nwhere = { node = \"AUS-mine\" }\ncost = 0.5\n",
+    );
+    let out = sourcemix()
+        .args(["diff", "tests/models/mining-cap", "--scenario"])
+        .arg(&s)
+        .arg("--scenario")
+        .arg(&t)
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "stdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (s, t) = (s.display(), t.display());
     let expected = [
         format!("~ tests/models/mining-cap/supply.csv:2 supply AUS-mine li: capacity (blank) -> 50   ({s}:3:1)"),
@@ -690,7 +968,10 @@ fn diff_prints_every_change_row_by_row() {
         "6 changes".to_string(),
     ];
     let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(lines, expected.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        lines,
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -698,10 +979,18 @@ fn diff_and_solve_reject_a_scenario_that_selects_nothing() {
     let f = Files::new();
     let s = f.put("typo.toml", "description = \"typo\"\n[[scale]]\ntable = \"supply\"\nwhere = { country = \"AUT\" }\ncapacity = 2\n");
     for cmd in ["diff", "solve"] {
-        let out = sourcemix().args([cmd, "tests/models/mining-cap", "--scenario"]).arg(&s).output().unwrap();
+        let out = sourcemix()
+            .args([cmd, "tests/models/mining-cap", "--scenario"])
+            .arg(&s)
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{cmd}: {stderr}");
-        assert!(stderr.contains(&format!("{}:2:", s.display())) && stderr.contains("selects no row of supply"), "{cmd}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}:2:", s.display()))
+                && stderr.contains("selects no row of supply"),
+            "{cmd}: {stderr}"
+        );
         assert!(out.stdout.is_empty(), "{cmd}: nothing is printed on stdout");
     }
 }
@@ -716,7 +1005,11 @@ fn the_export_ban_cuts_exports_and_leaves_china_alone() {
     let banned = load(&flagship(), &[ban]);
     let m = &banned.model;
     let country = |node: &str| -> String {
-        let n = m.nodes.iter().find(|n| n.id == node).unwrap_or_else(|| panic!("unknown node {node}"));
+        let n = m
+            .nodes
+            .iter()
+            .find(|n| n.id == node)
+            .unwrap_or_else(|| panic!("unknown node {node}"));
         m.country(n.country).code.clone()
     };
     let banned_commodity = |k: &str| k == "rare_earths" || k == "graphite";
@@ -724,8 +1017,15 @@ fn the_export_ban_cuts_exports_and_leaves_china_alone() {
     // The changes: only capacities of export routes of the two commodities, to 0.
     assert!(!banned.changes.is_empty());
     for c in &banned.changes {
-        let Change::Field { what, field, after, .. } = c else { panic!("the ban only changes numbers: {c:?}") };
-        let rest = what.strip_prefix("route ").unwrap_or_else(|| panic!("not a route: {what}"));
+        let Change::Field {
+            what, field, after, ..
+        } = c
+        else {
+            panic!("the ban only changes numbers: {c:?}")
+        };
+        let rest = what
+            .strip_prefix("route ")
+            .unwrap_or_else(|| panic!("not a route: {what}"));
         let (from, rest) = rest.split_once(" -> ").unwrap();
         let (to, commodity) = rest.split_once(' ').unwrap();
         assert_eq!(country(from), "CHN", "{c}");
@@ -740,15 +1040,34 @@ fn the_export_ban_cuts_exports_and_leaves_china_alone() {
         .filter(|r| country(&m.node(r.from).id) == "CHN" && country(&m.node(r.to).id) != "CHN")
         .filter(|r| banned_commodity(&m.commodity(r.commodity).id))
         .collect();
-    assert!(exports.len() >= 6, "the flagship has Chinese exports of both commodities: {}", exports.len());
+    assert!(
+        exports.len() >= 6,
+        "the flagship has Chinese exports of both commodities: {}",
+        exports.len()
+    );
     assert!(exports.iter().all(|r| r.capacity == Some(0.0)));
-    assert_eq!(banned.changes.len(), exports.iter().filter(|r| base.model.routes.iter().any(|b| b.at == r.at && b.capacity != Some(0.0))).count());
+    assert_eq!(
+        banned.changes.len(),
+        exports
+            .iter()
+            .filter(|r| base
+                .model
+                .routes
+                .iter()
+                .any(|b| b.at == r.at && b.capacity != Some(0.0)))
+            .count()
+    );
     // Routes ending in China (and other commodities' exports) are as in the base model.
     assert_eq!(base.model.routes.len(), m.routes.len());
     for (b, r) in base.model.routes.iter().zip(&m.routes) {
         let to_china = country(&m.node(r.to).id) == "CHN";
         if to_china || !banned_commodity(&m.commodity(r.commodity).id) {
-            assert_eq!((b.capacity, b.cost), (r.capacity, r.cost), "route at {} changed", r.at);
+            assert_eq!(
+                (b.capacity, b.cost),
+                (r.capacity, r.cost),
+                "route at {} changed",
+                r.at
+            );
         }
     }
 
@@ -758,23 +1077,45 @@ fn the_export_ban_cuts_exports_and_leaves_china_alone() {
     let leaving: f64 = after
         .flows
         .iter()
-        .filter(|f| banned_commodity(&f.commodity) && country(&f.from) == "CHN" && country(&f.to) != "CHN")
+        .filter(|f| {
+            banned_commodity(&f.commodity) && country(&f.from) == "CHN" && country(&f.to) != "CHN"
+        })
         .map(|f| f.amount)
         .sum();
-    assert!(leaving.abs() <= 1e-6, "{leaving} t of rare earths and graphite still leave China");
+    assert!(
+        leaving.abs() <= 1e-6,
+        "{leaving} t of rare earths and graphite still leave China"
+    );
     // ... though some did before the ban (the test would be void otherwise).
     let left_before: f64 = before
         .flows
         .iter()
-        .filter(|f| banned_commodity(&f.commodity) && country(&f.from) == "CHN" && country(&f.to) != "CHN")
+        .filter(|f| {
+            banned_commodity(&f.commodity) && country(&f.from) == "CHN" && country(&f.to) != "CHN"
+        })
         .map(|f| f.amount)
         .sum();
-    assert!(left_before > 1000.0, "baseline Chinese exports: {left_before}");
+    assert!(
+        left_before > 1000.0,
+        "baseline Chinese exports: {left_before}"
+    );
     // ... and Chinese consumers get at least what they got before.
     for k in ["rare_earths", "graphite"] {
-        let delivered = |r: &Report| r.consumers.iter().find(|c| c.node == "CON-CHN" && c.commodity == k).map(|c| c.delivered).unwrap();
+        let delivered = |r: &Report| {
+            r.consumers
+                .iter()
+                .find(|c| c.node == "CON-CHN" && c.commodity == k)
+                .map(|c| c.delivered)
+                .unwrap()
+        };
         let (b, a) = (delivered(&before), delivered(&after));
-        assert!(b > 0.0 && a >= b - 1e-6 * b, "CON-CHN {k}: {a} delivered under the ban, {b} before");
+        assert!(
+            b > 0.0 && a >= b - 1e-6 * b,
+            "CON-CHN {k}: {a} delivered under the ban, {b} before"
+        );
     }
-    assert!(after.total_cost > before.total_cost, "the ban costs something");
+    assert!(
+        after.total_cost > before.total_cost,
+        "the ban costs something"
+    );
 }

@@ -25,7 +25,16 @@ pub struct RunRecord {
 pub type Row = BTreeMap<String, String>;
 
 /// The fixed leading columns.
-const HEAD: [&str; 8] = ["name", "status", "error", "total_cost", "supply", "refining", "transport", "shortfall"];
+const HEAD: [&str; 8] = [
+    "name",
+    "status",
+    "error",
+    "total_cost",
+    "supply",
+    "refining",
+    "transport",
+    "shortfall",
+];
 
 /// The row of one run.
 pub fn row(record: &RunRecord, report: Option<&Report>) -> Row {
@@ -45,7 +54,10 @@ pub fn row(record: &RunRecord, report: Option<&Report>) -> Row {
     }
     for c in &rep.consumers {
         let key = format!("{}:{}", c.node, c.commodity);
-        for (stage, shares) in [("mining", &c.mining_shares), ("refining", &c.refining_shares)] {
+        for (stage, shares) in [
+            ("mining", &c.mining_shares),
+            ("refining", &c.refining_shares),
+        ] {
             if let Some((country, share)) = largest(shares) {
                 r.insert(format!("{key}:top_{stage}_country"), country.clone());
                 r.insert(format!("{key}:top_{stage}_share"), num(*share));
@@ -60,7 +72,12 @@ pub fn row(record: &RunRecord, report: Option<&Report>) -> Row {
         "max_share" => p.limit < 1.0,
         _ => p.limit > 0.0,
     };
-    let binding = rep.policies.iter().filter(|p| p.binding && p.delivered > 0.0).filter(shaping).count();
+    let binding = rep
+        .policies
+        .iter()
+        .filter(|p| p.binding && p.delivered > 0.0)
+        .filter(shaping)
+        .count();
     r.insert("binding_policies".into(), binding.to_string());
     r
 }
@@ -78,34 +95,73 @@ fn largest(shares: &BTreeMap<String, f64>) -> Option<(&String, &f64)> {
 pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let mut rest: BTreeSet<&String> = BTreeSet::new();
     for r in rows {
-        rest.extend(r.keys().filter(|k| !HEAD.contains(&k.as_str()) && k.as_str() != "binding_policies"));
+        rest.extend(
+            r.keys()
+                .filter(|k| !HEAD.contains(&k.as_str()) && k.as_str() != "binding_policies"),
+        );
     }
-    let (unmet, consumers): (Vec<&String>, Vec<&String>) = rest.into_iter().partition(|k| k.starts_with("unmet:"));
-    let columns: Vec<&str> =
-        HEAD.iter().copied().chain(unmet.iter().map(|s| s.as_str())).chain(consumers.iter().map(|s| s.as_str())).chain(["binding_policies"]).collect();
+    let (unmet, consumers): (Vec<&String>, Vec<&String>) =
+        rest.into_iter().partition(|k| k.starts_with("unmet:"));
+    let columns: Vec<&str> = HEAD
+        .iter()
+        .copied()
+        .chain(unmet.iter().map(|s| s.as_str()))
+        .chain(consumers.iter().map(|s| s.as_str()))
+        .chain(["binding_policies"])
+        .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(&columns)?;
     for r in rows {
-        w.write_record(columns.iter().map(|c| r.get(*c).map(String::as_str).unwrap_or("")))?;
+        w.write_record(
+            columns
+                .iter()
+                .map(|c| r.get(*c).map(String::as_str).unwrap_or("")),
+        )?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// The comparison as a table for a terminal.
 pub fn render(rows: &[Row]) -> String {
-    let commodities: BTreeSet<String> =
-        rows.iter().flat_map(|r| r.keys().filter_map(|k| k.strip_prefix("unmet:").map(String::from))).collect();
-    let name_width = rows.iter().map(|r| r.get("name").map_or(0, String::len)).max().unwrap_or(4).max(4);
+    let commodities: BTreeSet<String> = rows
+        .iter()
+        .flat_map(|r| {
+            r.keys()
+                .filter_map(|k| k.strip_prefix("unmet:").map(String::from))
+        })
+        .collect();
+    let name_width = rows
+        .iter()
+        .map(|r| r.get("name").map_or(0, String::len))
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let mut out = String::new();
-    let _ = write!(out, "{:<name_width$} {:<6} {:>22} {:>20}", "run", "status", "total cost", "shortfall penalty");
+    let _ = write!(
+        out,
+        "{:<name_width$} {:<6} {:>22} {:>20}",
+        "run", "status", "total cost", "shortfall penalty"
+    );
     for k in &commodities {
         let _ = write!(out, " {:>16}", format!("unmet {k}"));
     }
     let _ = writeln!(out, " {:>8}", "binding");
     for r in rows {
         let get = |k: &str| r.get(k).cloned().unwrap_or_default();
-        let money = |k: &str| get(k).parse::<f64>().map(amount).unwrap_or_else(|_| "-".into());
-        let _ = write!(out, "{:<name_width$} {:<6} {:>22} {:>20}", get("name"), get("status"), money("total_cost"), money("shortfall"));
+        let money = |k: &str| {
+            get(k)
+                .parse::<f64>()
+                .map(amount)
+                .unwrap_or_else(|_| "-".into())
+        };
+        let _ = write!(
+            out,
+            "{:<name_width$} {:<6} {:>22} {:>20}",
+            get("name"),
+            get("status"),
+            money("total_cost"),
+            money("shortfall")
+        );
         for k in &commodities {
             let _ = write!(out, " {:>16}", money(&format!("unmet:{k}")));
         }

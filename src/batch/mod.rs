@@ -37,10 +37,16 @@ impl Shard {
 
     /// Parses `K/N` (0 <= K < N).
     pub fn parse(text: &str) -> Result<Shard, String> {
-        let (k, n) = text.split_once('/').ok_or_else(|| format!("--shard {text}: expected K/N, e.g. 0/4"))?;
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("--shard {text}: expected K/N, e.g. 0/4"))?;
         let (index, count): (usize, usize) = (
-            k.trim().parse().map_err(|_| format!("--shard {text}: K is not a whole number"))?,
-            n.trim().parse().map_err(|_| format!("--shard {text}: N is not a whole number"))?,
+            k.trim()
+                .parse()
+                .map_err(|_| format!("--shard {text}: K is not a whole number"))?,
+            n.trim()
+                .parse()
+                .map_err(|_| format!("--shard {text}: N is not a whole number"))?,
         );
         if count == 0 || index >= count {
             return Err(format!("--shard {text}: need 0 <= K < N"));
@@ -53,9 +59,17 @@ impl Shard {
     /// or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with JOB_COMPLETIONS).
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, String> {
         let num = |name: &str| -> Result<Option<usize>, String> {
-            var(name).map(|v| v.trim().parse().map_err(|_| format!("{name}={v} is not a whole number"))).transpose()
+            var(name)
+                .map(|v| {
+                    v.trim()
+                        .parse()
+                        .map_err(|_| format!("{name}={v} is not a whole number"))
+                })
+                .transpose()
         };
-        if let (Some(id), Some(count)) = (num("SLURM_ARRAY_TASK_ID")?, num("SLURM_ARRAY_TASK_COUNT")?) {
+        if let (Some(id), Some(count)) =
+            (num("SLURM_ARRAY_TASK_ID")?, num("SLURM_ARRAY_TASK_COUNT")?)
+        {
             let min = num("SLURM_ARRAY_TASK_MIN")?.unwrap_or(0);
             return Shard::parse(&format!("{}/{count}", id.saturating_sub(min))).map(Some);
         }
@@ -108,11 +122,20 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
     // The base model must be valid on its own: otherwise every run fails the same way.
     pipeline::load_texts(base.clone(), diags).map_err(BatchError::Model)?;
     let scenarios = load_scenarios(plan);
-    let mine: Vec<(usize, &RunSpec)> = plan.runs.iter().enumerate().filter(|(i, _)| opts.shard.takes(*i)).collect();
-    std::fs::create_dir_all(opts.out.join("runs")).map_err(|e| BatchError::Output(format!("{}: {e}", opts.out.display())))?;
+    let mine: Vec<(usize, &RunSpec)> = plan
+        .runs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| opts.shard.takes(*i))
+        .collect();
+    std::fs::create_dir_all(opts.out.join("runs"))
+        .map_err(|e| BatchError::Output(format!("{}: {e}", opts.out.display())))?;
     remove_staging_leftovers(&opts.out.join("runs"));
     let progress = Progress::new(mine.len(), opts.progress);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.jobs.max(1)).build().map_err(|e| BatchError::Output(e.to_string()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| BatchError::Output(e.to_string()))?;
     let skipped = AtomicUsize::new(0);
     let results: Vec<(RunRecord, Option<Report>)> = pool.install(|| {
         mine.par_iter()
@@ -130,7 +153,11 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
                 let result = execute(&base, spec, &scenarios);
                 let record = RunRecord {
                     name: spec.name.clone(),
-                    status: if result.is_ok() { "ok".into() } else { "error".into() },
+                    status: if result.is_ok() {
+                        "ok".into()
+                    } else {
+                        "error".into()
+                    },
                     error: result.as_ref().err().cloned().unwrap_or_default(),
                     inputs,
                 };
@@ -138,7 +165,14 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
                 let saved = save(&dir, &record, report.as_ref());
                 let (record, report) = match saved {
                     Ok(()) => (record, report),
-                    Err(e) => (RunRecord { status: "error".into(), error: e, ..record }, None),
+                    Err(e) => (
+                        RunRecord {
+                            status: "error".into(),
+                            error: e,
+                            ..record
+                        },
+                        None,
+                    ),
                 };
                 progress.step(&spec.name, &record.status, started);
                 (record, report)
@@ -146,20 +180,34 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
             .collect()
     });
     progress.finish();
-    let rows: Vec<Row> = results.iter().map(|(rec, rep)| comparison::row(rec, rep.as_ref())).collect();
+    let rows: Vec<Row> = results
+        .iter()
+        .map(|(rec, rep)| comparison::row(rec, rep.as_ref()))
+        .collect();
     write_summary(&opts.out, plan, &rows)?;
     let failed = results.iter().filter(|(r, _)| r.status != "ok").count();
     let skipped = skipped.into_inner();
-    Ok(Outcome { ran: results.len() - skipped, rows, failed, skipped })
+    Ok(Outcome {
+        ran: results.len() - skipped,
+        rows,
+        failed,
+        skipped,
+    })
 }
 
 /// Removes the staging folders a killed batch may have left while swapping a
 /// run's folder in (`.sourcemix-out-*`, `.sourcemix-old-*`): the runs they
 /// belonged to have no complete folder and are run again.
 fn remove_staging_leftovers(runs: &Path) {
-    let Ok(entries) = std::fs::read_dir(runs) else { return };
+    let Ok(entries) = std::fs::read_dir(runs) else {
+        return;
+    };
     for entry in entries.flatten() {
-        if entry.file_name().to_string_lossy().starts_with(".sourcemix-") {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".sourcemix-")
+        {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -167,13 +215,18 @@ fn remove_staging_leftovers(runs: &Path) {
 
 /// Every scenario the plan names, read once (a scenario with errors keeps them).
 fn load_scenarios(plan: &Plan) -> HashMap<String, Result<Scenario, String>> {
-    let names: std::collections::BTreeSet<&String> = plan.runs.iter().flat_map(|r| r.scenarios.iter()).collect();
+    let names: std::collections::BTreeSet<&String> =
+        plan.runs.iter().flat_map(|r| r.scenarios.iter()).collect();
     names
         .into_iter()
         .map(|name| {
             let mut diags = Diagnostics::new();
             let s = scenario::load(&plan.scenario_path(name), &mut diags);
-            let result = if diags.has_errors() { Err(error_text(&diags)) } else { Ok(s) };
+            let result = if diags.has_errors() {
+                Err(error_text(&diags))
+            } else {
+                Ok(s)
+            };
             (name.clone(), result)
         })
         .collect()
@@ -181,11 +234,19 @@ fn load_scenarios(plan: &Plan) -> HashMap<String, Result<Scenario, String>> {
 
 /// Every error of `diags` on one line (for a comparison row).
 fn error_text(diags: &Diagnostics) -> String {
-    diags.errors().map(|e| format!("{}: {}", e.location, e.message)).collect::<Vec<_>>().join("; ")
+    diags
+        .errors()
+        .map(|e| format!("{}: {}", e.location, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Solves one run: base model, its scenarios in order, its parameters.
-fn execute(base: &ModelTexts, spec: &RunSpec, scenarios: &HashMap<String, Result<Scenario, String>>) -> Result<Report, String> {
+fn execute(
+    base: &ModelTexts,
+    spec: &RunSpec,
+    scenarios: &HashMap<String, Result<Scenario, String>>,
+) -> Result<Report, String> {
     let mut overlays = Vec::new();
     for name in &spec.scenarios {
         match scenarios.get(name) {
@@ -202,7 +263,9 @@ fn execute(base: &ModelTexts, spec: &RunSpec, scenarios: &HashMap<String, Result
     }
     if let Some(k) = spec.params.demand_scale {
         if !(k.is_finite() && k >= 0.0) {
-            return Err(format!("demand_scale {k} must be a finite number, 0 or more"));
+            return Err(format!(
+                "demand_scale {k} must be a finite number, 0 or more"
+            ));
         }
         model.demand.iter_mut().for_each(|d| d.demand *= k);
     }
@@ -222,7 +285,11 @@ fn execute(base: &ModelTexts, spec: &RunSpec, scenarios: &HashMap<String, Result
 
 /// The content hash of a run's inputs: model files, scenario files (with what
 /// they extend and insert), parameters and the program version.
-fn inputs_hash(base: &ModelTexts, spec: &RunSpec, scenarios: &HashMap<String, Result<Scenario, String>>) -> String {
+fn inputs_hash(
+    base: &ModelTexts,
+    spec: &RunSpec,
+    scenarios: &HashMap<String, Result<Scenario, String>>,
+) -> String {
     let mut h = Sha256::new();
     let mut field = |bytes: &[u8]| {
         h.update((bytes.len() as u64).to_le_bytes());
@@ -235,22 +302,31 @@ fn inputs_hash(base: &ModelTexts, spec: &RunSpec, scenarios: &HashMap<String, Re
     }
     for name in &spec.scenarios {
         match scenarios.get(name) {
-            Some(Ok(s)) => s.sources.iter().for_each(|(_, text)| field(text.as_bytes())),
+            Some(Ok(s)) => s
+                .sources
+                .iter()
+                .for_each(|(_, text)| field(text.as_bytes())),
             _ => field(format!("unreadable {name}").as_bytes()),
         }
     }
-    field(serde_json::to_string(&spec.params).unwrap_or_default().as_bytes());
+    field(
+        serde_json::to_string(&spec.params)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
     let digest = h.finalize();
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A finished run whose inputs have not changed, read back from its folder.
 fn finished(dir: &Path, inputs: &str) -> Option<(RunRecord, Option<Report>)> {
-    let record: RunRecord = serde_json::from_slice(&std::fs::read(dir.join("run.json")).ok()?).ok()?;
+    let record: RunRecord =
+        serde_json::from_slice(&std::fs::read(dir.join("run.json")).ok()?).ok()?;
     if record.status != "ok" || record.inputs != inputs {
         return None;
     }
-    let report: Report = serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
+    let report: Report =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
     Some((record, Some(report)))
 }
 
@@ -268,7 +344,8 @@ fn save(dir: &Path, record: &RunRecord, report: Option<&Report>) -> Result<(), S
 /// Writes comparison.csv and batch.json (the expanded plan, which `merge` reads).
 fn write_summary(out: &Path, plan: &Plan, rows: &[Row]) -> Result<(), BatchError> {
     let csv = comparison::to_csv(rows).map_err(|e| BatchError::Output(e.to_string()))?;
-    let plan_json = serde_json::to_string_pretty(plan).map_err(|e| BatchError::Output(e.to_string()))? + "\n";
+    let plan_json =
+        serde_json::to_string_pretty(plan).map_err(|e| BatchError::Output(e.to_string()))? + "\n";
     write_file(&out.join("batch.json"), plan_json.as_bytes())?;
     write_file(&out.join("comparison.csv"), &csv)
 }
@@ -288,29 +365,58 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<Row>, BatchError> {
     let mut plan: Option<Plan> = None;
     for dir in dirs {
-        let text = std::fs::read(dir.join("batch.json")).map_err(|e| BatchError::Output(format!("{}: {e}", dir.join("batch.json").display())))?;
-        let p: Plan = serde_json::from_slice(&text).map_err(|e| BatchError::Output(format!("{}/batch.json: {e}", dir.display())))?;
+        let text = std::fs::read(dir.join("batch.json")).map_err(|e| {
+            BatchError::Output(format!("{}: {e}", dir.join("batch.json").display()))
+        })?;
+        let p: Plan = serde_json::from_slice(&text)
+            .map_err(|e| BatchError::Output(format!("{}/batch.json: {e}", dir.display())))?;
         if plan.as_ref().is_some_and(|q| q.runs != p.runs) {
-            return Err(BatchError::Output(format!("{}: its batch.json lists other runs than the first folder's", dir.display())));
+            return Err(BatchError::Output(format!(
+                "{}: its batch.json lists other runs than the first folder's",
+                dir.display()
+            )));
         }
         plan = Some(p);
     }
     let plan = plan.ok_or_else(|| BatchError::Output("merge needs at least one folder".into()))?;
-    std::fs::create_dir_all(out.join("runs")).map_err(|e| BatchError::Output(format!("{}: {e}", out.display())))?;
+    std::fs::create_dir_all(out.join("runs"))
+        .map_err(|e| BatchError::Output(format!("{}: {e}", out.display())))?;
     let mut rows = Vec::new();
     for spec in &plan.runs {
-        let source = dirs.iter().map(|d| d.join("runs").join(&spec.name)).find(|d| d.join("run.json").exists());
+        let source = dirs
+            .iter()
+            .map(|d| d.join("runs").join(&spec.name))
+            .find(|d| d.join("run.json").exists());
         let Some(source) = source else {
-            return Err(BatchError::Output(format!("run \"{}\" is in no shard folder (did every shard finish?)", spec.name)));
+            return Err(BatchError::Output(format!(
+                "run \"{}\" is in no shard folder (did every shard finish?)",
+                spec.name
+            )));
         };
         let record: RunRecord = read_json(&source.join("run.json"))?;
-        let report: Option<Report> = if record.status == "ok" { Some(read_json(&source.join("summary.json"))?) } else { None };
+        let report: Option<Report> = if record.status == "ok" {
+            Some(read_json(&source.join("summary.json"))?)
+        } else {
+            None
+        };
         let target = out.join("runs").join(&spec.name);
         if source != target {
             let files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&source)
-                .and_then(|entries| entries.map(|e| e.and_then(|e| Ok((e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path())?)))).collect())
+                .and_then(|entries| {
+                    entries
+                        .map(|e| {
+                            e.and_then(|e| {
+                                Ok((
+                                    e.file_name().to_string_lossy().into_owned(),
+                                    std::fs::read(e.path())?,
+                                ))
+                            })
+                        })
+                        .collect()
+                })
                 .map_err(|e| BatchError::Output(format!("{}: {e}", source.display())))?;
-            let borrowed: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+            let borrowed: Vec<(&str, Vec<u8>)> =
+                files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
             write_out_dir(&target, &borrowed).map_err(|e| BatchError::Output(e.to_string()))?;
         }
         rows.push(comparison::row(&record, report.as_ref()));
@@ -320,8 +426,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<Row>, BatchError> {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, BatchError> {
-    let bytes = std::fs::read(path).map_err(|e| BatchError::Output(format!("{}: {e}", path.display())))?;
-    serde_json::from_slice(&bytes).map_err(|e| BatchError::Output(format!("{}: {e}", path.display())))
+    let bytes =
+        std::fs::read(path).map_err(|e| BatchError::Output(format!("{}: {e}", path.display())))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| BatchError::Output(format!("{}: {e}", path.display())))
 }
 
 /// Progress on stderr: a bar on a terminal, plain lines otherwise.
@@ -337,12 +445,20 @@ impl Progress {
     fn new(total: usize, enabled: bool) -> Progress {
         let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
             let bar = indicatif::ProgressBar::new(total as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} runs, {elapsed} (eta {eta}) {msg}") {
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} runs, {elapsed} (eta {eta}) {msg}",
+            ) {
                 bar.set_style(style);
             }
             bar
         });
-        Progress { bar, total, enabled, done: AtomicUsize::new(0), lines: Mutex::new(()) }
+        Progress {
+            bar,
+            total,
+            enabled,
+            done: AtomicUsize::new(0),
+            lines: Mutex::new(()),
+        }
     }
 
     fn step(&self, name: &str, status: &str, started: Instant) {
@@ -354,7 +470,11 @@ impl Progress {
             }
             None if self.enabled => {
                 let _guard = self.lines.lock();
-                eprintln!("[{done}/{}] {name}: {status} ({:.2} s)", self.total, started.elapsed().as_secs_f64());
+                eprintln!(
+                    "[{done}/{}] {name}: {status} ({:.2} s)",
+                    self.total,
+                    started.elapsed().as_secs_f64()
+                );
             }
             None => {}
         }

@@ -94,17 +94,27 @@ pub fn read(path: &Path) -> Result<Plan, String> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     let parsed: BatchToml = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start].matches('\n').count() + 1).unwrap_or(0);
+        let line = e
+            .span()
+            .map(|s| text[..s.start].matches('\n').count() + 1)
+            .unwrap_or(0);
         format!("{shown}:{line}: {}", e.message().trim())
     })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut runs: Vec<RunSpec> =
-        parsed
+    let mut runs: Vec<RunSpec> = parsed
         .run
         .into_iter()
         .map(|r| {
-            let params = Params { max_share: r.max_share, demand_scale: r.demand_scale, no_policies: r.no_policies };
-            RunSpec { name: r.name, scenarios: r.scenarios, params }
+            let params = Params {
+                max_share: r.max_share,
+                demand_scale: r.demand_scale,
+                no_policies: r.no_policies,
+            };
+            RunSpec {
+                name: r.name,
+                scenarios: r.scenarios,
+                params,
+            }
         })
         .collect();
     for sweep in parsed.sweep {
@@ -113,7 +123,10 @@ pub fn read(path: &Path) -> Result<Plan, String> {
     let mut names = BTreeSet::new();
     for r in &runs {
         if r.name.is_empty() || r.name.contains(['/', '\\']) || r.name.starts_with('.') {
-            return Err(format!("{shown}: run name \"{}\" cannot be a folder name (no '/', no leading '.')", r.name));
+            return Err(format!(
+                "{shown}: run name \"{}\" cannot be a folder name (no '/', no leading '.')",
+                r.name
+            ));
         }
         if !names.insert(r.name.clone()) {
             return Err(format!("{shown}: two runs are named \"{}\"", r.name));
@@ -122,7 +135,11 @@ pub fn read(path: &Path) -> Result<Plan, String> {
     if runs.is_empty() {
         return Err(format!("{shown}: no [[run]] or [[sweep]]"));
     }
-    Ok(Plan { model: base_dir.join(&parsed.model), base_dir, runs })
+    Ok(Plan {
+        model: base_dir.join(&parsed.model),
+        base_dir,
+        runs,
+    })
 }
 
 /// One run per combination of the varied values, first parameter slowest.
@@ -130,13 +147,31 @@ fn expand(sweep: &SweepToml) -> Result<Vec<RunSpec>, String> {
     type Setter = fn(&mut Params, &str);
     let mut axes: Vec<(&str, Vec<(String, Setter)>)> = Vec::new();
     if let Some(values) = &sweep.vary.max_share {
-        axes.push(("max_share", values.iter().map(|v| (v.to_string(), set_max_share as Setter)).collect()));
+        axes.push((
+            "max_share",
+            values
+                .iter()
+                .map(|v| (v.to_string(), set_max_share as Setter))
+                .collect(),
+        ));
     }
     if let Some(values) = &sweep.vary.demand_scale {
-        axes.push(("demand_scale", values.iter().map(|v| (v.to_string(), set_demand_scale as Setter)).collect()));
+        axes.push((
+            "demand_scale",
+            values
+                .iter()
+                .map(|v| (v.to_string(), set_demand_scale as Setter))
+                .collect(),
+        ));
     }
     if let Some(values) = &sweep.vary.no_policies {
-        axes.push(("no_policies", values.iter().map(|v| (v.to_string(), set_no_policies as Setter)).collect()));
+        axes.push((
+            "no_policies",
+            values
+                .iter()
+                .map(|v| (v.to_string(), set_no_policies as Setter))
+                .collect(),
+        ));
     }
     if axes.is_empty() || axes.iter().any(|(_, v)| v.is_empty()) {
         return Err("`vary` needs at least one parameter with at least one value".into());
@@ -154,7 +189,14 @@ fn expand(sweep: &SweepToml) -> Result<Vec<RunSpec>, String> {
             })
             .collect();
     }
-    Ok(combos.into_iter().map(|(name, params)| RunSpec { name, scenarios: sweep.scenarios.clone(), params }).collect())
+    Ok(combos
+        .into_iter()
+        .map(|(name, params)| RunSpec {
+            name,
+            scenarios: sweep.scenarios.clone(),
+            params,
+        })
+        .collect())
 }
 
 fn set_max_share(p: &mut Params, v: &str) {
@@ -178,7 +220,11 @@ mod tests {
         let sweep = SweepToml {
             name: "s".into(),
             scenarios: vec!["a.toml".into()],
-            vary: Vary { max_share: Some(vec![1.0, 0.5]), demand_scale: Some(vec![1.0, 2.0, 3.0]), no_policies: None },
+            vary: Vary {
+                max_share: Some(vec![1.0, 0.5]),
+                demand_scale: Some(vec![1.0, 2.0, 3.0]),
+                no_policies: None,
+            },
         };
         let runs = expand(&sweep).unwrap();
         let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
@@ -193,7 +239,14 @@ mod tests {
                 "s_max_share=0.5_demand_scale=3",
             ]
         );
-        assert_eq!(runs[4].params, Params { max_share: Some(0.5), demand_scale: Some(2.0), no_policies: false });
+        assert_eq!(
+            runs[4].params,
+            Params {
+                max_share: Some(0.5),
+                demand_scale: Some(2.0),
+                no_policies: false
+            }
+        );
         assert!(runs.iter().all(|r| r.scenarios == ["a.toml"]));
     }
 }

@@ -37,7 +37,10 @@ pub fn read_rows<T: DeserializeOwned>(
         diags.error_hint(
             Location::file(table.shown_as),
             "file is missing",
-            format!("every model folder needs this file, with header `{}`", columns.join(",")),
+            format!(
+                "every model folder needs this file, with header `{}`",
+                columns.join(",")
+            ),
         );
         return Vec::new();
     };
@@ -49,7 +52,10 @@ pub fn read_rows<T: DeserializeOwned>(
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            diags.error(Location::line(table.shown_as, 1), format!("cannot read the header row: {e}"));
+            diags.error(
+                Location::line(table.shown_as, 1),
+                format!("cannot read the header row: {e}"),
+            );
             return Vec::new();
         }
     };
@@ -62,7 +68,10 @@ pub fn read_rows<T: DeserializeOwned>(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
-                diags.error(Location::line(table.shown_as, line), format!("cannot read the row: {e}"));
+                diags.error(
+                    Location::line(table.shown_as, line),
+                    format!("cannot read the row: {e}"),
+                );
                 continue;
             }
         };
@@ -73,32 +82,50 @@ pub fn read_rows<T: DeserializeOwned>(
         if record.len() != headers.len() {
             diags.error(
                 Location::line(table.shown_as, line),
-                format!("the row has {} cells but the header has {} columns", record.len(), headers.len()),
+                format!(
+                    "the row has {} cells but the header has {} columns",
+                    record.len(),
+                    headers.len()
+                ),
             );
             continue;
         }
         match record.deserialize::<T>(Some(&headers)) {
             Ok(row) => rows.push((line, row)),
-            Err(e) => diags.error(Location::line(table.shown_as, line), format!("cannot read the row: {e}")),
+            Err(e) => diags.error(
+                Location::line(table.shown_as, line),
+                format!("cannot read the row: {e}"),
+            ),
         }
     }
     rows
 }
 
 /// Checks that every expected column is present once; warns about extra ones.
-fn check_header(shown_as: &str, headers: &csv::StringRecord, columns: &[&str], diags: &mut Diagnostics) -> bool {
+fn check_header(
+    shown_as: &str,
+    headers: &csv::StringRecord,
+    columns: &[&str],
+    diags: &mut Diagnostics,
+) -> bool {
     let mut ok = true;
     let mut seen = BTreeSet::new();
     for name in headers.iter() {
         if !seen.insert(name) {
             if columns.contains(&name) {
-                diags.error(Location::line(shown_as, 1), format!("column \"{name}\" appears twice in the header"));
+                diags.error(
+                    Location::line(shown_as, 1),
+                    format!("column \"{name}\" appears twice in the header"),
+                );
                 ok = false;
             }
         } else if !columns.contains(&name) {
             diags.warning(
                 Location::line(shown_as, 1),
-                format!("extra column \"{name}\" is ignored (expected columns: {})", columns.join(",")),
+                format!(
+                    "extra column \"{name}\" is ignored (expected columns: {})",
+                    columns.join(",")
+                ),
             );
         }
     }
@@ -129,7 +156,10 @@ impl<'d> Cells<'d> {
 
     /// This row, as a reference carried by the parsed row.
     pub fn row(&self) -> RowRef {
-        RowRef { file: self.file.clone(), line: self.line }
+        RowRef {
+            file: self.file.clone(),
+            line: self.line,
+        }
     }
 
     pub fn at(&self, column: &str) -> Location {
@@ -182,7 +212,9 @@ pub const MAX_QUANTITY: f64 = 1e15;
 
 /// Parses a plain decimal that must be finite, not negative and at most `MAX_QUANTITY`.
 pub fn parse_quantity(value: &str) -> Result<f64, &'static str> {
-    let x: f64 = value.parse().map_err(|_| "is not a number (expected a plain decimal such as 1500, 0.65 or 1e6)")?;
+    let x: f64 = value
+        .parse()
+        .map_err(|_| "is not a number (expected a plain decimal such as 1500, 0.65 or 1e6)")?;
     if x.is_nan() {
         Err("is NaN; a finite number is required")
     } else if x.is_infinite() {

@@ -15,8 +15,15 @@ pub use model_toml::{ModelToml, OneOrMany, PolicyEntry, Positioned};
 pub use tables::{CountryRow, DemandRow, NodeRow, RefiningRow, RouteRow, SupplyRow};
 
 /// The files of a model folder, in the order they are read.
-pub const MODEL_FILES: [&str; 7] =
-    ["model.toml", "countries.csv", "nodes.csv", "supply.csv", "refining.csv", "demand.csv", "routes.csv"];
+pub const MODEL_FILES: [&str; 7] = [
+    "model.toml",
+    "countries.csv",
+    "nodes.csv",
+    "supply.csv",
+    "refining.csv",
+    "demand.csv",
+    "routes.csv",
+];
 
 /// The text of every model file (`None` where the file does not exist).
 #[derive(Clone, Debug, Default)]
@@ -36,10 +43,21 @@ impl ModelTexts {
         let mut files = BTreeMap::new();
         let mut unreadable = BTreeSet::new();
         if !dir.is_dir() {
-            let why = if dir.exists() { "is not a folder" } else { "does not exist" };
-            diags.error(Location::file(&shown_dir), format!("{why}: a model is a folder holding model.toml and six CSV files"));
+            let why = if dir.exists() {
+                "is not a folder"
+            } else {
+                "does not exist"
+            };
+            diags.error(
+                Location::file(&shown_dir),
+                format!("{why}: a model is a folder holding model.toml and six CSV files"),
+            );
             unreadable.extend(MODEL_FILES.iter().map(|n| n.to_string()));
-            return ModelTexts { shown_dir, files, unreadable };
+            return ModelTexts {
+                shown_dir,
+                files,
+                unreadable,
+            };
         }
         for name in MODEL_FILES {
             let path = dir.join(name);
@@ -47,7 +65,10 @@ impl ModelTexts {
                 Ok(bytes) => utf8(&path.display().to_string(), bytes, diags),
                 Err(e) if e.kind() == io::ErrorKind::NotFound => None,
                 Err(e) => {
-                    diags.error(Location::file(path.display().to_string()), format!("cannot read: {e}"));
+                    diags.error(
+                        Location::file(path.display().to_string()),
+                        format!("cannot read: {e}"),
+                    );
                     unreadable.insert(name.to_string());
                     None
                 }
@@ -57,7 +78,11 @@ impl ModelTexts {
             }
             files.insert(name.to_string(), text);
         }
-        ModelTexts { shown_dir, files, unreadable }
+        ModelTexts {
+            shown_dir,
+            files,
+            unreadable,
+        }
     }
 
     /// The path of `name` as shown in messages.
@@ -104,13 +129,19 @@ pub struct RawModel {
 impl RawModel {
     /// The path of `name` as shown in messages.
     pub fn file(&self, name: &str) -> String {
-        self.shown.get(name).cloned().unwrap_or_else(|| name.to_string())
+        self.shown
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
     }
 }
 
 /// Parses every file's text. Problems go to `diags`.
 pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
-    let shown: BTreeMap<String, String> = MODEL_FILES.iter().map(|n| (n.to_string(), texts.shown(n))).collect();
+    let shown: BTreeMap<String, String> = MODEL_FILES
+        .iter()
+        .map(|n| (n.to_string(), texts.shown(n)))
+        .collect();
     let table = |name: &'static str| TableText {
         shown_as: shown.get(name).map(String::as_str).unwrap_or(name),
         text: texts.text(name),

@@ -3,8 +3,8 @@
 //! missing key, a key of the wrong type, an unknown key) is reported with its
 //! line and column, all at once.
 
-use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+use toml::Spanned;
 
 use crate::diagnostics::{Diagnostics, Location};
 
@@ -73,14 +73,23 @@ impl<'a> Positions<'a> {
     pub(crate) fn new(file: &'a str, text: &'a str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Positions { file, text, line_starts }
+        Positions {
+            file,
+            text,
+            line_starts,
+        }
     }
 
     pub(crate) fn at(&self, offset: usize) -> Location {
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
         let end = offset.min(self.text.len());
-        let column = self.text.get(start..end).map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let column = self
+            .text
+            .get(start..end)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         Location::char(self.file, line, column)
     }
 
@@ -90,11 +99,23 @@ impl<'a> Positions<'a> {
 }
 
 /// Parses `model.toml`. Problems go to `diags`; what could be read is returned.
-pub fn read_model_toml(shown_as: &str, text: Option<&str>, unreadable: bool, diags: &mut Diagnostics) -> ModelToml {
-    let unusable = ModelToml { usable: false, ..ModelToml::default() };
+pub fn read_model_toml(
+    shown_as: &str,
+    text: Option<&str>,
+    unreadable: bool,
+    diags: &mut Diagnostics,
+) -> ModelToml {
+    let unusable = ModelToml {
+        usable: false,
+        ..ModelToml::default()
+    };
     let Some(text) = text else {
         if !unreadable {
-            diags.error_hint(Location::file(shown_as), "file is missing", "every model folder needs a model.toml");
+            diags.error_hint(
+                Location::file(shown_as),
+                "file is missing",
+                "every model folder needs a model.toml",
+            );
         }
         return unusable;
     };
@@ -102,7 +123,10 @@ pub fn read_model_toml(shown_as: &str, text: Option<&str>, unreadable: bool, dia
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
         for e in errors {
-            let at = e.span().map(|s| pos.at(s.start)).unwrap_or_else(|| Location::file(shown_as));
+            let at = e
+                .span()
+                .map(|s| pos.at(s.start))
+                .unwrap_or_else(|| Location::file(shown_as));
             diags.error(at, format!("TOML syntax: {}", e.message().trim()));
         }
         return unusable;
@@ -115,9 +139,15 @@ pub fn read_model_toml(shown_as: &str, text: Option<&str>, unreadable: bool, dia
 /// same checks as in model.toml. Syntax errors are left to the caller.
 pub fn read_policies(shown_as: &str, text: &str, diags: &mut Diagnostics) -> Vec<PolicyEntry> {
     let pos = Positions::new(shown_as, text);
-    let Ok(doc) = DeTable::parse(text) else { return Vec::new() };
+    let Ok(doc) = DeTable::parse(text) else {
+        return Vec::new();
+    };
     let mut walker = Walker { pos: &pos, diags };
-    match doc.get_ref().iter().find(|(k, _)| k.get_ref().as_ref() == "policy") {
+    match doc
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "policy")
+    {
         Some((key, value)) => walker.tables(key, value, |w, at, t| w.policy(at, t)),
         None => Vec::new(),
     }
@@ -128,11 +158,18 @@ struct Walker<'p, 'd> {
     diags: &'d mut Diagnostics,
 }
 
-type Entry<'i> = (&'i Spanned<std::borrow::Cow<'i, str>>, &'i Spanned<DeValue<'i>>);
+type Entry<'i> = (
+    &'i Spanned<std::borrow::Cow<'i, str>>,
+    &'i Spanned<DeValue<'i>>,
+);
 
 impl Walker<'_, '_> {
     fn document(&mut self, doc: &DeTable<'_>, top: &Location) -> ModelToml {
-        let mut out = ModelToml { currency: "USD".into(), usable: true, ..Default::default() };
+        let mut out = ModelToml {
+            currency: "USD".into(),
+            usable: true,
+            ..Default::default()
+        };
         let mut has_name = false;
         let mut has_commodity_tables = false;
         for (key, value) in doc.iter() {
@@ -143,8 +180,15 @@ impl Walker<'_, '_> {
                         has_name = true;
                     }
                 }
-                "description" => out.description = self.string(key, value).map(|s| s.value).unwrap_or_default(),
-                "currency" => out.currency = self.string(key, value).map(|s| s.value).unwrap_or(out.currency),
+                "description" => {
+                    out.description = self.string(key, value).map(|s| s.value).unwrap_or_default()
+                }
+                "currency" => {
+                    out.currency = self
+                        .string(key, value)
+                        .map(|s| s.value)
+                        .unwrap_or(out.currency)
+                }
                 "defaults" => out.shortfall_penalty = self.defaults(key, value),
                 "commodity" => {
                     has_commodity_tables = true;
@@ -162,15 +206,24 @@ impl Walker<'_, '_> {
             }
         }
         if !has_name {
-            self.diags.error(top.clone(), "missing key `name` (the model's name)");
+            self.diags
+                .error(top.clone(), "missing key `name` (the model's name)");
         }
         if !has_commodity_tables {
-            self.diags.error_hint(top.clone(), "no [[commodity]] is defined", "add [[commodity]] tables with id, name and unit");
+            self.diags.error_hint(
+                top.clone(),
+                "no [[commodity]] is defined",
+                "add [[commodity]] tables with id, name and unit",
+            );
         }
         out
     }
 
-    fn defaults(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>>) -> Option<f64> {
+    fn defaults(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<f64> {
         let Some(table) = value.get_ref().as_table() else {
             self.type_error(key, value, "a table");
             return None;
@@ -210,7 +263,11 @@ impl Walker<'_, '_> {
     }
 
     /// A `[[commodity]]`; on error, the id if it could be read.
-    fn commodity(&mut self, at: Location, table: &DeTable<'_>) -> Result<CommodityEntry, Option<String>> {
+    fn commodity(
+        &mut self,
+        at: Location,
+        table: &DeTable<'_>,
+    ) -> Result<CommodityEntry, Option<String>> {
         let (mut id, mut name, mut unit) = (None, None, None);
         for (k, v) in table.iter() {
             match k.get_ref().as_ref() {
@@ -221,9 +278,16 @@ impl Walker<'_, '_> {
             }
         }
         let id = self.required(id, &at, "[[commodity]]", "id").ok_or(None)?;
-        let unit = self.required(unit, &at, "[[commodity]]", "unit").ok_or_else(|| Some(id.value.clone()))?;
+        let unit = self
+            .required(unit, &at, "[[commodity]]", "unit")
+            .ok_or_else(|| Some(id.value.clone()))?;
         let name = name.map(|n| n.value).unwrap_or_else(|| id.value.clone());
-        Ok(CommodityEntry { at, id, name, unit: unit.value })
+        Ok(CommodityEntry {
+            at,
+            id,
+            name,
+            unit: unit.value,
+        })
     }
 
     fn policy(&mut self, at: Location, table: &DeTable<'_>) -> Option<PolicyEntry> {
@@ -251,7 +315,10 @@ impl Walker<'_, '_> {
             (p.share.is_some(), "share"),
         ] {
             if !present && !table.iter().any(|(k, _)| k.get_ref().as_ref() == key) {
-                self.diags.error(at.clone(), format!("[[policy]] is missing the required key `{key}`"));
+                self.diags.error(
+                    at.clone(),
+                    format!("[[policy]] is missing the required key `{key}`"),
+                );
             }
         }
         Some(p)
@@ -279,16 +346,32 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn required<T>(&mut self, value: Option<T>, at: &Location, table: &str, key: &str) -> Option<T> {
+    fn required<T>(
+        &mut self,
+        value: Option<T>,
+        at: &Location,
+        table: &str,
+        key: &str,
+    ) -> Option<T> {
         if value.is_none() {
-            self.diags.error(at.clone(), format!("{table} is missing the required key `{key}`"));
+            self.diags.error(
+                at.clone(),
+                format!("{table} is missing the required key `{key}`"),
+            );
         }
         value
     }
 
-    fn string(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>>) -> Option<Positioned<String>> {
+    fn string(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<Positioned<String>> {
         match value.get_ref().as_str() {
-            Some(s) => Some(Positioned { value: s.to_string(), at: self.pos.of(value) }),
+            Some(s) => Some(Positioned {
+                value: s.to_string(),
+                at: self.pos.of(value),
+            }),
             None => {
                 self.type_error(key, value, "a string");
                 None
@@ -296,10 +379,16 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn number(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>>) -> Option<Positioned<f64>> {
+    fn number(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<Positioned<f64>> {
         let at = self.pos.of(value);
         let parsed = match value.get_ref() {
-            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|x| x as f64),
             DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
             _ => {
                 self.type_error(key, value, "a number");
@@ -309,20 +398,36 @@ impl Walker<'_, '_> {
         match parsed {
             Some(x) if x.is_finite() && x >= 0.0 => Some(Positioned { value: x + 0.0, at }),
             Some(x) => {
-                self.diags.error(at, format!("`{}` = {x} must be a finite number, 0 or more", key.get_ref()));
+                self.diags.error(
+                    at,
+                    format!(
+                        "`{}` = {x} must be a finite number, 0 or more",
+                        key.get_ref()
+                    ),
+                );
                 None
             }
             None => {
-                self.diags.error(at, format!("`{}` is not a number this program can read", key.get_ref()));
+                self.diags.error(
+                    at,
+                    format!("`{}` is not a number this program can read", key.get_ref()),
+                );
                 None
             }
         }
     }
 
-    fn one_or_many(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>>) -> Option<Positioned<OneOrMany>> {
+    fn one_or_many(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<Positioned<OneOrMany>> {
         let at = self.pos.of(value);
         if let Some(s) = value.get_ref().as_str() {
-            return Some(Positioned { value: OneOrMany::One(s.to_string()), at });
+            return Some(Positioned {
+                value: OneOrMany::One(s.to_string()),
+                at,
+            });
         }
         let Some(items) = value.get_ref().as_array() else {
             self.type_error(key, value, "a string or a list of strings");
@@ -335,17 +440,35 @@ impl Walker<'_, '_> {
                 None => self.type_error(key, item, "a string (in a list of strings)"),
             }
         }
-        Some(Positioned { value: OneOrMany::Many(list), at })
+        Some(Positioned {
+            value: OneOrMany::Many(list),
+            at,
+        })
     }
 
-    fn type_error(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, value: &Spanned<DeValue<'_>>, expected: &str) {
+    fn type_error(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+        expected: &str,
+    ) {
         self.diags.error(
             self.pos.of(value),
-            format!("`{}` must be {expected}, found {}", key.get_ref(), value.get_ref().type_str()),
+            format!(
+                "`{}` must be {expected}, found {}",
+                key.get_ref(),
+                value.get_ref().type_str()
+            ),
         );
     }
 
-    fn unknown_key(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, name: &str, place: &str, known: &[&str]) {
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        name: &str,
+        place: &str,
+        known: &[&str],
+    ) {
         let guess = crate::diagnostics::did_you_mean(name, known.iter().copied());
         self.diags.error_hint(
             self.pos.of(key),
@@ -355,5 +478,21 @@ impl Walker<'_, '_> {
     }
 }
 
-const TOP_KEYS: [&str; 6] = ["name", "description", "currency", "defaults", "commodity", "policy"];
-const POLICY_KEYS: [&str; 8] = ["name", "type", "stage", "commodity", "scope", "from", "exempt", "share"];
+const TOP_KEYS: [&str; 6] = [
+    "name",
+    "description",
+    "currency",
+    "defaults",
+    "commodity",
+    "policy",
+];
+const POLICY_KEYS: [&str; 8] = [
+    "name",
+    "type",
+    "stage",
+    "commodity",
+    "scope",
+    "from",
+    "exempt",
+    "share",
+];

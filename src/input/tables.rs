@@ -160,13 +160,22 @@ pub fn read_countries(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<Cou
     read_table(table, &COUNTRY_COLUMNS, diags, |c, r: CountryCells| {
         let risk = c.optional_number("risk", &r.risk);
         if let Some(x) = risk.filter(|x| *x > 1.0) {
-            c.diags.error(c.at("risk"), format!("\"{x}\" is above 1; a risk score is in 0..=1"));
+            c.diags.error(
+                c.at("risk"),
+                format!("\"{x}\" is above 1; a risk score is in 0..=1"),
+            );
         }
         CountryRow {
             at: c.row(),
             code: c.text("code", &r.code),
             name: c.text("name", &r.name),
-            groups: r.groups.split(';').map(str::trim).filter(|g| !g.is_empty()).map(String::from).collect(),
+            groups: r
+                .groups
+                .split(';')
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+                .map(String::from)
+                .collect(),
             risk,
         }
     })
@@ -183,33 +192,39 @@ pub fn read_nodes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<NodeRow
 }
 
 pub fn read_supply(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<SupplyRow> {
-    read_table(table, &SUPPLY_COLUMNS, diags, |c, r: SupplyCells| SupplyRow {
-        at: c.row(),
-        node: c.text("node", &r.node),
-        commodity: c.text("commodity", &r.commodity),
-        capacity: c.optional_number("capacity", &r.capacity),
-        cost: c.number("cost", &r.cost),
+    read_table(table, &SUPPLY_COLUMNS, diags, |c, r: SupplyCells| {
+        SupplyRow {
+            at: c.row(),
+            node: c.text("node", &r.node),
+            commodity: c.text("commodity", &r.commodity),
+            capacity: c.optional_number("capacity", &r.capacity),
+            cost: c.number("cost", &r.cost),
+        }
     })
 }
 
 pub fn read_refining(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RefiningRow> {
-    read_table(table, &REFINING_COLUMNS, diags, |c, r: RefiningCells| RefiningRow {
-        at: c.row(),
-        node: c.text("node", &r.node),
-        commodity: c.text("commodity", &r.commodity),
-        capacity: c.optional_number("capacity", &r.capacity),
-        cost: c.number("cost", &r.cost),
-        yield_: c.optional_number("yield", &r.yield_),
+    read_table(table, &REFINING_COLUMNS, diags, |c, r: RefiningCells| {
+        RefiningRow {
+            at: c.row(),
+            node: c.text("node", &r.node),
+            commodity: c.text("commodity", &r.commodity),
+            capacity: c.optional_number("capacity", &r.capacity),
+            cost: c.number("cost", &r.cost),
+            yield_: c.optional_number("yield", &r.yield_),
+        }
     })
 }
 
 pub fn read_demand(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<DemandRow> {
-    read_table(table, &DEMAND_COLUMNS, diags, |c, r: DemandCells| DemandRow {
-        at: c.row(),
-        node: c.text("node", &r.node),
-        commodity: c.text("commodity", &r.commodity),
-        demand: c.number("demand", &r.demand),
-        penalty: c.optional_number("penalty", &r.penalty),
+    read_table(table, &DEMAND_COLUMNS, diags, |c, r: DemandCells| {
+        DemandRow {
+            at: c.row(),
+            node: c.text("node", &r.node),
+            commodity: c.text("commodity", &r.commodity),
+            demand: c.number("demand", &r.demand),
+            penalty: c.optional_number("penalty", &r.penalty),
+        }
     })
 }
 

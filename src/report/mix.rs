@@ -47,14 +47,22 @@ impl Mix {
 
     fn distance(&self, other: &Mix) -> f64 {
         let d = |a: &Shares, b: &Shares| {
-            a.keys().chain(b.keys()).map(|k| (a.get(k).unwrap_or(&0.0) - b.get(k).unwrap_or(&0.0)).abs()).fold(0.0, f64::max)
+            a.keys()
+                .chain(b.keys())
+                .map(|k| (a.get(k).unwrap_or(&0.0) - b.get(k).unwrap_or(&0.0)).abs())
+                .fold(0.0, f64::max)
         };
         d(&self.mining, &other.mining).max(d(&self.refining, &other.refining))
     }
 }
 
 /// The composition of each consumer's deliveries of one commodity.
-pub fn consumer_mixes(model: &Model, net: &CommodityNetwork, program: &CommodityProgram, flows: &[f64]) -> BTreeMap<NodeId, Mix> {
+pub fn consumer_mixes(
+    model: &Model,
+    net: &CommodityNetwork,
+    program: &CommodityProgram,
+    flows: &[f64],
+) -> BTreeMap<NodeId, Mix> {
     let mut into: Vec<Vec<(usize, Label, f64)>> = vec![Vec::new(); model.nodes.len()];
     let mut graph: DiGraph<(), ()> = DiGraph::new();
     for _ in 0..model.nodes.len() {
@@ -64,7 +72,11 @@ pub fn consumer_mixes(model: &Model, net: &CommodityNetwork, program: &Commodity
         if x > 0.0 {
             let r = model.route(f.route);
             into[r.to.index()].push((r.from.index(), f.label, x));
-            graph.add_edge(NodeIndex::new(r.from.index()), NodeIndex::new(r.to.index()), ());
+            graph.add_edge(
+                NodeIndex::new(r.from.index()),
+                NodeIndex::new(r.to.index()),
+                (),
+            );
         }
     }
     let mut out: HashMap<(usize, Label), Mix> = HashMap::new();
@@ -89,14 +101,26 @@ pub fn consumer_mixes(model: &Model, net: &CommodityNetwork, program: &Commodity
     let mut mixes = BTreeMap::new();
     for (v, role) in net.roles.iter().enumerate() {
         if let Role::Consumer(_) = role {
-            mixes.insert(NodeId::from_index(v), blend(into[v].iter().map(|&(from, label, x)| ((from, label), x)), &out));
+            mixes.insert(
+                NodeId::from_index(v),
+                blend(
+                    into[v].iter().map(|&(from, label, x)| ((from, label), x)),
+                    &out,
+                ),
+            );
         }
     }
     mixes
 }
 
 /// The composition of each label leaving node `v`, given what enters it.
-fn outgoing_mixes(model: &Model, net: &CommodityNetwork, v: usize, into: &[(usize, Label, f64)], known: &HashMap<(usize, Label), Mix>) -> Vec<(Label, Mix)> {
+fn outgoing_mixes(
+    model: &Model,
+    net: &CommodityNetwork,
+    v: usize,
+    into: &[(usize, Label, f64)],
+    known: &HashMap<(usize, Label), Mix>,
+) -> Vec<(Label, Mix)> {
     let node = &model.nodes[v];
     match net.roles[v] {
         Role::Source(_) => {
@@ -113,19 +137,35 @@ fn outgoing_mixes(model: &Model, net: &CommodityNetwork, v: usize, into: &[(usiz
             for &(from, label, x) in into {
                 by_label.entry(label).or_default().push(((from, label), x));
             }
-            by_label.into_iter().map(|(l, parts)| (l, blend(parts.into_iter(), known))).collect()
+            by_label
+                .into_iter()
+                .map(|(l, parts)| (l, blend(parts.into_iter(), known)))
+                .collect()
         }
         Role::Refiner(_) => {
             let mut by_origin: BTreeMap<Origin, Vec<((usize, Label), f64)>> = BTreeMap::new();
             for &(from, label, x) in into {
-                by_origin.entry(label.origin).or_default().push(((from, label), x));
+                by_origin
+                    .entry(label.origin)
+                    .or_default()
+                    .push(((from, label), x));
             }
             by_origin
                 .into_iter()
                 .map(|(origin, parts)| {
                     let input = blend(parts.into_iter(), known);
-                    let out_label = net.refine(model, NodeId::from_index(v), Label { origin, refined: crate::network::Refined::Raw });
-                    let mix = Mix { mining: input.mining, refining: Shares::from([(node.country, 1.0)]) };
+                    let out_label = net.refine(
+                        model,
+                        NodeId::from_index(v),
+                        Label {
+                            origin,
+                            refined: crate::network::Refined::Raw,
+                        },
+                    );
+                    let mix = Mix {
+                        mining: input.mining,
+                        refining: Shares::from([(node.country, 1.0)]),
+                    };
                     (out_label, mix)
                 })
                 .collect()
@@ -135,7 +175,10 @@ fn outgoing_mixes(model: &Model, net: &CommodityNetwork, v: usize, into: &[(usiz
 }
 
 /// The flow-weighted average of the mixes of some streams.
-fn blend(parts: impl Iterator<Item = ((usize, Label), f64)>, known: &HashMap<(usize, Label), Mix>) -> Mix {
+fn blend(
+    parts: impl Iterator<Item = ((usize, Label), f64)>,
+    known: &HashMap<(usize, Label), Mix>,
+) -> Mix {
     let mut mix = Mix::default();
     let mut total = 0.0;
     for (key, x) in parts {

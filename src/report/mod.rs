@@ -164,7 +164,8 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
         let usage = Usage::of(model, s);
         add_costs(model, s, &usage, &mut r.cost);
         let consumers = consumers(model, s);
-        r.totals.push(total(&model.commodity(s.program.commodity).id, &consumers));
+        r.totals
+            .push(total(&model.commodity(s.program.commodity).id, &consumers));
         r.consumers.extend(consumers);
         r.flows.extend(flows(model, &usage));
         r.policies.extend(policies(model, s));
@@ -172,9 +173,15 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
         r.lp.variables += s.program.variables();
         r.lp.constraints += s.program.rows;
     }
-    r.cost = CostParts { supply: money(r.cost.supply), refining: money(r.cost.refining), transport: money(r.cost.transport), shortfall: money(r.cost.shortfall) };
+    r.cost = CostParts {
+        supply: money(r.cost.supply),
+        refining: money(r.cost.refining),
+        transport: money(r.cost.transport),
+        shortfall: money(r.cost.shortfall),
+    };
     r.total_cost = money(r.cost.total());
-    r.consumers.sort_by(|a, b| (&a.node, &a.commodity).cmp(&(&b.node, &b.commodity)));
+    r.consumers
+        .sort_by(|a, b| (&a.node, &a.commodity).cmp(&(&b.node, &b.commodity)));
     r
 }
 
@@ -187,7 +194,11 @@ struct Usage {
 
 impl Usage {
     fn of(model: &Model, s: &Solved<'_>) -> Usage {
-        let mut u = Usage { supplied: BTreeMap::new(), refined_input: BTreeMap::new(), route: BTreeMap::new() };
+        let mut u = Usage {
+            supplied: BTreeMap::new(),
+            refined_input: BTreeMap::new(),
+            route: BTreeMap::new(),
+        };
         for (f, &x) in s.program.flows.iter().zip(&s.solution.flows) {
             *u.route.entry(f.route).or_default() += x;
             let r = model.route(f.route);
@@ -203,16 +214,46 @@ impl Usage {
 }
 
 fn add_costs(model: &Model, s: &Solved<'_>, usage: &Usage, cost: &mut CostParts) {
-    cost.supply += usage.supplied.iter().map(|(&row, x)| model.supply[row].cost * x).sum::<f64>();
-    cost.refining += usage.refined_input.iter().map(|(&row, x)| model.refining[row].cost * x).sum::<f64>();
-    cost.transport += usage.route.iter().map(|(&r, x)| model.route(r).cost * x).sum::<f64>();
-    cost.shortfall += s.program.unmet.iter().zip(&s.solution.unmet).map(|((d, _), x)| model.demand[*d].penalty * x).sum::<f64>();
+    cost.supply += usage
+        .supplied
+        .iter()
+        .map(|(&row, x)| model.supply[row].cost * x)
+        .sum::<f64>();
+    cost.refining += usage
+        .refined_input
+        .iter()
+        .map(|(&row, x)| model.refining[row].cost * x)
+        .sum::<f64>();
+    cost.transport += usage
+        .route
+        .iter()
+        .map(|(&r, x)| model.route(r).cost * x)
+        .sum::<f64>();
+    cost.shortfall += s
+        .program
+        .unmet
+        .iter()
+        .zip(&s.solution.unmet)
+        .map(|((d, _), x)| model.demand[*d].penalty * x)
+        .sum::<f64>();
 }
 
 fn consumers(model: &Model, s: &Solved<'_>) -> Vec<ConsumerReport> {
     let mixes = mix::consumer_mixes(model, s.network, s.program, &s.solution.flows);
     let k = &model.commodity(s.program.commodity).id;
-    let duals: BTreeMap<usize, f64> = s.program.tags.iter().zip(&s.solution.duals).filter_map(|(t, d)| if let RowTag::Demand(row) = t { Some((*row, *d)) } else { None }).collect();
+    let duals: BTreeMap<usize, f64> = s
+        .program
+        .tags
+        .iter()
+        .zip(&s.solution.duals)
+        .filter_map(|(t, d)| {
+            if let RowTag::Demand(row) = t {
+                Some((*row, *d))
+            } else {
+                None
+            }
+        })
+        .collect();
     s.program
         .unmet
         .iter()
@@ -221,7 +262,11 @@ fn consumers(model: &Model, s: &Solved<'_>) -> Vec<ConsumerReport> {
             let d = &model.demand[row];
             let m = mixes.get(&d.node).cloned().unwrap_or_default();
             let named = |shares: &mix::Shares| -> BTreeMap<String, f64> {
-                shares.iter().filter(|(_, v)| **v > 1e-12).map(|(c, v)| (model.country(*c).code.clone(), share(*v))).collect()
+                shares
+                    .iter()
+                    .filter(|(_, v)| **v > 1e-12)
+                    .map(|(c, v)| (model.country(*c).code.clone(), share(*v)))
+                    .collect()
             };
             ConsumerReport {
                 node: model.node(d.node).id.clone(),
@@ -263,9 +308,13 @@ fn total(commodity: &str, consumers: &[ConsumerReport]) -> CommodityTotal {
         }
     }
     for shares in [&mut t.mining_shares, &mut t.refining_shares] {
-        shares.values_mut().for_each(|x| *x = share(*x / t.delivered));
+        shares
+            .values_mut()
+            .for_each(|x| *x = share(*x / t.delivered));
     }
-    let hhi = |shares: &BTreeMap<String, f64>| round_to(shares.values().map(|s| (100.0 * s).powi(2)).sum(), 1e-6);
+    let hhi = |shares: &BTreeMap<String, f64>| {
+        round_to(shares.values().map(|s| (100.0 * s).powi(2)).sum(), 1e-6)
+    };
     t.hhi_mining = hhi(&t.mining_shares);
     t.hhi_refining = hhi(&t.refining_shares);
     t.demand = tonnes(t.demand);
@@ -295,7 +344,9 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
     let k = &model.commodity(s.program.commodity).id;
     let mut into: BTreeMap<usize, Vec<(crate::network::Label, f64)>> = BTreeMap::new();
     for (f, &x) in s.program.flows.iter().zip(&s.solution.flows) {
-        into.entry(model.route(f.route).to.index()).or_default().push((f.label, x));
+        into.entry(model.route(f.route).to.index())
+            .or_default()
+            .push((f.label, x));
     }
     s.program
         .policies
@@ -306,7 +357,10 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
             for c in &inst.consumers {
                 for &(label, x) in into.get(&c.index()).map(Vec::as_slice).unwrap_or(&[]) {
                     delivered += x;
-                    if label.country_at(inst.stage).is_some_and(|x| inst.countries.contains(&x)) {
+                    if label
+                        .country_at(inst.stage)
+                        .is_some_and(|x| inst.countries.contains(&x))
+                    {
                         limited += x;
                     }
                 }
@@ -315,7 +369,9 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
                 PolicyKind::MaxShare => inst.share * delivered - limited,
                 PolicyKind::MinShare => limited - inst.share * delivered,
             };
-            let dual = row.and_then(|i| s.solution.duals.get(i).copied()).unwrap_or(0.0);
+            let dual = row
+                .and_then(|i| s.solution.duals.get(i).copied())
+                .unwrap_or(0.0);
             PolicyReport {
                 policy: model.policy(inst.policy).name.clone(),
                 kind: inst.kind.as_str().into(),
@@ -324,7 +380,11 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
                 scope: inst.scope_label.clone(),
                 from: inst.from_label.clone(),
                 limit: inst.share,
-                actual: if delivered > 0.0 { share(limited / delivered) } else { 0.0 },
+                actual: if delivered > 0.0 {
+                    share(limited / delivered)
+                } else {
+                    0.0
+                },
                 delivered: tonnes(delivered),
                 binding: row.is_some() && slack <= BINDING_TOLERANCE * delivered.max(1.0),
                 shadow_price: money(dual * delivered / 100.0),
@@ -338,7 +398,8 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
 fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityReport> {
     let k = s.program.commodity;
     let kid = &model.commodity(k).id;
-    let (mut supply_dual, mut refining_dual, mut route_dual) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let (mut supply_dual, mut refining_dual, mut route_dual) =
+        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
     for (tag, &d) in s.program.tags.iter().zip(&s.solution.duals) {
         match *tag {
             RowTag::SupplyCapacity(row) => supply_dual.insert(row, d),
@@ -347,7 +408,13 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
             _ => None,
         };
     }
-    let entry = |kind: &str, node: Option<String>, route: Option<String>, line: usize, capacity: f64, used: f64, price: f64| CapacityReport {
+    let entry = |kind: &str,
+                 node: Option<String>,
+                 route: Option<String>,
+                 line: usize,
+                 capacity: f64,
+                 used: f64,
+                 price: f64| CapacityReport {
         kind: kind.into(),
         node,
         route,
@@ -359,23 +426,62 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
         shadow_price: money(price),
     };
     let mut out = Vec::new();
-    for (row, r) in model.supply.iter().enumerate().filter(|(_, r)| r.commodity == k) {
+    for (row, r) in model
+        .supply
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.commodity == k)
+    {
         if let Some(cap) = r.capacity {
             let used = usage.supplied.get(&row).copied().unwrap_or(0.0);
-            out.push(entry("supply", Some(model.node(r.node).id.clone()), None, r.at.line, cap, used, supply_dual.get(&row).copied().unwrap_or(0.0)));
+            out.push(entry(
+                "supply",
+                Some(model.node(r.node).id.clone()),
+                None,
+                r.at.line,
+                cap,
+                used,
+                supply_dual.get(&row).copied().unwrap_or(0.0),
+            ));
         }
     }
-    for (row, r) in model.refining.iter().enumerate().filter(|(_, r)| r.commodity == k) {
+    for (row, r) in model
+        .refining
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.commodity == k)
+    {
         if let Some(cap) = r.capacity {
             let used = usage.refined_input.get(&row).copied().unwrap_or(0.0);
-            out.push(entry("refining", Some(model.node(r.node).id.clone()), None, r.at.line, cap, used, refining_dual.get(&row).copied().unwrap_or(0.0)));
+            out.push(entry(
+                "refining",
+                Some(model.node(r.node).id.clone()),
+                None,
+                r.at.line,
+                cap,
+                used,
+                refining_dual.get(&row).copied().unwrap_or(0.0),
+            ));
         }
     }
-    for (i, r) in model.routes.iter().enumerate().filter(|(_, r)| r.commodity == k) {
+    for (i, r) in model
+        .routes
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.commodity == k)
+    {
         if let Some(cap) = r.capacity {
             let id = RouteId::from_index(i);
             let used = usage.route.get(&id).copied().unwrap_or(0.0);
-            out.push(entry("route", None, Some(model.route_label(id)), r.at.line, cap, used, route_dual.get(&id).copied().unwrap_or(0.0)));
+            out.push(entry(
+                "route",
+                None,
+                Some(model.route_label(id)),
+                r.at.line,
+                cap,
+                used,
+                route_dual.get(&id).copied().unwrap_or(0.0),
+            ));
         }
     }
     out
@@ -404,4 +510,3 @@ pub fn money(x: f64) -> f64 {
 pub fn share(x: f64) -> f64 {
     round_to(x, 1e-9)
 }
-

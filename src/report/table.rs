@@ -14,8 +14,16 @@ const TOP: usize = 3;
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
     let cur = &report.currency;
-    let _ = writeln!(out, "sourcemix: model {} -- {}", report.model, report.status);
-    let _ = writeln!(out, "LP: {} variables, {} constraints", report.lp.variables, report.lp.constraints);
+    let _ = writeln!(
+        out,
+        "sourcemix: model {} -- {}",
+        report.model, report.status
+    );
+    let _ = writeln!(
+        out,
+        "LP: {} variables, {} constraints",
+        report.lp.variables, report.lp.constraints
+    );
     let _ = writeln!(out);
     let _ = writeln!(out, "Total cost {:>26} {cur}", amount(report.total_cost));
     for (name, value) in [
@@ -38,7 +46,12 @@ fn totals(out: &mut String, report: &Report) {
     let _ = writeln!(
         out,
         "{:<12} {:>16} {:>16} {:>14}  {:<34} {:<34}",
-        "commodity", "demand", "delivered", "unmet", "top mining countries (HHI)", "top refining countries (HHI)"
+        "commodity",
+        "demand",
+        "delivered",
+        "unmet",
+        "top mining countries (HHI)",
+        "top refining countries (HHI)"
     );
     for t in &report.totals {
         let _ = writeln!(
@@ -55,11 +68,22 @@ fn totals(out: &mut String, report: &Report) {
 }
 
 fn consumers(out: &mut String, report: &Report) {
-    let _ = writeln!(out, "\nConsumers (t per year; marginal cost in {} per t of extra demand)", report.currency);
+    let _ = writeln!(
+        out,
+        "\nConsumers (t per year; marginal cost in {} per t of extra demand)",
+        report.currency
+    );
     let _ = writeln!(
         out,
         "{:<10} {:<12} {:>14} {:>14} {:>12} {:>14}  {:<34} {:<34}",
-        "consumer", "commodity", "demand", "delivered", "unmet", "marginal", "top mining countries (HHI)", "top refining countries (HHI)"
+        "consumer",
+        "commodity",
+        "demand",
+        "delivered",
+        "unmet",
+        "marginal",
+        "top mining countries (HHI)",
+        "top refining countries (HHI)"
     );
     for c in &report.consumers {
         let _ = writeln!(
@@ -83,7 +107,11 @@ fn top(shares: &BTreeMap<String, f64>, hhi: f64) -> String {
         return "-".into();
     }
     list.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
-    let named: Vec<String> = list.iter().take(TOP).map(|(k, v)| format!("{k} {:.1}%", *v * 100.0)).collect();
+    let named: Vec<String> = list
+        .iter()
+        .take(TOP)
+        .map(|(k, v)| format!("{k} {:.1}%", *v * 100.0))
+        .collect();
     format!("{} ({:.0})", named.join(", "), hhi)
 }
 
@@ -91,7 +119,10 @@ fn policies(out: &mut String, report: &Report) {
     let binding: Vec<_> = report.policies.iter().filter(|p| p.binding).collect();
     // A row over a scope that receives nothing is binding only in form (0 <= 0);
     // listing it would hide the rows that shape the answer.
-    let shown: Vec<_> = binding.iter().filter(|p| p.delivered > 0.0 || p.shadow_price != 0.0).collect();
+    let shown: Vec<_> = binding
+        .iter()
+        .filter(|p| p.delivered > 0.0 || p.shadow_price != 0.0)
+        .collect();
     let _ = writeln!(
         out,
         "\nBinding policies: {} of {} rows (shadow price: {} per percentage point of the limit)",
@@ -100,12 +131,21 @@ fn policies(out: &mut String, report: &Report) {
         report.currency
     );
     if binding.len() > shown.len() {
-        let _ = writeln!(out, "({} binding rows over scopes that receive nothing are not listed)", binding.len() - shown.len());
+        let _ = writeln!(
+            out,
+            "({} binding rows over scopes that receive nothing are not listed)",
+            binding.len() - shown.len()
+        );
     }
     if shown.is_empty() {
         return;
     }
-    let name_width = shown.iter().map(|p| p.policy.len()).max().unwrap_or(6).max(6);
+    let name_width = shown
+        .iter()
+        .map(|p| p.policy.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
     let _ = writeln!(
         out,
         "{:<name_width$} {:<10} {:<12} {:<9} {:<14} {:<14} {:>7} {:>8} {:>18}",
@@ -141,10 +181,22 @@ fn capacities(out: &mut String, report: &Report) {
     if binding.is_empty() {
         return;
     }
-    let _ = writeln!(out, "{:<9} {:<32} {:<12} {:>14} {:>14}", "kind", "node or route", "commodity", "capacity", "shadow price");
+    let _ = writeln!(
+        out,
+        "{:<9} {:<32} {:<12} {:>14} {:>14}",
+        "kind", "node or route", "commodity", "capacity", "shadow price"
+    );
     for c in binding {
         let name = c.node.as_deref().or(c.route.as_deref()).unwrap_or("-");
-        let _ = writeln!(out, "{:<9} {:<32} {:<12} {:>14} {:>14}", c.kind, name, c.commodity, amount(c.capacity), amount(c.shadow_price));
+        let _ = writeln!(
+            out,
+            "{:<9} {:<32} {:<12} {:>14} {:>14}",
+            c.kind,
+            name,
+            c.commodity,
+            amount(c.capacity),
+            amount(c.shadow_price)
+        );
     }
 }
 

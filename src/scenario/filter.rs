@@ -26,7 +26,8 @@ impl Values {
     /// are any) and none of the negated ones.
     fn matches(&self, test: impl Fn(&str) -> bool) -> bool {
         let list = self.list();
-        let (negated, plain): (Vec<&str>, Vec<&str>) = list.into_iter().partition(|v| v.starts_with('!'));
+        let (negated, plain): (Vec<&str>, Vec<&str>) =
+            list.into_iter().partition(|v| v.starts_with('!'));
         let excluded = negated.iter().any(|v| test(&v[1..]));
         let included = plain.is_empty() || plain.iter().any(|v| test(v));
         included && !excluded
@@ -61,8 +62,16 @@ pub struct Lookup<'a> {
 impl<'a> Lookup<'a> {
     pub fn new(raw: &'a RawModel) -> Lookup<'a> {
         Lookup {
-            nodes: raw.nodes.iter().map(|n| (n.id.as_str(), (n.kind.as_str(), n.country.as_str()))).collect(),
-            groups: raw.countries.iter().map(|c| (c.code.as_str(), c.groups.as_slice())).collect(),
+            nodes: raw
+                .nodes
+                .iter()
+                .map(|n| (n.id.as_str(), (n.kind.as_str(), n.country.as_str())))
+                .collect(),
+            groups: raw
+                .countries
+                .iter()
+                .map(|c| (c.code.as_str(), c.groups.as_slice()))
+                .collect(),
         }
     }
 
@@ -75,7 +84,9 @@ impl<'a> Lookup<'a> {
     }
 
     fn in_group(&self, country: &str, group: &str) -> bool {
-        self.groups.get(country).is_some_and(|g| g.iter().any(|x| x == group))
+        self.groups
+            .get(country)
+            .is_some_and(|g| g.iter().any(|x| x == group))
     }
 }
 
@@ -86,7 +97,12 @@ fn ok(values: &Option<Values>, test: impl Fn(&str) -> bool) -> bool {
 impl Filter {
     /// The keys this filter uses that do not apply to `table`.
     pub fn keys_not_for(&self, table: &str) -> Vec<&'static str> {
-        let node_keys = [("node", &self.node), ("kind", &self.kind), ("country", &self.country), ("group", &self.group)];
+        let node_keys = [
+            ("node", &self.node),
+            ("kind", &self.kind),
+            ("country", &self.country),
+            ("group", &self.group),
+        ];
         let route_keys = [
             ("from", &self.from),
             ("to", &self.to),
@@ -101,7 +117,17 @@ impl Filter {
             "supply" | "refining" | "demand" => &["node", "kind", "country", "group", "commodity"],
             "nodes" => &["node", "kind", "country", "group"],
             "countries" => &["country", "group"],
-            "routes" => &["commodity", "from", "to", "from_kind", "to_kind", "from_country", "to_country", "from_group", "to_group"],
+            "routes" => &[
+                "commodity",
+                "from",
+                "to",
+                "from_kind",
+                "to_kind",
+                "from_country",
+                "to_country",
+                "from_group",
+                "to_group",
+            ],
             _ => &[],
         };
         node_keys

@@ -105,7 +105,11 @@ pub enum NumberChange {
 #[derive(Clone, Debug)]
 pub enum Op {
     Numbers(NumberChange, NumbersOp),
-    Insert { table: String, rows: Vec<toml::Table>, csv: Option<(String, String)> },
+    Insert {
+        table: String,
+        rows: Vec<toml::Table>,
+        csv: Option<(String, String)>,
+    },
     Remove(RemoveOp),
     Policy(PolicyEntry),
     Share(ShareOp),
@@ -132,13 +136,19 @@ fn read_into(path: &Path, out: &mut Scenario, stack: &mut Vec<PathBuf>, diags: &
     let shown = path.display().to_string();
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     if stack.contains(&canonical) {
-        diags.error(Location::file(&shown), "the scenario extends itself (through a cycle of `extends`)");
+        diags.error(
+            Location::file(&shown),
+            "the scenario extends itself (through a cycle of `extends`)",
+        );
         return;
     }
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.error(Location::file(&shown), format!("cannot read the scenario: {e}"));
+            diags.error(
+                Location::file(&shown),
+                format!("cannot read the scenario: {e}"),
+            );
             return;
         }
     };
@@ -146,7 +156,10 @@ fn read_into(path: &Path, out: &mut Scenario, stack: &mut Vec<PathBuf>, diags: &
     let parsed: ScenarioToml = match toml::from_str(&text) {
         Ok(p) => p,
         Err(e) => {
-            let at = e.span().map(|s| pos.at(s.start)).unwrap_or_else(|| Location::file(&shown));
+            let at = e
+                .span()
+                .map(|s| pos.at(s.start))
+                .unwrap_or_else(|| Location::file(&shown));
             diags.error(at, format!("scenario: {}", e.message().trim()));
             return;
         }
@@ -160,7 +173,11 @@ fn read_into(path: &Path, out: &mut Scenario, stack: &mut Vec<PathBuf>, diags: &
     stack.pop();
     let mut ops = own_ops(parsed, &pos, &dir, out, diags);
     let policies = read_policies(&shown, &text, diags);
-    ops.extend(policies.into_iter().map(|p| (p.at.line.unwrap_or(0), p.at.clone(), Op::Policy(p))));
+    ops.extend(
+        policies
+            .into_iter()
+            .map(|p| (p.at.line.unwrap_or(0), p.at.clone(), Op::Policy(p))),
+    );
     // Operations apply in the order they were written, whatever their kind.
     ops.sort_by_key(|(line, _, _)| *line);
     out.ops.extend(ops.into_iter().map(|(_, at, op)| (at, op)));
@@ -168,13 +185,23 @@ fn read_into(path: &Path, out: &mut Scenario, stack: &mut Vec<PathBuf>, diags: &
 
 type Numbered = Vec<(usize, Location, Op)>;
 
-fn own_ops(parsed: ScenarioToml, pos: &Positions<'_>, dir: &Path, out: &mut Scenario, diags: &mut Diagnostics) -> Numbered {
+fn own_ops(
+    parsed: ScenarioToml,
+    pos: &Positions<'_>,
+    dir: &Path,
+    out: &mut Scenario,
+    diags: &mut Diagnostics,
+) -> Numbered {
     let mut ops: Numbered = Vec::new();
     let mut push = |span: std::ops::Range<usize>, op: Op| {
         let at = pos.at(span.start);
         ops.push((at.line.unwrap_or(0), at, op));
     };
-    for (kind, list) in [(NumberChange::Scale, parsed.scale), (NumberChange::Set, parsed.set), (NumberChange::Add, parsed.add)] {
+    for (kind, list) in [
+        (NumberChange::Scale, parsed.scale),
+        (NumberChange::Set, parsed.set),
+        (NumberChange::Add, parsed.add),
+    ] {
         for op in list {
             push(op.span(), Op::Numbers(kind, op.into_inner()));
         }
@@ -190,12 +217,22 @@ fn own_ops(parsed: ScenarioToml, pos: &Positions<'_>, dir: &Path, out: &mut Scen
                     Some((path.display().to_string(), text))
                 }
                 Err(e) => {
-                    diags.error(pos.at(span.start), format!("cannot read {}: {e}", path.display()));
+                    diags.error(
+                        pos.at(span.start),
+                        format!("cannot read {}: {e}", path.display()),
+                    );
                     None
                 }
             }
         });
-        push(span, Op::Insert { table: op.table, rows: op.rows.unwrap_or_default(), csv });
+        push(
+            span,
+            Op::Insert {
+                table: op.table,
+                rows: op.rows.unwrap_or_default(),
+                csv,
+            },
+        );
     }
     for op in parsed.remove {
         push(op.span(), Op::Remove(op.into_inner()));
