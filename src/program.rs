@@ -34,6 +34,8 @@ pub enum RowTag {
     RouteCapacity(RouteId),
     /// Index into `CommodityProgram::policies`.
     Policy(usize),
+    /// The total delivered to one scope set of the policies.
+    ScopeDelivered,
 }
 
 /// The solver-facing part of a program, consumed by `solve`.
@@ -56,11 +58,13 @@ pub struct CommodityProgram {
     pub policy_rows: Vec<Option<usize>>,
     /// Rows in the LP.
     pub rows: usize,
+    /// Variables holding the total delivered to each policy scope set.
+    pub scope_totals: usize,
 }
 
 impl CommodityProgram {
     pub fn variables(&self) -> usize {
-        self.flows.len() + self.unmet.len()
+        self.flows.len() + self.unmet.len() + self.scope_totals
     }
 }
 
@@ -86,6 +90,8 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
         })
         .collect();
     let incidence = incidence(model, &flows);
+    let instances = policies::instances(model, net);
+    let scope_totals = scope_total_variables(&instances, &incidence, &mut vars);
     let mut b = Builder {
         model,
         net,
@@ -100,8 +106,8 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     b.hub_balance();
     b.demand_balance(&unmet);
     b.route_capacity();
-    let instances = policies::instances(model, net);
-    let policy_rows = b.policy_shares(&instances);
+    b.scope_deliveries(&scope_totals);
+    let policy_rows = b.policy_shares(&instances, &scope_totals);
     let objective = objective(model, net, &flows, &incidence, &unmet);
     let Builder { rows, tags, .. } = b;
     let program = CommodityProgram {
@@ -109,6 +115,7 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
         flows,
         unmet,
         rows: tags.len(),
+        scope_totals: scope_totals.len(),
         tags,
         policies: instances,
         policy_rows,
@@ -121,6 +128,18 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
             rows,
         },
     )
+}
+
+/// delivered[S] >= 0 for every distinct scope set S of the policies that some flow can reach.
+fn scope_total_variables(instances: &[PolicyInstance], inc: &Incidence, vars: &mut ProblemVariables) -> BTreeMap<Vec<NodeId>, Variable> {
+    let mut totals = BTreeMap::new();
+    for inst in instances {
+        let reachable = inst.consumers.iter().any(|c| !inc.into[c.index()].is_empty());
+        if reachable && !totals.contains_key(&inst.consumers) {
+            totals.insert(inst.consumers.clone(), vars.add(variable().min(0.0)));
+        }
+    }
+    totals
 }
 
 /// x[e, l] >= 0 for every route e and every label l it can usefully carry.
@@ -322,33 +341,32 @@ impl Builder<'_> {
     ///   min_share: F_X(S) >= share * delivered(S),
     /// written as sum_{l in X} (1 - share) x - sum_{l not in X} share x (<= or >=) 0
     /// over the flows into S, where a flow is in X when its label's country at the stage is.
-    fn policy_shares(&mut self, instances: &[PolicyInstance]) -> Vec<Option<usize>> {
+    /// Scope set S of some policy: delivered[S] = sum_e into S of x[e, l]
+    /// (one row per distinct set, so that the policy rows need not repeat every inflow).
+    fn scope_deliveries(&mut self, totals: &BTreeMap<Vec<NodeId>, Variable>) {
+        for (consumers, &delivered) in totals {
+            let mut balance = self.sum(consumers.iter().flat_map(|c| self.incidence.into[c.index()].iter().copied()));
+            balance.add_mul(-1.0, delivered);
+            self.push(RowTag::ScopeDelivered, balance.eq(0.0));
+        }
+    }
+
+    /// For each policy instance with scope S and limited countries X:
+    ///   max_share: F_X(S) <= share * delivered[S],
+    ///   min_share: F_X(S) >= share * delivered[S],
+    /// where F_X(S) sums the flows into S whose label's country at the stage is in X.
+    fn policy_shares(&mut self, instances: &[PolicyInstance], totals: &BTreeMap<Vec<NodeId>, Variable>) -> Vec<Option<usize>> {
         let mut rows = Vec::with_capacity(instances.len());
         for (idx, inst) in instances.iter().enumerate() {
-            let mut expr = Expression::default();
-            let mut terms = 0;
-            for c in &inst.consumers {
-                for &i in &self.incidence.into[c.index()] {
-                    let f = self.flows[i];
-                    let limited = f
-                        .label
-                        .country_at(inst.stage)
-                        .is_some_and(|x| inst.countries.contains(&x));
-                    expr.add_mul(
-                        if limited {
-                            1.0 - inst.share
-                        } else {
-                            -inst.share
-                        },
-                        f.var,
-                    );
-                    terms += 1;
-                }
-            }
-            if terms == 0 {
-                rows.push(None);
+            let Some(&delivered) = totals.get(&inst.consumers) else {
+                rows.push(None); // nothing can be delivered to S: the row would be 0 <= 0
                 continue;
-            }
+            };
+            let limited = inst.consumers.iter().flat_map(|c| self.incidence.into[c.index()].iter().copied()).filter(|&i| {
+                self.flows[i].label.country_at(inst.stage).is_some_and(|x| inst.countries.contains(&x))
+            });
+            let mut expr = self.sum(limited);
+            expr.add_mul(-inst.share, delivered);
             let row = match inst.kind {
                 PolicyKind::MaxShare => expr.leq(0.0),
                 PolicyKind::MinShare => expr.geq(0.0),
