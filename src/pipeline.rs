@@ -14,7 +14,7 @@ use crate::policies;
 use crate::program::{self, CommodityProgram, Lp};
 use crate::report::{self, Report, Solved};
 use crate::scenario::{self, Change, Scenario};
-use crate::solve::{self, LpSolution, SolveError};
+use crate::solve::{self, LpSolution, Method, SolveError};
 use crate::validate;
 
 /// A model that passed validation, with its warnings.
@@ -147,6 +147,15 @@ pub fn networks(model: &Model) -> Vec<CommodityNetwork> {
 /// Builds and solves every commodity's program (commodities in parallel,
 /// one HiGHS thread each).
 pub fn solve(model: &Model, nets: Vec<CommodityNetwork>) -> Result<Outcome, SolveError> {
+    solve_with(model, nets, Method::Auto)
+}
+
+/// `solve` with a chosen HiGHS method.
+pub fn solve_with(
+    model: &Model,
+    nets: Vec<CommodityNetwork>,
+    method: Method,
+) -> Result<Outcome, SolveError> {
     let started = Instant::now();
     let built: Vec<(CommodityNetwork, CommodityProgram, Lp)> = nets
         .into_par_iter()
@@ -160,7 +169,8 @@ pub fn solve(model: &Model, nets: Vec<CommodityNetwork>) -> Result<Outcome, Solv
     let solved: Result<Vec<CommodityOutcome>, SolveError> = built
         .into_par_iter()
         .map(|(network, program, lp)| {
-            let solution = solve::solve(&program, lp, &model.commodity(program.commodity).id)?;
+            let solution =
+                solve::solve_with(&program, lp, &model.commodity(program.commodity).id, method)?;
             Ok(CommodityOutcome {
                 network,
                 program,

@@ -74,3 +74,28 @@ fn generated_models_bind_caps_and_leave_demand_unmet_sometimes() {
         "only {binding_capacity} of 60 models have a binding capacity"
     );
 }
+
+/// Interior point + crossover (used above `solve::IPM_ABOVE` variables) finds
+/// the same optimum as dual simplex, with a solution that passes every invariant.
+#[test]
+fn interior_point_and_simplex_agree_on_the_medium_model() {
+    use sourcemix::solve::Method;
+    let texts = generate(&SynthParams::medium());
+    let model = pipeline::load_texts(texts, Diagnostics::new())
+        .expect("medium is valid")
+        .model;
+    let mut totals = Vec::new();
+    for method in [Method::Simplex, Method::InteriorPoint] {
+        let outcome =
+            pipeline::solve_with(&model, pipeline::networks(&model), method).expect("solves");
+        let report = outcome.report(&model);
+        common::check_invariants(&format!("medium {method:?}"), &model, &outcome, &report);
+        totals.push(report.total_cost);
+    }
+    assert!(
+        common::close(totals[0], totals[1], 1e-7),
+        "simplex {} vs interior point {}",
+        totals[0],
+        totals[1]
+    );
+}
