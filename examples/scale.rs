@@ -2,7 +2,7 @@
 //! the peak memory.
 //!
 //! ```text
-//! cargo run --release --example scale -- medium|large|xl|small [options]
+//! cargo run --release --example scale -- medium|large|xl|small|MODEL_DIR [options]
 //!   --no-star        leave out the `commodity = "*"` policy, so the four
 //!                    commodities track nothing / mining / refining / both
 //!   --seed N         another seed
@@ -29,13 +29,14 @@
 //! solved in parallel, as `pipeline::solve` does.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use good_lp::{highs, Constraint, Expression, SolverModel};
 use rayon::prelude::*;
 
 use sourcemix::diagnostics::Diagnostics;
+use sourcemix::input::ModelTexts;
 use sourcemix::model::{FromSet, Model, Policy, PolicyKind, Scope, Stage};
 use sourcemix::network::CommodityNetwork;
 use sourcemix::pipeline::{self, CommodityOutcome, Outcome};
@@ -46,6 +47,8 @@ use sourcemix::synth::{self, SynthParams};
 
 struct Options {
     params: SynthParams,
+    /// A model folder to read instead of generating one.
+    from_dir: Option<PathBuf>,
     full: bool,
     full_solve: bool,
     via_pipeline: bool,
@@ -58,17 +61,40 @@ struct Options {
 
 fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: scale medium|large|xl|small [--no-star] [--seed N] [--full] [--full-solve] [--pipeline] [--write DIR]";
-    let Some(mut params) = args.first().and_then(|a| SynthParams::preset(a)) else {
+    let usage = "usage: scale medium|large|xl|small|MODEL_DIR [--no-star] [--seed N] [--full] [--full-solve] [--pipeline] [--build-only] [--only ID] [--sparse-policies] [--highs KEY=VALUE] [--write DIR]";
+    let first = args.first().cloned().unwrap_or_default();
+    let from_dir = Path::new(&first).is_dir().then(|| PathBuf::from(&first));
+    let Some(mut params) =
+        SynthParams::preset(&first).or_else(|| from_dir.as_ref().map(|_| SynthParams::medium()))
+    else {
         eprintln!("{usage}");
         std::process::exit(2);
     };
-    let mut o = Options { params: params.clone(), full: false, full_solve: false, via_pipeline: false, write: None, only: None, sparse_policies: false, build_only: false, highs: Vec::new() };
+    if let Some(dir) = &from_dir {
+        params.name = dir.display().to_string();
+    }
+    let mut o = Options {
+        params: params.clone(),
+        from_dir,
+        full: false,
+        full_solve: false,
+        via_pipeline: false,
+        write: None,
+        only: None,
+        sparse_policies: false,
+        build_only: false,
+        highs: Vec::new(),
+    };
     let mut rest = args[1..].iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
             "--no-star" => params.star_policy = false,
-            "--seed" => params.seed = rest.next().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("{usage}")),
+            "--seed" => {
+                params.seed = rest
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{usage}"))
+            }
             "--full" => o.full = true,
             "--full-solve" => {
                 o.full = true;
@@ -80,7 +106,10 @@ fn options() -> Options {
             "--only" => o.only = rest.next().cloned(),
             "--sparse-policies" => o.sparse_policies = true,
             "--highs" => {
-                let kv = rest.next().and_then(|kv| kv.split_once('=')).unwrap_or_else(|| panic!("{usage}"));
+                let kv = rest
+                    .next()
+                    .and_then(|kv| kv.split_once('='))
+                    .unwrap_or_else(|| panic!("{usage}"));
                 o.highs.push((kv.0.to_string(), kv.1.to_string()));
             }
             _ => {
@@ -99,7 +128,12 @@ fn cpu_seconds() -> f64 {
     let after = stat.rsplit(')').next().unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
     // After the command name: state is field 3, utime 14, stime 15 (1-based).
-    let ticks = |i: usize| fields.get(i - 3).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i - 3)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(14) + ticks(15)) / 100.0
 }
 
@@ -107,7 +141,11 @@ fn cpu_seconds() -> f64 {
 fn thread_cpu_seconds() -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|ns| ns.parse::<f64>().ok())
+        })
         .map(|ns| ns / 1e9)
         .unwrap_or(0.0)
 }
@@ -140,13 +178,22 @@ struct Clock {
 
 impl Clock {
     fn new() -> Clock {
-        Clock { steps: Vec::new(), wall: Instant::now(), cpu: cpu_seconds() }
+        Clock {
+            steps: Vec::new(),
+            wall: Instant::now(),
+            cpu: cpu_seconds(),
+        }
     }
 
     /// Closes the step that started at the previous call.
     fn step(&mut self, name: &'static str) {
         let cpu = cpu_seconds();
-        self.steps.push(Step { name, wall: self.wall.elapsed(), cpu: cpu - self.cpu, peak_mib: status_mib("VmHWM:") });
+        self.steps.push(Step {
+            name,
+            wall: self.wall.elapsed(),
+            cpu: cpu - self.cpu,
+            peak_mib: status_mib("VmHWM:"),
+        });
         eprintln!("  {name}: {:.3} s", self.wall.elapsed().as_secs_f64());
         self.wall = Instant::now();
         self.cpu = cpu;
@@ -171,15 +218,34 @@ struct SolveParts {
 /// `solve::solve`, step by step. Relies on program::build adding the flow
 /// variables first and then the unmet-demand variables (so variable i is
 /// HiGHS column i); `main` checks the result against the report's recomputed cost.
-fn solve_timed(program: &CommodityProgram, lp: Lp, options: &[(String, String)]) -> (LpSolution, SolveParts) {
+fn solve_timed(
+    program: &CommodityProgram,
+    lp: Lp,
+    options: &[(String, String)],
+) -> (LpSolution, SolveParts) {
     let mut parts = SolveParts::default();
     if lp.rows.is_empty() {
-        let (flows, unmet) = (vec![0.0; program.flows.len()], vec![0.0; program.unmet.len()]);
-        return (LpSolution { flows, unmet, duals: Vec::new(), objective: 0.0 }, parts);
+        let (flows, unmet) = (
+            vec![0.0; program.flows.len()],
+            vec![0.0; program.unmet.len()],
+        );
+        return (
+            LpSolution {
+                flows,
+                unmet,
+                duals: Vec::new(),
+                objective: 0.0,
+            },
+            parts,
+        );
     }
     let clean = |x: f64| if x.abs() < 1e-9 { 0.0 } else { x };
     let t = Instant::now();
-    let Lp { vars, objective, rows } = lp;
+    let Lp {
+        vars,
+        objective,
+        rows,
+    } = lp;
     let mut problem = vars.minimise(objective).using(highs);
     problem.set_verbose(false);
     for row in rows {
@@ -212,10 +278,21 @@ fn solve_timed(program: &CommodityProgram, lp: Lp, options: &[(String, String)])
     let columns = solution.columns();
     let n = program.flows.len();
     let flows = columns[..n].iter().map(|&x| clean(x)).collect();
-    let unmet = columns[n..n + program.unmet.len()].iter().map(|&x| clean(x)).collect();
+    let unmet = columns[n..n + program.unmet.len()]
+        .iter()
+        .map(|&x| clean(x))
+        .collect();
     let duals = solution.dual_rows().iter().map(|&x| clean(x)).collect();
     parts.extract = t.elapsed();
-    (LpSolution { flows, unmet, duals, objective }, parts)
+    (
+        LpSolution {
+            flows,
+            unmet,
+            duals,
+            objective,
+        },
+        parts,
+    )
 }
 
 /// The program with every policy row rewritten as
@@ -225,15 +302,28 @@ fn solve_timed(program: &CommodityProgram, lp: Lp, options: &[(String, String)])
 /// optimum are the same, but a row holds only the inflows of X and one unmet
 /// variable per consumer, instead of every inflow of S.
 fn sparse_policy_rows(model: &Model, program: &CommodityProgram, lp: Lp) -> Lp {
-    let Lp { vars, objective, rows } = lp;
-    let mut kept: Vec<Constraint> =
-        rows.into_iter().zip(&program.tags).filter(|(_, t)| !matches!(t, RowTag::Policy(_))).map(|(r, _)| r).collect();
+    let Lp {
+        vars,
+        objective,
+        rows,
+    } = lp;
+    let mut kept: Vec<Constraint> = rows
+        .into_iter()
+        .zip(&program.tags)
+        .filter(|(_, t)| !matches!(t, RowTag::Policy(_)))
+        .map(|(r, _)| r)
+        .collect();
     let mut into: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, f) in program.flows.iter().enumerate() {
-        into.entry(model.route(f.route).to.index()).or_default().push(i);
+        into.entry(model.route(f.route).to.index())
+            .or_default()
+            .push(i);
     }
-    let unmet: HashMap<usize, (good_lp::Variable, f64)> =
-        program.unmet.iter().map(|&(d, v)| (model.demand[d].node.index(), (v, model.demand[d].demand))).collect();
+    let unmet: HashMap<usize, (good_lp::Variable, f64)> = program
+        .unmet
+        .iter()
+        .map(|&(d, v)| (model.demand[d].node.index(), (v, model.demand[d].demand)))
+        .collect();
     for (inst, row) in program.policies.iter().zip(&program.policy_rows) {
         if row.is_none() {
             continue;
@@ -243,7 +333,10 @@ fn sparse_policy_rows(model: &Model, program: &CommodityProgram, lp: Lp) -> Lp {
         for c in &inst.consumers {
             for &i in into.get(&c.index()).map(Vec::as_slice).unwrap_or(&[]) {
                 let f = program.flows[i];
-                if f.label.country_at(inst.stage).is_some_and(|x| inst.countries.contains(&x)) {
+                if f.label
+                    .country_at(inst.stage)
+                    .is_some_and(|x| inst.countries.contains(&x))
+                {
                     e.add_mul(1.0, f.var);
                 }
             }
@@ -257,7 +350,11 @@ fn sparse_policy_rows(model: &Model, program: &CommodityProgram, lp: Lp) -> Lp {
             PolicyKind::MinShare => e.geq(rhs),
         });
     }
-    Lp { vars, objective, rows: kept }
+    Lp {
+        vars,
+        objective,
+        rows: kept,
+    }
 }
 
 /// The same model with every label dimension tracked for every commodity:
@@ -272,15 +369,30 @@ fn fully_labelled(model: &Model) -> Model {
         stages: vec![Stage::Mining, Stage::Refining],
         commodity: None,
         scope: Scope::Nodes(Vec::new()),
-        from: FromSet::Set { label: String::new(), countries: Default::default() },
+        from: FromSet::Set {
+            label: String::new(),
+            countries: Default::default(),
+        },
         share: 1.0,
     });
     full
 }
 
 fn columns(model: &Model, nets: &[CommodityNetwork]) -> (usize, usize) {
-    let flows: usize = nets.iter().map(|n| n.route_labels.iter().map(|(_, l)| l.len()).sum::<usize>()).sum();
-    let unmet: usize = nets.iter().map(|n| model.demand.iter().filter(|d| d.commodity == n.commodity).count()).sum();
+    let flows: usize = nets
+        .iter()
+        .map(|n| n.route_labels.iter().map(|(_, l)| l.len()).sum::<usize>())
+        .sum();
+    let unmet: usize = nets
+        .iter()
+        .map(|n| {
+            model
+                .demand
+                .iter()
+                .filter(|d| d.commodity == n.commodity)
+                .count()
+        })
+        .sum();
     (flows, unmet)
 }
 
@@ -291,16 +403,42 @@ fn secs(d: Duration) -> f64 {
 fn main() {
     let o = options();
     let p = &o.params;
-    eprintln!("{} (seed {}, star policy: {}):", p.name, p.seed, p.star_policy);
+    let title = match &o.from_dir {
+        Some(_) => p.name.clone(),
+        None => format!(
+            "{} (seed {}, star policy {})",
+            p.name, p.seed, p.star_policy
+        ),
+    };
+    eprintln!("{title}:");
     let mut clock = Clock::new();
 
-    let texts = synth::generate(p);
-    clock.step("generate");
-    let route_rows = texts.files["routes.csv"].as_deref().map(|t| t.lines().count() - 1).unwrap_or(0);
+    let texts = match &o.from_dir {
+        None => synth::generate(p),
+        Some(dir) => {
+            let mut diags = Diagnostics::new();
+            let texts = ModelTexts::read_dir(dir, &mut diags);
+            if diags.has_errors() {
+                eprintln!("{diags}");
+                std::process::exit(1);
+            }
+            texts
+        }
+    };
+    clock.step(if o.from_dir.is_some() {
+        "read files"
+    } else {
+        "generate"
+    });
+    let route_rows = texts.files["routes.csv"]
+        .as_deref()
+        .map(|t| t.lines().count() - 1)
+        .unwrap_or(0);
     if let Some(dir) = &o.write {
         std::fs::create_dir_all(dir).expect("cannot create the --write folder");
         for (name, text) in &texts.files {
-            std::fs::write(dir.join(name), text.as_deref().unwrap_or("")).expect("cannot write a model file");
+            std::fs::write(dir.join(name), text.as_deref().unwrap_or(""))
+                .expect("cannot write a model file");
         }
         eprintln!("  wrote {}", dir.display());
         clock.step("write model");
@@ -326,21 +464,38 @@ fn main() {
 
     let per_commodity: Vec<(String, bool, bool, usize)> = nets
         .iter()
-        .map(|n| (model.commodity(n.commodity).id.clone(), n.tracking.mining, n.tracking.refining, n.graph.edge_count()))
+        .map(|n| {
+            (
+                model.commodity(n.commodity).id.clone(),
+                n.tracking.mining,
+                n.tracking.refining,
+                n.graph.edge_count(),
+            )
+        })
         .collect();
 
     if o.build_only {
-        let built: Vec<(CommodityProgram, Lp)> = nets.par_iter().map(|net| program::build(model, net)).collect();
+        let built: Vec<(CommodityProgram, Lp)> = nets
+            .par_iter()
+            .map(|net| program::build(model, net))
+            .collect();
         clock.step("program build");
         println!("\n| commodity | tracks | edges | variables | constraints | policy rows |");
         println!("|---|---|---:|---:|---:|---:|");
         for ((program, _), (id, m, r, edges)) in built.iter().zip(&per_commodity) {
             let rows = program.policy_rows.iter().flatten().count();
-            println!("| {id} | {m}/{r} | {edges} | {} | {} | {rows} |", program.variables(), program.rows);
+            println!(
+                "| {id} | {m}/{r} | {edges} | {} | {} | {rows} |",
+                program.variables(),
+                program.rows
+            );
         }
         let vars: usize = built.iter().map(|(p, _)| p.variables()).sum();
         let rows: usize = built.iter().map(|(p, _)| p.rows).sum();
-        println!("LP: {vars} variables, {rows} constraints; peak RSS {:.0} MiB", status_mib("VmHWM:"));
+        println!(
+            "LP: {vars} variables, {rows} constraints; peak RSS {:.0} MiB",
+            status_mib("VmHWM:")
+        );
         if o.full {
             let full = fully_labelled(model);
             let nets = pipeline::networks(&full);
@@ -356,7 +511,11 @@ fn main() {
     let outcome = if o.via_pipeline {
         let outcome = pipeline::solve(model, nets).expect("solve failed");
         clock.step("build + solve (pipeline::solve)");
-        eprintln!("  (pipeline: build {:.3} s, solve {:.3} s)", secs(outcome.build_time), secs(outcome.solve_time));
+        eprintln!(
+            "  (pipeline: build {:.3} s, solve {:.3} s)",
+            secs(outcome.build_time),
+            secs(outcome.solve_time)
+        );
         outcome
     } else {
         let started = Instant::now();
@@ -373,16 +532,31 @@ fn main() {
         let solved: Vec<(CommodityOutcome, SolveParts)> = built
             .into_par_iter()
             .map(|(network, program, lp)| {
-                let lp = if o.sparse_policies { sparse_policy_rows(model, &program, lp) } else { lp };
+                let lp = if o.sparse_policies {
+                    sparse_policy_rows(model, &program, lp)
+                } else {
+                    lp
+                };
                 let (solution, parts) = solve_timed(&program, lp, &o.highs);
-                (CommodityOutcome { network, program, solution }, parts)
+                (
+                    CommodityOutcome {
+                        network,
+                        program,
+                        solution,
+                    },
+                    parts,
+                )
             })
             .collect();
         solve_wall = started.elapsed();
         clock.step("solve (good_lp + HiGHS)");
         let (commodities, p): (Vec<_>, Vec<_>) = solved.into_iter().unzip();
         parts = p;
-        Outcome { commodities, build_time, solve_time: solve_wall }
+        Outcome {
+            commodities,
+            build_time,
+            solve_time: solve_wall,
+        }
     };
 
     let report = outcome.report(model);
@@ -394,7 +568,7 @@ fn main() {
     // ---- what was measured
     let objective = outcome.objective();
     let relative = (objective - report.total_cost).abs() / objective.abs().max(1.0);
-    println!("\n== {} (seed {}, star policy {})", p.name, p.seed, p.star_policy);
+    println!("\n== {title}");
     println!(
         "model: {} nodes, {} countries, {} commodities, {} route rows -> {} edges (a `*` row is one edge per commodity), {} demand rows, {} policies, {} warnings",
         model.nodes.len(),
@@ -451,13 +625,26 @@ fn main() {
     let mut total_wall = Duration::ZERO;
     let mut total_cpu = 0.0;
     for s in &clock.steps {
-        println!("| {} | {:.3} | {:.2} | {:.0} |", s.name, secs(s.wall), s.cpu, s.peak_mib);
-        if s.name != "generate" && s.name != "write model" {
+        println!(
+            "| {} | {:.3} | {:.2} | {:.0} |",
+            s.name,
+            secs(s.wall),
+            s.cpu,
+            s.peak_mib
+        );
+        if s.name != "generate" && s.name != "write model"
+            || o.from_dir.is_some() && s.name == "read files"
+        {
             total_wall += s.wall;
             total_cpu += s.cpu;
         }
     }
-    println!("| **load to rendered output** | **{:.3}** | **{:.2}** | **{:.0}** |", secs(total_wall), total_cpu, status_mib("VmHWM:"));
+    println!(
+        "| **load to rendered output** | **{:.3}** | **{:.2}** | **{:.0}** |",
+        secs(total_wall),
+        total_cpu,
+        status_mib("VmHWM:")
+    );
     if !parts.is_empty() {
         let sum = |f: fn(&SolveParts) -> Duration| parts.iter().map(f).sum::<Duration>();
         let run = sum(|p| p.highs_run);
@@ -477,7 +664,8 @@ fn main() {
         // by its parts.
         let outside_cpu = 1.0 - run_cpu / total_cpu.max(1e-9);
         // Wall basis: the solve step's wall time apportioned by its parts.
-        let in_solve = secs(run) / secs(sum(|p| p.to_good_lp + p.to_highs + p.highs_run + p.extract)).max(1e-9);
+        let in_solve = secs(run)
+            / secs(sum(|p| p.to_good_lp + p.to_highs + p.highs_run + p.extract)).max(1e-9);
         let outside_wall = 1.0 - secs(solve_wall) * in_solve / secs(total_wall).max(1e-9);
         println!(
             "time outside the HiGHS run: {:.1}% of CPU time, {:.1}% of wall time",
@@ -493,8 +681,19 @@ fn main() {
         let nets = pipeline::networks(&full);
         let (flows, unmet) = columns(&full, &nets);
         let (tracked_flows, tracked_unmet) = {
-            let c: usize = outcome.commodities.iter().map(|c| c.program.flows.len()).sum();
-            (c, outcome.commodities.iter().map(|c| c.program.unmet.len()).sum::<usize>())
+            let c: usize = outcome
+                .commodities
+                .iter()
+                .map(|c| c.program.flows.len())
+                .sum();
+            (
+                c,
+                outcome
+                    .commodities
+                    .iter()
+                    .map(|c| c.program.unmet.len())
+                    .sum::<usize>(),
+            )
         };
         println!(
             "\nfull (mining, refining) labelling of the same model: {} flow columns + {} unmet = {} variables (labelled networks in {:.3} s); compressed: {} + {} = {} ({:.1}x fewer)",
@@ -508,12 +707,23 @@ fn main() {
             (flows + unmet) as f64 / (tracked_flows + tracked_unmet).max(1) as f64
         );
         let edges: usize = nets.iter().map(|n| n.route_labels.len()).sum();
-        println!("  edges that carry any label: {edges}; full labels per such edge: {:.2}", flows as f64 / edges.max(1) as f64);
+        println!(
+            "  edges that carry any label: {edges}; full labels per such edge: {:.2}",
+            flows as f64 / edges.max(1) as f64
+        );
         if o.full_solve {
             let started = Instant::now();
             let outcome_full = pipeline::solve(&full, nets).expect("full solve failed");
-            let vars: usize = outcome_full.commodities.iter().map(|c| c.program.variables()).sum();
-            let rows: usize = outcome_full.commodities.iter().map(|c| c.program.rows).sum();
+            let vars: usize = outcome_full
+                .commodities
+                .iter()
+                .map(|c| c.program.variables())
+                .sum();
+            let rows: usize = outcome_full
+                .commodities
+                .iter()
+                .map(|c| c.program.rows)
+                .sum();
             println!(
                 "  full labelling LP: {vars} variables, {rows} constraints; build {:.3} s, solve {:.3} s (wall {:.3} s); objective {:.2} vs {:.2}; peak RSS now {:.0} MiB",
                 secs(outcome_full.build_time),
