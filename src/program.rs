@@ -131,10 +131,17 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
 }
 
 /// delivered[S] >= 0 for every distinct scope set S of the policies that some flow can reach.
-fn scope_total_variables(instances: &[PolicyInstance], inc: &Incidence, vars: &mut ProblemVariables) -> BTreeMap<Vec<NodeId>, Variable> {
+fn scope_total_variables(
+    instances: &[PolicyInstance],
+    inc: &Incidence,
+    vars: &mut ProblemVariables,
+) -> BTreeMap<Vec<NodeId>, Variable> {
     let mut totals = BTreeMap::new();
     for inst in instances {
-        let reachable = inst.consumers.iter().any(|c| !inc.into[c.index()].is_empty());
+        let reachable = inst
+            .consumers
+            .iter()
+            .any(|c| !inc.into[c.index()].is_empty());
         if reachable && !totals.contains_key(&inst.consumers) {
             totals.insert(inst.consumers.clone(), vars.add(variable().min(0.0)));
         }
@@ -345,7 +352,11 @@ impl Builder<'_> {
     /// (one row per distinct set, so that the policy rows need not repeat every inflow).
     fn scope_deliveries(&mut self, totals: &BTreeMap<Vec<NodeId>, Variable>) {
         for (consumers, &delivered) in totals {
-            let mut balance = self.sum(consumers.iter().flat_map(|c| self.incidence.into[c.index()].iter().copied()));
+            let mut balance = self.sum(
+                consumers
+                    .iter()
+                    .flat_map(|c| self.incidence.into[c.index()].iter().copied()),
+            );
             balance.add_mul(-1.0, delivered);
             self.push(RowTag::ScopeDelivered, balance.eq(0.0));
         }
@@ -355,16 +366,27 @@ impl Builder<'_> {
     ///   max_share: F_X(S) <= share * delivered[S],
     ///   min_share: F_X(S) >= share * delivered[S],
     /// where F_X(S) sums the flows into S whose label's country at the stage is in X.
-    fn policy_shares(&mut self, instances: &[PolicyInstance], totals: &BTreeMap<Vec<NodeId>, Variable>) -> Vec<Option<usize>> {
+    fn policy_shares(
+        &mut self,
+        instances: &[PolicyInstance],
+        totals: &BTreeMap<Vec<NodeId>, Variable>,
+    ) -> Vec<Option<usize>> {
         let mut rows = Vec::with_capacity(instances.len());
         for (idx, inst) in instances.iter().enumerate() {
             let Some(&delivered) = totals.get(&inst.consumers) else {
                 rows.push(None); // nothing can be delivered to S: the row would be 0 <= 0
                 continue;
             };
-            let limited = inst.consumers.iter().flat_map(|c| self.incidence.into[c.index()].iter().copied()).filter(|&i| {
-                self.flows[i].label.country_at(inst.stage).is_some_and(|x| inst.countries.contains(&x))
-            });
+            let limited = inst
+                .consumers
+                .iter()
+                .flat_map(|c| self.incidence.into[c.index()].iter().copied())
+                .filter(|&i| {
+                    self.flows[i]
+                        .label
+                        .country_at(inst.stage)
+                        .is_some_and(|x| inst.countries.contains(&x))
+                });
             let mut expr = self.sum(limited);
             expr.add_mul(-inst.share, delivered);
             let row = match inst.kind {
