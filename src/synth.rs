@@ -21,6 +21,7 @@
 //!   trade, and the commodities differ in what their policies make the program
 //!   track (see [`tier`]): that, more than the node count, sets the LP size.
 
+use crate::model::NodeKind as Kind;
 use std::fmt::Write as _;
 
 use rand::{Rng, SeedableRng};
@@ -364,33 +365,6 @@ fn yield_in(rng: &mut ChaCha8Rng, lo: f64) -> f64 {
 // Random (small) models
 
 const SMALL_CODES: [&str; 8] = ["CHN", "AUS", "CHL", "COD", "IDN", "USA", "DEU", "JPN"];
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Kind {
-    Mine,
-    Recycler,
-    Stockpile,
-    Refiner,
-    Hub,
-    Consumer,
-}
-
-impl Kind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Kind::Mine => "mine",
-            Kind::Recycler => "recycler",
-            Kind::Stockpile => "stockpile",
-            Kind::Refiner => "refiner",
-            Kind::Hub => "hub",
-            Kind::Consumer => "consumer",
-        }
-    }
-
-    fn is_source(self) -> bool {
-        matches!(self, Kind::Mine | Kind::Recycler | Kind::Stockpile)
-    }
-}
 
 /// A random non-empty subset of `0..n` (each member with probability `p`).
 fn subset(rng: &mut ChaCha8Rng, n: usize, p: f64) -> Vec<usize> {
