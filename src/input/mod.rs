@@ -114,7 +114,6 @@ fn utf8(shown: &str, bytes: Vec<u8>, diags: &mut Diagnostics) -> Option<String> 
 /// Every file of a model, parsed into raw rows.
 #[derive(Clone, Debug, Default)]
 pub struct RawModel {
-    pub texts_dir: String,
     pub toml: ModelToml,
     pub countries: Vec<CountryRow>,
     pub nodes: Vec<NodeRow>,
@@ -124,16 +123,6 @@ pub struct RawModel {
     pub routes: Vec<RouteRow>,
     /// The path shown for each file name.
     pub shown: BTreeMap<String, String>,
-}
-
-impl RawModel {
-    /// The path of `name` as shown in messages.
-    pub fn file(&self, name: &str) -> String {
-        self.shown
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| name.to_string())
-    }
 }
 
 /// Parses every file's text. Problems go to `diags`.
@@ -148,7 +137,6 @@ pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
         unreadable: texts.unreadable.contains(name),
     };
     RawModel {
-        texts_dir: texts.shown_dir.clone(),
         toml: model_toml::read_model_toml(
             &texts.shown("model.toml"),
             texts.text("model.toml"),
