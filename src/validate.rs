@@ -569,11 +569,15 @@ impl Validator<'_, '_> {
                 if !self.known_group(group, &s.at, groups) {
                     return None;
                 }
-                let member = |n: &Node| {
-                    self.raw.countries.iter().any(|c| {
-                        c.code == self.country_code(n) && c.groups.iter().any(|g| g == group)
-                    })
-                };
+                // Country ids whose row lists the group: one pass, not one per node.
+                let members: HashSet<CountryId> = self
+                    .raw
+                    .countries
+                    .iter()
+                    .filter(|c| c.groups.iter().any(|g| g == group))
+                    .filter_map(|c| self.country_ids.get(&c.code).copied())
+                    .collect();
+                let member = |n: &Node| members.contains(&n.country);
                 if !nodes
                     .iter()
                     .any(|n| n.kind == NodeKind::Consumer && member(n))
@@ -715,14 +719,6 @@ impl Validator<'_, '_> {
             }
         }
         ok.then_some(set)
-    }
-
-    fn country_code(&self, node: &Node) -> &str {
-        self.country_ids
-            .iter()
-            .find(|(_, id)| **id == node.country)
-            .map(|(code, _)| code.as_str())
-            .unwrap_or("")
     }
 
     fn known_group(&mut self, group: &str, at: &Location, groups: &BTreeSet<String>) -> bool {

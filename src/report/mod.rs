@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostics::RowRef;
 use crate::id::RouteId;
 use crate::model::{Model, PolicyKind};
 use crate::network::{CommodityNetwork, Role};
@@ -397,7 +398,6 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
 /// (0 where no flow can reach it, so the program has no row for it).
 fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityReport> {
     let k = s.program.commodity;
-    let kid = &model.commodity(k).id;
     let (mut supply_dual, mut refining_dual, mut route_dual) =
         (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
     for (tag, &d) in s.program.tags.iter().zip(&s.solution.duals) {
@@ -408,83 +408,88 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
             _ => None,
         };
     }
-    let entry = |kind: &str,
-                 node: Option<String>,
-                 route: Option<String>,
-                 line: usize,
-                 capacity: f64,
-                 used: f64,
-                 price: f64| CapacityReport {
-        kind: kind.into(),
-        node,
-        route,
-        commodity: kid.clone(),
-        line,
-        capacity,
-        used: tonnes(used),
-        binding: capacity - used <= BINDING_TOLERANCE * capacity.max(1.0),
-        shadow_price: money(price),
-    };
-    let mut out = Vec::new();
-    for (row, r) in model
+    let get = |m: &BTreeMap<usize, f64>, row: usize| m.get(&row).copied().unwrap_or(0.0);
+    // (kind, node, route, row reference, capacity, used, dual) of every row of commodity k.
+    type Cap<'m> = (
+        &'static str,
+        Option<String>,
+        Option<String>,
+        &'m RowRef,
+        Option<f64>,
+        f64,
+        f64,
+    );
+    let supply = model
         .supply
         .iter()
         .enumerate()
         .filter(|(_, r)| r.commodity == k)
-    {
-        if let Some(cap) = r.capacity {
-            let used = usage.supplied.get(&row).copied().unwrap_or(0.0);
-            out.push(entry(
+        .map(|(row, r)| -> Cap<'_> {
+            let node = Some(model.node(r.node).id.clone());
+            (
                 "supply",
-                Some(model.node(r.node).id.clone()),
+                node,
                 None,
-                r.at.line,
-                cap,
-                used,
-                supply_dual.get(&row).copied().unwrap_or(0.0),
-            ));
-        }
-    }
-    for (row, r) in model
+                &r.at,
+                r.capacity,
+                get(&usage.supplied, row),
+                get(&supply_dual, row),
+            )
+        });
+    let refining = model
         .refining
         .iter()
         .enumerate()
         .filter(|(_, r)| r.commodity == k)
-    {
-        if let Some(cap) = r.capacity {
-            let used = usage.refined_input.get(&row).copied().unwrap_or(0.0);
-            out.push(entry(
+        .map(|(row, r)| -> Cap<'_> {
+            let node = Some(model.node(r.node).id.clone());
+            (
                 "refining",
-                Some(model.node(r.node).id.clone()),
+                node,
                 None,
-                r.at.line,
-                cap,
-                used,
-                refining_dual.get(&row).copied().unwrap_or(0.0),
-            ));
-        }
-    }
-    for (i, r) in model
+                &r.at,
+                r.capacity,
+                get(&usage.refined_input, row),
+                get(&refining_dual, row),
+            )
+        });
+    let routes = model
         .routes
         .iter()
         .enumerate()
         .filter(|(_, r)| r.commodity == k)
-    {
-        if let Some(cap) = r.capacity {
+        .map(|(i, r)| -> Cap<'_> {
             let id = RouteId::from_index(i);
             let used = usage.route.get(&id).copied().unwrap_or(0.0);
-            out.push(entry(
+            let dual = route_dual.get(&id).copied().unwrap_or(0.0);
+            (
                 "route",
                 None,
                 Some(model.route_label(id)),
-                r.at.line,
-                cap,
+                &r.at,
+                r.capacity,
                 used,
-                route_dual.get(&id).copied().unwrap_or(0.0),
-            ));
-        }
-    }
-    out
+                dual,
+            )
+        });
+    supply
+        .chain(refining)
+        .chain(routes)
+        .filter_map(|(kind, node, route, at, capacity, used, dual)| {
+            let capacity = capacity?; // unlimited: nothing to report
+            Some(CapacityReport {
+                kind: kind.into(),
+                node,
+                route,
+                commodity: model.commodity(k).id.clone(),
+                line: at.line,
+                capacity,
+                used: tonnes(used),
+                binding: capacity - used <= BINDING_TOLERANCE * capacity.max(1.0),
+                shadow_price: money(dual),
+            })
+        })
+        .collect()
 }
 
 /// Rounds to a multiple of `step`, leaving no -0.

@@ -180,8 +180,7 @@ fn numbers(
     if !filter_fits(at_op, &op.table, &op.filter, diags) {
         return;
     }
-    let look_raw = raw.clone();
-    let look = Lookup::new(&look_raw);
+    let look = Lookup::new(raw);
     let default_penalty = raw.toml.shortfall_penalty;
     let mut selected = 0;
     let mut apply_row = |row: &mut dyn NumericRow| {
@@ -547,8 +546,7 @@ fn remove(
     if !filter_fits(at, table, filter, diags) {
         return;
     }
-    let look_raw = raw.clone();
-    let look = Lookup::new(&look_raw);
+    let look = Lookup::new(raw);
     let mut removed: Vec<(RowRef, String)> = Vec::new();
     macro_rules! drop_rows {
         ($rows:expr, $keep:expr, $what:expr) => {{

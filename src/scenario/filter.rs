@@ -53,34 +53,37 @@ pub struct Filter {
     pub to_group: Option<Values>,
 }
 
-/// What a filter can ask about a node or a country, looked up in the raw model.
-pub struct Lookup<'a> {
-    nodes: HashMap<&'a str, (&'a str, &'a str)>,
-    groups: HashMap<&'a str, &'a [String]>,
+/// What a filter can ask about a node or a country, copied out of the raw
+/// model (nodes and countries only) so that its rows can change meanwhile.
+pub struct Lookup {
+    /// node id -> (kind, country)
+    nodes: HashMap<String, (String, String)>,
+    /// country code -> groups
+    groups: HashMap<String, Vec<String>>,
 }
 
-impl<'a> Lookup<'a> {
-    pub fn new(raw: &'a RawModel) -> Lookup<'a> {
+impl Lookup {
+    pub fn new(raw: &RawModel) -> Lookup {
         Lookup {
             nodes: raw
                 .nodes
                 .iter()
-                .map(|n| (n.id.as_str(), (n.kind.as_str(), n.country.as_str())))
+                .map(|n| (n.id.clone(), (n.kind.clone(), n.country.clone())))
                 .collect(),
             groups: raw
                 .countries
                 .iter()
-                .map(|c| (c.code.as_str(), c.groups.as_slice()))
+                .map(|c| (c.code.clone(), c.groups.clone()))
                 .collect(),
         }
     }
 
     fn kind(&self, node: &str) -> &str {
-        self.nodes.get(node).map(|n| n.0).unwrap_or("")
+        self.nodes.get(node).map(|n| n.0.as_str()).unwrap_or("")
     }
 
     fn country(&self, node: &str) -> &str {
-        self.nodes.get(node).map(|n| n.1).unwrap_or("")
+        self.nodes.get(node).map(|n| n.1.as_str()).unwrap_or("")
     }
 
     fn in_group(&self, country: &str, group: &str) -> bool {
@@ -140,7 +143,7 @@ impl Filter {
     }
 
     /// A row of supply, refining or demand (or a node, with no commodity).
-    pub fn matches_node_row(&self, look: &Lookup<'_>, node: &str, commodity: Option<&str>) -> bool {
+    pub fn matches_node_row(&self, look: &Lookup, node: &str, commodity: Option<&str>) -> bool {
         let country = look.country(node);
         ok(&self.node, |v| v == node)
             && ok(&self.kind, |v| v == look.kind(node))
@@ -150,12 +153,12 @@ impl Filter {
     }
 
     /// A country row.
-    pub fn matches_country(&self, look: &Lookup<'_>, code: &str) -> bool {
+    pub fn matches_country(&self, look: &Lookup, code: &str) -> bool {
         ok(&self.country, |v| v == code) && ok(&self.group, |g| look.in_group(code, g))
     }
 
     /// A route row.
-    pub fn matches_route(&self, look: &Lookup<'_>, from: &str, to: &str, commodity: &str) -> bool {
+    pub fn matches_route(&self, look: &Lookup, from: &str, to: &str, commodity: &str) -> bool {
         let (fc, tc) = (look.country(from), look.country(to));
         ok(&self.from, |v| v == from)
             && ok(&self.to, |v| v == to)
