@@ -41,3 +41,37 @@ define_id_type!(
     /// A `[[policy]]` of `model.toml`.
     PolicyId
 );
+define_id_type!(
+    /// A row of `supply.csv` (one source and commodity).
+    SupplyId
+);
+define_id_type!(
+    /// A row of `refining.csv` (one refiner and commodity).
+    RefiningId
+);
+define_id_type!(
+    /// A row of `demand.csv` (one consumer and commodity).
+    DemandId
+);
+
+/// Lets a table of the validated model be indexed by its own id type only
+/// (`model.supply[supply_id]`), so a demand index can never read a supply row.
+macro_rules! index_table_by {
+    ($id:ident, $row:ty) => {
+        impl std::ops::Index<$id> for Vec<$row> {
+            type Output = $row;
+            fn index(&self, id: $id) -> &$row {
+                &self[id.index()]
+            }
+        }
+        impl std::ops::IndexMut<$id> for Vec<$row> {
+            fn index_mut(&mut self, id: $id) -> &mut $row {
+                &mut self[id.index()]
+            }
+        }
+    };
+}
+
+index_table_by!(SupplyId, crate::model::Supply);
+index_table_by!(RefiningId, crate::model::Refining);
+index_table_by!(DemandId, crate::model::Demand);

@@ -17,7 +17,7 @@ use petgraph::visit::{Bfs, EdgeFiltered, EdgeRef};
 use petgraph::Direction;
 
 use crate::diagnostics::Diagnostics;
-use crate::id::{CommodityId, CountryId, NodeId, RouteId};
+use crate::id::{CommodityId, CountryId, DemandId, NodeId, RefiningId, RouteId, SupplyId};
 use crate::model::{Model, Node, NodeKind, Route, Stage};
 
 /// The mining-country part of a label.
@@ -100,13 +100,13 @@ impl Tracking {
 /// The role a node plays for one commodity.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Role {
-    /// Supplies the commodity (index into `model.supply`).
-    Source(usize),
-    /// Refines it (index into `model.refining`).
-    Refiner(usize),
+    /// Supplies the commodity (its row of `model.supply`).
+    Source(SupplyId),
+    /// Refines it (its row of `model.refining`).
+    Refiner(RefiningId),
     Hub,
-    /// Demands it (index into `model.demand`).
-    Consumer(usize),
+    /// Demands it (its row of `model.demand`).
+    Consumer(DemandId),
     /// Takes no part in this commodity.
     Inert,
 }
@@ -387,7 +387,7 @@ fn roles(model: &Model, k: CommodityId) -> Vec<Role> {
         .enumerate()
         .filter(|(_, s)| s.commodity == k)
     {
-        roles[s.node.index()] = Role::Source(i);
+        roles[s.node.index()] = Role::Source(SupplyId::from_index(i));
     }
     for (i, r) in model
         .refining
@@ -395,7 +395,7 @@ fn roles(model: &Model, k: CommodityId) -> Vec<Role> {
         .enumerate()
         .filter(|(_, r)| r.commodity == k)
     {
-        roles[r.node.index()] = Role::Refiner(i);
+        roles[r.node.index()] = Role::Refiner(RefiningId::from_index(i));
     }
     for (i, d) in model
         .demand
@@ -403,7 +403,7 @@ fn roles(model: &Model, k: CommodityId) -> Vec<Role> {
         .enumerate()
         .filter(|(_, d)| d.commodity == k)
     {
-        roles[d.node.index()] = Role::Consumer(i);
+        roles[d.node.index()] = Role::Consumer(DemandId::from_index(i));
     }
     roles
 }

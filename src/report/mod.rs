@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::RowRef;
-use crate::id::RouteId;
+use crate::id::{DemandId, RefiningId, RouteId, SupplyId};
 use crate::model::{Model, PolicyKind};
 use crate::network::{CommodityNetwork, Role};
 use crate::program::{CommodityProgram, RowTag};
@@ -188,8 +188,8 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
 
 /// Flow through each node and route of one commodity, summed over labels.
 struct Usage {
-    supplied: BTreeMap<usize, f64>,
-    refined_input: BTreeMap<usize, f64>,
+    supplied: BTreeMap<SupplyId, f64>,
+    refined_input: BTreeMap<RefiningId, f64>,
     route: BTreeMap<RouteId, f64>,
 }
 
@@ -242,7 +242,7 @@ fn add_costs(model: &Model, s: &Solved<'_>, usage: &Usage, cost: &mut CostParts)
 fn consumers(model: &Model, s: &Solved<'_>) -> Vec<ConsumerReport> {
     let mixes = mix::consumer_mixes(model, s.network, s.program, &s.solution.flows);
     let k = &model.commodity(s.program.commodity).id;
-    let duals: BTreeMap<usize, f64> = s
+    let duals: BTreeMap<DemandId, f64> = s
         .program
         .tags
         .iter()
@@ -408,7 +408,9 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
             _ => None,
         };
     }
-    let get = |m: &BTreeMap<usize, f64>, row: usize| m.get(&row).copied().unwrap_or(0.0);
+    fn get<K: Ord>(m: &BTreeMap<K, f64>, row: K) -> f64 {
+        m.get(&row).copied().unwrap_or(0.0)
+    }
     // (kind, node, route, row reference, capacity, used, dual) of every row of commodity k.
     type Cap<'m> = (
         &'static str,
@@ -432,8 +434,8 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
                 None,
                 &r.at,
                 r.capacity,
-                get(&usage.supplied, row),
-                get(&supply_dual, row),
+                get(&usage.supplied, SupplyId::from_index(row)),
+                get(&supply_dual, SupplyId::from_index(row)),
             )
         });
     let refining = model
@@ -449,8 +451,8 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
                 None,
                 &r.at,
                 r.capacity,
-                get(&usage.refined_input, row),
-                get(&refining_dual, row),
+                get(&usage.refined_input, RefiningId::from_index(row)),
+                get(&refining_dual, RefiningId::from_index(row)),
             )
         });
     let routes = model
