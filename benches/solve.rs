@@ -26,9 +26,10 @@ use sourcemix::diagnostics::Diagnostics;
 use sourcemix::input::ModelTexts;
 use sourcemix::model::Model;
 use sourcemix::network::CommodityNetwork;
-use sourcemix::pipeline;
+use sourcemix::pipeline::{self, Request};
 use sourcemix::program::{self, CommodityProgram, Lp};
 use sourcemix::report::files;
+use sourcemix::solve::SolveOptions;
 use sourcemix::synth::{self, SynthParams};
 use sourcemix::{solve, validate};
 
@@ -36,15 +37,13 @@ fn flagship_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/critical-minerals-2024")
 }
 
-/// Load to rendered bytes, as `sourcemix solve --out` does (without the disk writes).
-fn end_to_end(loaded: Result<pipeline::Loaded, Diagnostics>) -> usize {
-    let loaded = loaded.expect("the model validates");
-    let nets = pipeline::networks(&loaded.model);
-    let warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
-    let outcome = pipeline::solve(&loaded.model, nets).expect("the model solves");
-    let report = outcome.report(&loaded.model);
-    let rendered = files::render_all(&report).expect("the report renders");
-    warnings.warnings().count() + rendered.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
+/// Load to rendered bytes through the one run path, as `sourcemix solve
+/// --out` does (without the disk writes).
+fn end_to_end(request: &Request) -> usize {
+    let run = pipeline::run(request).expect("the model solves");
+    let rendered = files::render_all(&run.report).expect("the report renders");
+    run.loaded.warnings.warnings().count()
+        + rendered.iter().map(|(_, bytes)| bytes.len()).sum::<usize>()
 }
 
 fn build_all(model: &Model, nets: &[CommodityNetwork]) -> Vec<(CommodityProgram, Lp)> {
@@ -56,7 +55,7 @@ fn solve_all(model: &Model, built: Vec<(CommodityProgram, Lp)>) -> f64 {
         .into_iter()
         .map(|(program, lp)| {
             let k = &model.commodity(program.commodity).id;
-            solve::solve(&program, lp, k)
+            solve::solve(&program, lp, k, &SolveOptions::default())
                 .expect("the program solves")
                 .objective
         })
@@ -72,7 +71,7 @@ fn steps(
     sample_size: usize,
     seconds: u64,
 ) {
-    let model = pipeline::load_texts(texts.clone(), Diagnostics::new())
+    let model = pipeline::load(&pipeline::Request::texts(texts.clone()))
         .expect("the model validates")
         .model;
     let nets = pipeline::networks(&model);
@@ -82,7 +81,7 @@ fn steps(
     group.bench_function("load", |b| {
         b.iter_batched(
             || texts.clone(),
-            |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(),
+            |t| pipeline::load(&pipeline::Request::texts(t)).is_ok(),
             BatchSize::SmallInput,
         )
     });
@@ -120,7 +119,7 @@ fn flagship(c: &mut Criterion) {
     let dir = flagship_dir();
     let mut group = c.benchmark_group("flagship");
     group.bench_function("end_to_end", |b| {
-        b.iter(|| black_box(end_to_end(pipeline::load(&dir))))
+        b.iter(|| black_box(end_to_end(&Request::folder(&dir))))
     });
     group.finish();
     let mut diags = Diagnostics::new();
@@ -135,8 +134,8 @@ fn medium(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(8));
     group.bench_function("end_to_end", |b| {
         b.iter_batched(
-            || texts.clone(),
-            |t| black_box(end_to_end(pipeline::load_texts(t, Diagnostics::new()))),
+            || Request::texts(texts.clone()),
+            |r| black_box(end_to_end(&r)),
             BatchSize::LargeInput,
         )
     });
@@ -147,7 +146,7 @@ fn medium(c: &mut Criterion) {
 /// Large: ten samples of the whole job, and of the steps outside the solver.
 fn large(c: &mut Criterion) {
     let texts = synth::generate(&SynthParams::large());
-    let model = pipeline::load_texts(texts.clone(), Diagnostics::new())
+    let model = pipeline::load(&pipeline::Request::texts(texts.clone()))
         .expect("large validates")
         .model;
     let nets = pipeline::networks(&model);
@@ -158,7 +157,7 @@ fn large(c: &mut Criterion) {
     group.bench_function("load", |b| {
         b.iter_batched(
             || texts.clone(),
-            |t| pipeline::load_texts(t, Diagnostics::new()).is_ok(),
+            |t| pipeline::load(&pipeline::Request::texts(t)).is_ok(),
             BatchSize::LargeInput,
         )
     });
@@ -174,7 +173,7 @@ fn large(c: &mut Criterion) {
         group.bench_function("end_to_end", |b| {
             b.iter_batched(
                 || texts.clone(),
-                |t| black_box(end_to_end(pipeline::load_texts(t, Diagnostics::new()))),
+                |t| black_box(end_to_end(&Request::texts(t))),
                 BatchSize::LargeInput,
             )
         });
@@ -193,17 +192,13 @@ fn xl_once() {
     let texts = synth::generate(&SynthParams::xl());
     lap("generate");
     let started_load = Instant::now();
-    let loaded = pipeline::load_texts(texts, Diagnostics::new()).expect("xl validates");
-    lap("load");
-    let nets = pipeline::networks(&loaded.model);
-    let _warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
-    lap("networks");
-    let outcome = pipeline::solve(&loaded.model, nets).expect("xl solves");
-    println!("xl/build      {:>10.3} s", outcome.build_time.as_secs_f64());
-    println!("xl/solve      {:>10.3} s", outcome.solve_time.as_secs_f64());
-    lap("build+solve");
-    let report = outcome.report(&loaded.model);
-    lap("report");
+    let run = pipeline::run(&Request::texts(texts)).expect("xl solves");
+    let t = &run.report.timings;
+    println!("xl/load       {:>10.3} s", t.load);
+    println!("xl/build      {:>10.3} s", t.build);
+    println!("xl/solve      {:>10.3} s", t.solve);
+    lap("run");
+    let report = run.report;
     let rendered = files::render_all(&report).expect("the report renders");
     lap("render");
     println!(
@@ -216,7 +211,69 @@ fn xl_once() {
     );
 }
 
-criterion_group!(benches, flagship, medium, large);
+/// Re-solving the kept instance after cutting one country's supply (each
+/// iteration restores the previous country and cuts the next, as an N-1
+/// stress test does) against building and solving the cut model cold.
+fn resolve(c: &mut Criterion) {
+    let texts = synth::generate(&SynthParams::medium());
+    let model = pipeline::load(&Request::texts(texts))
+        .expect("medium validates")
+        .model;
+    let mut countries: Vec<_> = model
+        .supply
+        .iter()
+        .map(|s| model.node_country(s.node))
+        .collect();
+    countries.sort();
+    countries.dedup();
+    let options = SolveOptions::default();
+    let mut group = c.benchmark_group("resolve_medium");
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(10));
+    let mut next = 0;
+    group.bench_function("cold_cut", |b| {
+        b.iter(|| {
+            let country = countries[next % countries.len()];
+            next += 1;
+            let mut cut = model.clone();
+            cut.supply
+                .iter_mut()
+                .filter(|s| model.node_country(s.node) == country)
+                .for_each(|s| s.capacity = Some(0.0));
+            let outcome =
+                pipeline::solve(&cut, pipeline::networks(&cut), &options).expect("solves");
+            black_box(outcome.objective())
+        })
+    });
+    let mut outcome =
+        pipeline::solve(&model, pipeline::networks(&model), &options).expect("solves");
+    let mut cut_columns: Vec<Vec<_>> = vec![Vec::new(); outcome.commodities.len()];
+    let mut next = 0;
+    group.bench_function("warm_cut", |b| {
+        b.iter(|| {
+            let country = countries[next % countries.len()];
+            next += 1;
+            let mut total = 0.0;
+            for (k, c) in outcome.commodities.iter_mut().enumerate() {
+                for &col in &cut_columns[k] {
+                    c.solved.set_column_bounds(col, 0.0, f64::INFINITY);
+                }
+                cut_columns[k] = c
+                    .program
+                    .flows_from_sources_in(&model, &c.network, country)
+                    .into_iter()
+                    .map(|i| c.solved.flow_column(i))
+                    .collect();
+                c.solved.fix_to_zero(cut_columns[k].iter().copied());
+                total += c.solved.resolve().expect("re-solves").objective;
+            }
+            black_box(total)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, flagship, medium, large, resolve);
 
 fn main() {
     benches();

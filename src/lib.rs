@@ -17,5 +17,6 @@ pub mod program;
 pub mod report;
 pub mod scenario;
 pub mod solve;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod validate;

@@ -4,22 +4,38 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use sourcemix::batch;
+use sourcemix::batch::plan::Params as RunParams; // TEMP until scenario::RunParams lands
 use sourcemix::diagnostics::Diagnostics;
-use sourcemix::model::{Model, Policy};
+use sourcemix::model::Model;
+use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
 use sourcemix::report::{files, table};
-use sourcemix::{batch, pipeline};
+use sourcemix::solve::{Method, SolveOptions};
 
-/// Exit codes, documented in the README.
-mod exit {
-    pub const INVALID_MODEL: u8 = 1;
-    pub const SOLVER_FAILED: u8 = 3;
-    pub const OUTPUT_FAILED: u8 = 4;
-    pub const RUNS_FAILED: u8 = 5;
+/// How the process ends; the codes are documented in the README.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Exit {
+    Success = 0,
+    /// The model or a scenario has errors (each printed with file and line).
+    InvalidModel = 1,
+    /// The command line is wrong (clap itself exits with this code on a parse error).
+    Usage = 2,
+    /// The solver failed: never expected for a valid model.
+    SolverFailed = 3,
+    /// An output could not be written (nothing was changed).
+    OutputFailed = 4,
+    /// `batch` / `merge`: some runs failed; the others are complete.
+    RunsFailed = 5,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
 }
 
 #[derive(Parser)]
@@ -42,21 +58,23 @@ enum Command {
         /// The model folder.
         model: PathBuf,
     },
-    /// Show what scenarios change in a model, row by row.
+    /// Show what scenarios and run parameters change in a model, row by row.
     Diff {
         /// The model folder.
         model: PathBuf,
         /// A scenario file (repeat to apply several, in order).
-        #[arg(long = "scenario", value_name = "FILE", required = true)]
+        #[arg(long = "scenario", value_name = "FILE")]
         scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        params: ParamArgs,
     },
     /// Run many scenario combinations of a model and compare them side by side.
     Batch {
         /// The batch file (docs/scenarios.md).
         batch: PathBuf,
         /// Runs solved at once (default: the number of cores).
-        #[arg(short = 'j', long = "jobs")]
-        jobs: Option<usize>,
+        #[arg(short = 'j', long = "jobs", value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: Option<u16>,
         /// Where comparison.csv and runs/<name>/ go.
         #[arg(long, value_name = "DIR", default_value = "batch-out")]
         out: PathBuf,
@@ -64,8 +82,8 @@ enum Command {
         #[arg(long)]
         resume: bool,
         /// Run only runs i with i % N == K (default: from Slurm or Kubernetes Indexed Job variables, else all).
-        #[arg(long, value_name = "K/N")]
-        shard: Option<String>,
+        #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+        shard: Option<batch::Shard>,
     },
     /// Join the output folders of batch shards into one comparison.
     Merge {
@@ -85,6 +103,31 @@ enum Command {
     },
 }
 
+/// Run parameters: applied to the model after the scenarios, like one more scenario.
+#[derive(clap::Args)]
+struct ParamArgs {
+    /// Adds a cap: no country may supply more than this share (0..=1) of any
+    /// consumer's deliveries of any commodity, at the mining and the refining stage.
+    #[arg(long, value_name = "X", value_parser = parse_share)]
+    max_share: Option<f64>,
+    /// Multiplies every demand by K (0 or more).
+    #[arg(long, value_name = "K", value_parser = parse_scale)]
+    demand_scale: Option<f64>,
+    /// Ignore the model's own policies: the uncapped baseline (a --max-share cap still applies).
+    #[arg(long)]
+    no_policies: bool,
+}
+
+impl ParamArgs {
+    fn params(&self) -> RunParams {
+        RunParams {
+            max_share: self.max_share,
+            demand_scale: self.demand_scale,
+            no_policies: self.no_policies,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 struct SolveArgs {
     /// The model folder.
@@ -92,18 +135,16 @@ struct SolveArgs {
     /// A scenario file that changes the model (repeat to apply several, in order).
     #[arg(long = "scenario", value_name = "FILE")]
     scenarios: Vec<PathBuf>,
-    /// Adds a cap: no country may supply more than this share (0..=1) of any
-    /// consumer's deliveries of any commodity, at the mining and the refining stage.
-    #[arg(long, value_name = "X")]
-    max_share: Option<f64>,
-    /// Ignore the model's own policies: the uncapped baseline (a --max-share cap still applies).
-    #[arg(long)]
-    no_policies: bool,
+    #[command(flatten)]
+    params: ParamArgs,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// The HiGHS method (the optimum is the same; the time is not).
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    method: MethodArg,
 }
 
 #[derive(Copy, Clone, ValueEnum)]
@@ -117,10 +158,55 @@ enum GraphFormat {
     Dot,
 }
 
+#[derive(Copy, Clone, ValueEnum)]
+enum MethodArg {
+    /// Dual simplex on small programs, interior point + crossover on large ones.
+    Auto,
+    Simplex,
+    Ipm,
+}
+
+impl From<MethodArg> for Method {
+    fn from(m: MethodArg) -> Method {
+        match m {
+            MethodArg::Auto => Method::Auto,
+            MethodArg::Simplex => Method::Simplex,
+            MethodArg::Ipm => Method::InteriorPoint,
+        }
+    }
+}
+
+/// A share given on the command line: checked before anything is read.
+fn parse_share(text: &str) -> Result<f64, String> {
+    let x: f64 = text
+        .parse()
+        .map_err(|_| format!("{text} is not a number"))?;
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(format!("{text} is outside 0..=1 (a fraction: 0.65 is 65%)"))
+    }
+}
+
+fn parse_scale(text: &str) -> Result<f64, String> {
+    let x: f64 = text
+        .parse()
+        .map_err(|_| format!("{text} is not a number"))?;
+    if x.is_finite() && x >= 0.0 {
+        Ok(x)
+    } else {
+        Err(format!("{text} must be a finite number, 0 or more"))
+    }
+}
+
+fn parse_shard(text: &str) -> Result<batch::Shard, String> {
+    batch::Shard::parse(text).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(code) => code,
+        Ok(exit) => exit.into(),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -128,50 +214,73 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Solve(args) => solve(args),
         Command::Validate { model } => validate(&model),
-        Command::Diff { model, scenarios } => diff(&model, &scenarios),
+        Command::Diff {
+            model,
+            scenarios,
+            params,
+        } => diff(&model, &scenarios, params.params()),
         Command::Batch {
             batch,
             jobs,
             out,
             resume,
             shard,
-        } => run_batch(&batch, jobs, out, resume, shard.as_deref()),
+        } => run_batch(&batch, jobs, out, resume, shard),
         Command::Merge { out, dirs } => merge(&dirs, &out),
         Command::Graph {
             model,
             format: GraphFormat::Dot,
         } => {
-            let Some(loaded) = load_or_report(&model, &[]) else {
-                return Ok(ExitCode::from(exit::INVALID_MODEL));
+            let Some(loaded) = load_or_report(&Request::folder(&model)) else {
+                return Ok(Exit::InvalidModel);
             };
             print_stdout(&sourcemix::network::to_dot(&loaded.model))?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
     }
 }
 
+/// The request of `solve` and `diff`: a folder, its scenarios, the run parameters.
+fn request(model: &Path, scenarios: &[PathBuf], params: RunParams) -> Request {
+    Request {
+        scenarios: scenarios
+            .iter()
+            .map(|s| ScenarioSource::File(s.clone()))
+            .collect(),
+        params,
+        ..Request::folder(model)
+    }
+}
+
 /// Loads a model, printing every diagnostic to stderr; `None` if it has errors.
-fn load_or_report(dir: &Path, scenarios: &[PathBuf]) -> Option<pipeline::Loaded> {
-    match pipeline::load_with_scenarios(dir, scenarios) {
+fn load_or_report(request: &Request) -> Option<pipeline::Loaded> {
+    match pipeline::load(request) {
         Ok(loaded) => {
             print_diagnostics(&loaded.warnings);
             Some(loaded)
         }
         Err(diags) => {
-            print_diagnostics(&diags);
-            let errors = diags.errors().count();
-            eprintln!(
-                "{}: {errors} error{} found; nothing was solved",
-                dir.display(),
-                if errors == 1 { "" } else { "s" }
-            );
+            report_invalid(request, &diags);
             None
         }
     }
+}
+
+fn report_invalid(request: &Request, diags: &Diagnostics) {
+    print_diagnostics(diags);
+    let errors = diags.errors().count();
+    let shown = match &request.model {
+        pipeline::ModelSource::Folder(dir) => dir.display().to_string(),
+        pipeline::ModelSource::Texts(_) => "the model".into(),
+    };
+    eprintln!(
+        "{shown}: {errors} error{} found; nothing was solved",
+        if errors == 1 { "" } else { "s" }
+    );
 }
 
 fn print_diagnostics(diags: &Diagnostics) {
@@ -180,73 +289,54 @@ fn print_diagnostics(diags: &Diagnostics) {
     }
 }
 
-fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
-    let started = Instant::now();
-    let Some(mut loaded) = load_or_report(&args.model, &args.scenarios) else {
-        return Ok(ExitCode::from(exit::INVALID_MODEL));
+fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
+    let request = Request {
+        solve: SolveOptions::with_method(args.method.into()),
+        out: args.out.map(|dir| OutDir {
+            dir,
+            extra: Vec::new(),
+        }),
+        ..request(&args.model, &args.scenarios, args.params.params())
     };
-    if args.no_policies {
-        loaded.model.policies.clear();
-    }
-    if let Some(share) = args.max_share {
-        if !(0.0..=1.0).contains(&share) {
-            eprintln!("error: --max-share {share} is outside 0..=1 (a fraction: 0.65 is 65%)");
-            return Ok(ExitCode::from(exit::INVALID_MODEL));
+    let run = match pipeline::run(&request) {
+        Ok(run) => run,
+        Err(RunError::Invalid(diags)) => {
+            report_invalid(&request, &diags);
+            return Ok(Exit::InvalidModel);
         }
-        loaded.model.add_policy(Policy::cli_max_share(share));
-    }
-    let load_time = started.elapsed();
-    let started = Instant::now();
-    let nets = pipeline::networks(&loaded.model);
-    print_diagnostics(&pipeline::network_warnings(
-        &loaded.model,
-        &nets,
-        &loaded.texts,
-    ));
-    let network_time = started.elapsed();
-    let outcome = match pipeline::solve(&loaded.model, nets) {
-        Ok(o) => o,
-        Err(e) => {
+        Err(e @ RunError::Solver(_)) => {
             eprintln!("error: {e}");
-            return Ok(ExitCode::from(exit::SOLVER_FAILED));
+            return Ok(Exit::SolverFailed);
+        }
+        Err(e @ RunError::Output(_)) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
         }
     };
-    let mut report = outcome.report(&loaded.model);
-    report.timings.load = load_time.as_secs_f64();
-    report.timings.build = (network_time + outcome.build_time).as_secs_f64();
-    report.timings.solve = outcome.solve_time.as_secs_f64();
-    let started = Instant::now();
-    if let Some(dir) = &args.out {
-        let rendered = files::render_all(&report)?;
-        if let Err(e) = files::write_out_dir(dir, &rendered) {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(exit::OUTPUT_FAILED));
-        }
-    }
-    report.timings.write = started.elapsed().as_secs_f64();
+    print_diagnostics(&run.loaded.warnings);
     let text = match args.format {
-        Format::Table => table::render(&report),
-        Format::Json => files::json(&report),
+        Format::Table => table::render(&run.report),
+        Format::Json => files::json(&run.report),
     };
     print_stdout(&text)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
-fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
-    let Some(loaded) = load_or_report(dir, &[]) else {
-        return Ok(ExitCode::from(exit::INVALID_MODEL));
+fn validate(dir: &Path) -> anyhow::Result<Exit> {
+    let Some(loaded) = load_or_report(&Request::folder(dir)) else {
+        return Ok(Exit::InvalidModel);
     };
     let nets = pipeline::networks(&loaded.model);
     let warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
     print_diagnostics(&warnings);
     let count = loaded.warnings.warnings().count() + warnings.warnings().count();
     print_stdout(&summary(&loaded.model, count))?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
-fn diff(dir: &Path, scenarios: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let Some(loaded) = load_or_report(dir, scenarios) else {
-        return Ok(ExitCode::from(exit::INVALID_MODEL));
+fn diff(dir: &Path, scenarios: &[PathBuf], params: RunParams) -> anyhow::Result<Exit> {
+    let Some(loaded) = load_or_report(&request(dir, scenarios, params)) else {
+        return Ok(Exit::InvalidModel);
     };
     let mut out = String::new();
     for change in &loaded.changes {
@@ -258,36 +348,34 @@ fn diff(dir: &Path, scenarios: &[PathBuf]) -> anyhow::Result<ExitCode> {
         if loaded.changes.len() == 1 { "" } else { "s" }
     ));
     print_stdout(&out)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn run_batch(
     file: &Path,
-    jobs: Option<usize>,
+    jobs: Option<u16>,
     out: PathBuf,
     resume: bool,
-    shard: Option<&str>,
-) -> anyhow::Result<ExitCode> {
+    shard: Option<batch::Shard>,
+) -> anyhow::Result<Exit> {
     let plan = match batch::plan::read(file) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
-            return Ok(ExitCode::from(exit::INVALID_MODEL));
+            return Ok(Exit::InvalidModel);
         }
     };
     let shard = match shard {
-        Some(text) => batch::Shard::parse(text),
-        None => batch::Shard::from_env(|k| std::env::var(k).ok())
-            .map(|s| s.unwrap_or(batch::Shard::WHOLE)),
+        Some(s) => s,
+        None => match batch::Shard::from_env(|k| std::env::var(k).ok()) {
+            Ok(s) => s.unwrap_or(batch::Shard::WHOLE),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::Usage);
+            }
+        },
     };
-    let shard = match shard {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let jobs = jobs.unwrap_or_else(|| {
+    let jobs = jobs.map(usize::from).unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -312,9 +400,9 @@ fn run_batch(
                 opts.out.join("comparison.csv").display()
             );
             Ok(if outcome.failed > 0 {
-                ExitCode::from(exit::RUNS_FAILED)
+                Exit::RunsFailed
             } else {
-                ExitCode::SUCCESS
+                Exit::Success
             })
         }
         Err(batch::BatchError::Model(d)) => {
@@ -323,16 +411,16 @@ fn run_batch(
                 "error: the base model {} is invalid; no run was solved",
                 plan.model.display()
             );
-            Ok(ExitCode::from(exit::INVALID_MODEL))
+            Ok(Exit::InvalidModel)
         }
         Err(e) => {
             eprintln!("error: {e}");
-            Ok(ExitCode::from(exit::OUTPUT_FAILED))
+            Ok(Exit::OutputFailed)
         }
     }
 }
 
-fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
+fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Exit> {
     match batch::merge(dirs, out) {
         Ok(rows) => {
             print_stdout(&batch::comparison::render(&rows))?;
@@ -341,14 +429,14 @@ fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
                 .filter(|r| r.get("status").map(String::as_str) != Some("ok"))
                 .count();
             Ok(if failed > 0 {
-                ExitCode::from(exit::RUNS_FAILED)
+                Exit::RunsFailed
             } else {
-                ExitCode::SUCCESS
+                Exit::Success
             })
         }
         Err(e) => {
             eprintln!("error: {e}");
-            Ok(ExitCode::from(exit::OUTPUT_FAILED))
+            Ok(Exit::OutputFailed)
         }
     }
 }

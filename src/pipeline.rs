@@ -1,72 +1,208 @@
-//! The whole job in one straight line: load -> validate -> network ->
-//! program -> solve -> report. The CLI and the benches call these steps.
+//! The one run path: load -> validate -> network -> program -> solve ->
+//! report -> write. Every command, the batch runner, the benchmarks and the
+//! scale example go through [`run`] (or, for commands that stop early, its
+//! first step [`load`]); each step is timed here and nowhere else.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::batch::plan::Params as RunParams; // TEMP until scenario::RunParams lands
 use crate::diagnostics::{Diagnostics, Location};
 use crate::input::{self, ModelTexts};
 use crate::model::Model;
 use crate::network::CommodityNetwork;
 use crate::policies;
 use crate::program::{self, CommodityProgram, Lp};
+use crate::report::files::{self, WriteError};
 use crate::report::{self, Report, Solved};
 use crate::scenario::{self, Change, Scenario};
-use crate::solve::{self, LpSolution, Method, SolveError};
+use crate::solve::{SolveError, SolveOptions, SolvedProgram};
 use crate::validate;
+
+/// Where a model comes from.
+#[derive(Clone, Debug)]
+pub enum ModelSource {
+    /// A model folder on disk.
+    Folder(PathBuf),
+    /// Model files already read (a batch reads its base model once).
+    Texts(ModelTexts),
+}
+
+/// A scenario to apply: a file to read, or one already read.
+#[derive(Clone, Debug)]
+pub enum ScenarioSource {
+    File(PathBuf),
+    Loaded(Scenario),
+}
+
+/// Where and what to write besides the report.
+#[derive(Clone, Debug)]
+pub struct OutDir {
+    pub dir: PathBuf,
+    /// Files written into the same folder, in the same swap (a batch's run.json).
+    pub extra: Vec<(String, Vec<u8>)>,
+}
+
+/// Everything one run needs: the model, the scenarios in order, the run
+/// parameters (applied after the scenarios, like one more scenario) and how
+/// to solve and write.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub model: ModelSource,
+    pub scenarios: Vec<ScenarioSource>,
+    pub params: RunParams,
+    pub solve: SolveOptions,
+    pub out: Option<OutDir>,
+}
+
+impl Request {
+    /// A request to solve the model folder `dir` as it is.
+    pub fn folder(dir: impl Into<PathBuf>) -> Request {
+        Request::of(ModelSource::Folder(dir.into()))
+    }
+
+    /// A request to solve model files already in memory.
+    pub fn texts(texts: ModelTexts) -> Request {
+        Request::of(ModelSource::Texts(texts))
+    }
+
+    fn of(model: ModelSource) -> Request {
+        Request {
+            model,
+            scenarios: Vec::new(),
+            params: RunParams::default(),
+            solve: SolveOptions::default(),
+            out: None,
+        }
+    }
+}
+
+/// Why a run stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The model (or a scenario) has errors; holds every diagnostic, warnings too.
+    #[error("the model is invalid:\n{0}")]
+    Invalid(Diagnostics),
+    #[error(transparent)]
+    Solver(#[from] SolveError),
+    #[error(transparent)]
+    Output(#[from] WriteError),
+}
 
 /// A model that passed validation, with its warnings.
 pub struct Loaded {
     pub model: Model,
+    /// Warnings of validation (and, after `run`, of the network: dead ends,
+    /// floors no country can meet).
     pub warnings: Diagnostics,
     /// The files as read, so that paths in later messages match.
     pub texts: ModelTexts,
-    /// What the scenarios changed, in order.
+    /// What the scenarios and run parameters changed, in order.
     pub changes: Vec<Change>,
 }
 
-/// Reads and validates a model folder. `Err` holds every error (and warning).
-pub fn load(dir: &Path) -> Result<Loaded, Diagnostics> {
-    load_with_scenarios(dir, &[])
+/// A finished run.
+pub struct Run {
+    pub loaded: Loaded,
+    pub outcome: Outcome,
+    pub report: Report,
 }
 
-/// Reads a model folder, applies the scenarios in order, and validates the result.
-pub fn load_with_scenarios(dir: &Path, scenarios: &[PathBuf]) -> Result<Loaded, Diagnostics> {
+/// Loads, solves, reports and (if asked) writes one request.
+pub fn run(request: &Request) -> Result<Run, RunError> {
+    let started = Instant::now();
+    let loaded = load(request).map_err(RunError::Invalid)?;
+    let mut loaded = loaded;
+    let load_time = started.elapsed();
+    let started = Instant::now();
+    let nets = networks(&loaded.model);
+    let checks = network_warnings(&loaded.model, &nets, &loaded.texts);
+    loaded.warnings.extend(checks);
+    let network_time = started.elapsed();
+    let outcome = solve(&loaded.model, nets, &request.solve)?;
+    let mut report = outcome.report(&loaded.model);
+    report.timings.load = load_time.as_secs_f64();
+    report.timings.build = (network_time + outcome.build_time).as_secs_f64();
+    report.timings.solve = outcome.solve_time.as_secs_f64();
+    if let Some(out) = &request.out {
+        write(&mut report, out)?;
+    }
+    Ok(Run {
+        loaded,
+        outcome,
+        report,
+    })
+}
+
+/// Writes the report's files (and `out.extra`) as the folder `out.dir`, whole
+/// or not at all, and records the time taken in `report.timings.write`.
+/// summary.json cannot time its own writing: its `write` is the time spent
+/// rendering the other files.
+fn write(report: &mut Report, out: &OutDir) -> Result<(), RunError> {
+    let started = Instant::now();
+    let mut rendered = files::render_all(report)?;
+    report.timings.write = started.elapsed().as_secs_f64();
+    for (name, bytes) in &mut rendered {
+        if *name == "summary.json" {
+            *bytes = files::json(report).into_bytes();
+        }
+    }
+    rendered.extend(out.extra.iter().map(|(n, b)| (n.as_str(), b.clone())));
+    files::write_out_dir(&out.dir, &rendered)?;
+    report.timings.write = started.elapsed().as_secs_f64();
+    Ok(())
+}
+
+/// The first step of a run: reads the model and the scenarios, applies the
+/// scenarios and then the run parameters to the raw rows, and validates.
+/// `Err` holds every error (and warning).
+pub fn load(request: &Request) -> Result<Loaded, Diagnostics> {
     let mut diags = Diagnostics::new();
-    let texts = ModelTexts::read_dir(dir, &mut diags);
-    let loaded: Vec<Scenario> = scenarios
+    let texts = match &request.model {
+        ModelSource::Folder(dir) => ModelTexts::read_dir(dir, &mut diags),
+        ModelSource::Texts(texts) => texts.clone(),
+    };
+    let overlays: Vec<Scenario> = request
+        .scenarios
         .iter()
-        .map(|s| scenario::load(s, &mut diags))
+        .map(|s| match s {
+            ScenarioSource::File(path) => scenario::load(path, &mut diags),
+            ScenarioSource::Loaded(s) => s.clone(),
+        })
         .collect();
-    load_texts_with(texts, &loaded, diags)
-}
-
-/// Parses and validates model files already in memory.
-pub fn load_texts(texts: ModelTexts, diags: Diagnostics) -> Result<Loaded, Diagnostics> {
-    load_texts_with(texts, &[], diags)
-}
-
-/// Parses model files already in memory, applies scenarios already read, validates.
-pub fn load_texts_with(
-    texts: ModelTexts,
-    scenarios: &[Scenario],
-    mut diags: Diagnostics,
-) -> Result<Loaded, Diagnostics> {
     let mut raw = input::parse(&texts, &mut diags);
     let mut changes = Vec::new();
-    for s in scenarios {
+    for s in &overlays {
         changes.extend(scenario::apply(&mut raw, s, &mut diags));
     }
-    match validate::validate(&raw, &mut diags) {
-        Some(model) if !diags.has_errors() => Ok(Loaded {
-            model,
-            warnings: diags,
-            texts,
-            changes,
-        }),
-        _ => Err(diags),
+    let Some(model) = validate::validate(&raw, &mut diags) else {
+        return Err(diags);
+    };
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    let mut model = model;
+    temp_apply_params(&mut model, &request.params);
+    Ok(Loaded {
+        model,
+        warnings: diags,
+        texts,
+        changes,
+    })
+}
+
+// TEMP: replaced by RunParams::to_scenario (applied before validation).
+fn temp_apply_params(model: &mut Model, params: &RunParams) {
+    if params.no_policies {
+        model.policies.clear();
+    }
+    if let Some(k) = params.demand_scale {
+        model.demand.iter_mut().for_each(|d| d.demand *= k);
+    }
+    if let Some(share) = params.max_share {
+        model.add_policy(crate::model::Policy::cli_max_share(share));
     }
 }
 
@@ -84,7 +220,7 @@ pub fn network_warnings(
             let p = model.policy(floor.policy);
             let at = match p.line {
                 Some(line) => Location::line(texts.shown("model.toml"), line),
-                None => Location::file("--max-share"),
+                None => Location::file(p.name.clone()),
             };
             diags.warning(
                 at,
@@ -102,16 +238,17 @@ pub fn network_warnings(
     diags
 }
 
-/// One commodity, solved.
+/// One commodity, solved: its HiGHS instance is kept for re-solves.
 pub struct CommodityOutcome {
     pub network: CommodityNetwork,
     pub program: CommodityProgram,
-    pub solution: LpSolution,
+    pub solved: SolvedProgram,
 }
 
 /// A solved model and how long each step took.
 pub struct Outcome {
     pub commodities: Vec<CommodityOutcome>,
+    /// Building the networks and the programs.
     pub build_time: Duration,
     pub solve_time: Duration,
 }
@@ -119,7 +256,10 @@ pub struct Outcome {
 impl Outcome {
     /// The total cost as the solver computed it (the report recomputes it from the flows).
     pub fn objective(&self) -> f64 {
-        self.commodities.iter().map(|c| c.solution.objective).sum()
+        self.commodities
+            .iter()
+            .map(|c| c.solved.solution().objective)
+            .sum()
     }
 
     pub fn report(&self, model: &Model) -> Report {
@@ -129,7 +269,7 @@ impl Outcome {
             .map(|c| Solved {
                 network: &c.network,
                 program: &c.program,
-                solution: &c.solution,
+                solution: c.solved.solution(),
             })
             .collect();
         report::build(model, &solved)
@@ -144,17 +284,12 @@ pub fn networks(model: &Model) -> Vec<CommodityNetwork> {
         .collect()
 }
 
-/// Builds and solves every commodity's program (commodities in parallel,
-/// one HiGHS thread each).
-pub fn solve(model: &Model, nets: Vec<CommodityNetwork>) -> Result<Outcome, SolveError> {
-    solve_with(model, nets, Method::Auto)
-}
-
-/// `solve` with a chosen HiGHS method.
-pub fn solve_with(
+/// Builds and solves every commodity's program: commodities in parallel, one
+/// HiGHS thread each (no constraint couples two commodities).
+pub fn solve(
     model: &Model,
     nets: Vec<CommodityNetwork>,
-    method: Method,
+    options: &SolveOptions,
 ) -> Result<Outcome, SolveError> {
     let started = Instant::now();
     let built: Vec<(CommodityNetwork, CommodityProgram, Lp)> = nets
@@ -169,12 +304,12 @@ pub fn solve_with(
     let solved: Result<Vec<CommodityOutcome>, SolveError> = built
         .into_par_iter()
         .map(|(network, program, lp)| {
-            let solution =
-                solve::solve_with(&program, lp, &model.commodity(program.commodity).id, method)?;
+            let commodity = &model.commodity(program.commodity).id;
+            let solved = SolvedProgram::solve(&program, lp, commodity, options)?;
             Ok(CommodityOutcome {
                 network,
                 program,
-                solution,
+                solved,
             })
         })
         .collect();
@@ -183,13 +318,4 @@ pub fn solve_with(
         build_time,
         solve_time: started.elapsed(),
     })
-}
-
-/// Convenience for tests and library users: load, solve and report in one call.
-pub fn solve_dir(dir: &Path) -> Result<(Model, Outcome, Report), String> {
-    let loaded = load(dir).map_err(|d| d.to_string())?;
-    let nets = networks(&loaded.model);
-    let outcome = solve(&loaded.model, nets).map_err(|e| e.to_string())?;
-    let report = outcome.report(&loaded.model);
-    Ok((loaded.model, outcome, report))
 }

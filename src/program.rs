@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 
-use crate::id::{CommodityId, NodeId, RouteId};
+use crate::id::{CommodityId, CountryId, DemandId, NodeId, RefiningId, RouteId, SupplyId};
 use crate::model::{Model, PolicyKind};
 use crate::network::{CommodityNetwork, Label, Origin, Role};
 use crate::policies::{self, PolicyInstance};
@@ -23,14 +23,11 @@ pub struct Flow {
 /// What a constraint row stands for, so its dual can be reported.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RowTag {
-    /// Index into `model.supply`.
-    SupplyCapacity(usize),
-    /// Index into `model.refining`.
-    RefiningCapacity(usize),
+    SupplyCapacity(SupplyId),
+    RefiningCapacity(RefiningId),
     RefinerYield(NodeId, Origin),
     HubBalance(NodeId, Label),
-    /// Index into `model.demand`.
-    Demand(usize),
+    Demand(DemandId),
     RouteCapacity(RouteId),
     /// Index into `CommodityProgram::policies`.
     Policy(usize),
@@ -42,15 +39,20 @@ pub enum RowTag {
 pub struct Lp {
     pub vars: ProblemVariables,
     pub objective: Expression,
+    /// The objective as one cost per column (see `CommodityProgram::flow_column`).
+    pub costs: Vec<f64>,
     pub rows: Vec<Constraint>,
+    /// (lower, upper) of each row as written (parallel to `rows`), so that a
+    /// kept solver instance can restore a row after changing it.
+    pub bounds: Vec<(f64, f64)>,
 }
 
 /// The linear program of one commodity and what each of its parts means.
 pub struct CommodityProgram {
     pub commodity: CommodityId,
     pub flows: Vec<Flow>,
-    /// (index into `model.demand`, unmet-demand variable).
-    pub unmet: Vec<(usize, Variable)>,
+    /// Each consumer's demand row and its unmet-demand variable.
+    pub unmet: Vec<(DemandId, Variable)>,
     /// One tag per row of `lp.rows`, in the same order.
     pub tags: Vec<RowTag>,
     pub policies: Vec<PolicyInstance>,
@@ -62,9 +64,56 @@ pub struct CommodityProgram {
     pub scope_totals: usize,
 }
 
+/// A column of the program as the solver numbers it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Column(pub u32);
+
+impl Column {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    fn at(index: usize) -> Column {
+        Column(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+}
+
 impl CommodityProgram {
     pub fn variables(&self) -> usize {
         self.flows.len() + self.unmet.len() + self.scope_totals
+    }
+
+    /// The column of flow `i` (index into `flows`): `build` creates the flow
+    /// variables first, in order, then the unmet-demand variables, then the
+    /// scope totals, so the solver's columns follow that order.
+    pub fn flow_column(&self, i: usize) -> Column {
+        Column::at(i)
+    }
+
+    /// The column of unmet demand `j` (index into `unmet`).
+    pub fn unmet_column(&self, j: usize) -> Column {
+        Column::at(self.flows.len() + j)
+    }
+
+    /// The flows (indices into `flows`) leaving the sources (mines,
+    /// recyclers, stockpiles) located in `country`: what an outage of its
+    /// supply stops.
+    pub fn flows_from_sources_in(
+        &self,
+        model: &Model,
+        net: &CommodityNetwork,
+        country: CountryId,
+    ) -> Vec<usize> {
+        self.flows
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                let from = model.route(f.route).from;
+                matches!(net.roles[from.index()], Role::Source(_))
+                    && model.node_country(from) == country
+            })
+            .map(|(i, _)| i)
+            .collect()
     }
 }
 
@@ -78,7 +127,7 @@ struct Incidence {
 pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     let mut vars = ProblemVariables::new();
     let flows = flow_variables(net, &mut vars);
-    let unmet: Vec<(usize, Variable)> = net
+    let unmet: Vec<(DemandId, Variable)> = net
         .roles
         .iter()
         .filter_map(|r| {
@@ -98,6 +147,7 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
         flows: &flows,
         incidence: &incidence,
         rows: Vec::new(),
+        bounds: Vec::new(),
         tags: Vec::new(),
     };
     b.supply_capacity();
@@ -108,8 +158,10 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     b.route_capacity();
     b.scope_deliveries(&scope_totals);
     let policy_rows = b.policy_shares(&instances, &scope_totals);
-    let objective = objective(model, net, &flows, &incidence, &unmet);
-    let Builder { rows, tags, .. } = b;
+    let (objective, costs) = objective(model, net, &flows, &incidence, &unmet, vars.len());
+    let Builder {
+        rows, bounds, tags, ..
+    } = b;
     let program = CommodityProgram {
         commodity: net.commodity,
         flows,
@@ -125,7 +177,9 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
         Lp {
             vars,
             objective,
+            costs,
             rows,
+            bounds,
         },
     )
 }
@@ -185,8 +239,9 @@ fn objective(
     net: &CommodityNetwork,
     flows: &[Flow],
     inc: &Incidence,
-    unmet: &[(usize, Variable)],
-) -> Expression {
+    unmet: &[(DemandId, Variable)],
+    columns: usize,
+) -> (Expression, Vec<f64>) {
     let mut cost: Vec<f64> = flows.iter().map(|f| model.route(f.route).cost).collect();
     for (node, role) in net.roles.iter().enumerate() {
         match *role {
@@ -200,15 +255,17 @@ fn objective(
         }
     }
     let mut objective = Expression::with_capacity(flows.len() + unmet.len());
-    for (i, c) in cost.into_iter().enumerate() {
+    for (i, &c) in cost.iter().enumerate() {
         if c != 0.0 {
             objective.add_mul(c, flows[i].var);
         }
     }
     for &(d, var) in unmet {
         objective.add_mul(model.demand[d].penalty, var);
+        cost.push(model.demand[d].penalty);
     }
-    objective
+    cost.resize(columns, 0.0); // the scope totals cost nothing
+    (objective, cost)
 }
 
 struct Builder<'a> {
@@ -217,12 +274,28 @@ struct Builder<'a> {
     flows: &'a [Flow],
     incidence: &'a Incidence,
     rows: Vec<Constraint>,
+    bounds: Vec<(f64, f64)>,
     tags: Vec<RowTag>,
 }
 
+/// How a row compares its expression with its right-hand side.
+#[derive(Copy, Clone)]
+enum Sense {
+    AtMost,
+    Equal,
+    AtLeast,
+}
+
 impl Builder<'_> {
-    fn push(&mut self, tag: RowTag, row: Constraint) -> usize {
+    /// Adds the row `expr (sense) rhs`; returns its index.
+    fn push(&mut self, tag: RowTag, expr: Expression, sense: Sense, rhs: f64) -> usize {
+        let (row, bounds) = match sense {
+            Sense::AtMost => (expr.leq(rhs), (f64::NEG_INFINITY, rhs)),
+            Sense::Equal => (expr.eq(rhs), (rhs, rhs)),
+            Sense::AtLeast => (expr.geq(rhs), (rhs, f64::INFINITY)),
+        };
         self.rows.push(row);
+        self.bounds.push(bounds);
         self.tags.push(tag);
         self.rows.len() - 1
     }
@@ -242,7 +315,7 @@ impl Builder<'_> {
                 if let Some(cap) = self.model.supply[s].capacity {
                     if !self.incidence.out_of[node].is_empty() {
                         let out = self.sum(self.incidence.out_of[node].iter().copied());
-                        self.push(RowTag::SupplyCapacity(s), out.leq(cap));
+                        self.push(RowTag::SupplyCapacity(s), out, Sense::AtMost, cap);
                     }
                 }
             }
@@ -256,7 +329,7 @@ impl Builder<'_> {
                 if let Some(cap) = self.model.refining[r].capacity {
                     if !self.incidence.into[node].is_empty() {
                         let input = self.sum(self.incidence.into[node].iter().copied());
-                        self.push(RowTag::RefiningCapacity(r), input.leq(cap));
+                        self.push(RowTag::RefiningCapacity(r), input, Sense::AtMost, cap);
                     }
                 }
             }
@@ -285,7 +358,9 @@ impl Builder<'_> {
             for (origin, balance) in by_origin {
                 self.push(
                     RowTag::RefinerYield(NodeId::from_index(node), origin),
-                    balance.eq(0.0),
+                    balance,
+                    Sense::Equal,
+                    0.0,
                 );
             }
         }
@@ -313,19 +388,22 @@ impl Builder<'_> {
             for (label, balance) in by_label {
                 self.push(
                     RowTag::HubBalance(NodeId::from_index(node), label),
-                    balance.eq(0.0),
+                    balance,
+                    Sense::Equal,
+                    0.0,
                 );
             }
         }
     }
 
     /// Consumer c: sum_e in x[e, l refined] + s[c, k] = demand(c, k).
-    fn demand_balance(&mut self, unmet: &[(usize, Variable)]) {
+    fn demand_balance(&mut self, unmet: &[(DemandId, Variable)]) {
         for &(d, s) in unmet {
             let node = self.model.demand[d].node.index();
             let mut inflow = self.sum(self.incidence.into[node].iter().copied());
             inflow.add_mul(1.0, s);
-            self.push(RowTag::Demand(d), inflow.eq(self.model.demand[d].demand));
+            let demand = self.model.demand[d].demand;
+            self.push(RowTag::Demand(d), inflow, Sense::Equal, demand);
         }
     }
 
@@ -338,7 +416,7 @@ impl Builder<'_> {
         for (route, list) in by_route {
             if let Some(cap) = self.model.route(route).capacity {
                 let shipped = self.sum(list.into_iter());
-                self.push(RowTag::RouteCapacity(route), shipped.leq(cap));
+                self.push(RowTag::RouteCapacity(route), shipped, Sense::AtMost, cap);
             }
         }
     }
@@ -358,7 +436,7 @@ impl Builder<'_> {
                     .flat_map(|c| self.incidence.into[c.index()].iter().copied()),
             );
             balance.add_mul(-1.0, delivered);
-            self.push(RowTag::ScopeDelivered, balance.eq(0.0));
+            self.push(RowTag::ScopeDelivered, balance, Sense::Equal, 0.0);
         }
     }
 
@@ -389,11 +467,11 @@ impl Builder<'_> {
                 });
             let mut expr = self.sum(limited);
             expr.add_mul(-inst.share, delivered);
-            let row = match inst.kind {
-                PolicyKind::MaxShare => expr.leq(0.0),
-                PolicyKind::MinShare => expr.geq(0.0),
+            let sense = match inst.kind {
+                PolicyKind::MaxShare => Sense::AtMost,
+                PolicyKind::MinShare => Sense::AtLeast,
             };
-            rows.push(Some(self.push(RowTag::Policy(idx), row)));
+            rows.push(Some(self.push(RowTag::Policy(idx), expr, sense, 0.0)));
         }
         rows
     }

@@ -1,11 +1,18 @@
-//! Solve: hand a program to HiGHS (through good_lp) and read back primal
-//! values and row duals. The only module that names the solver.
+//! Solve: hand a program to HiGHS and read back primal values and row duals.
+//! The only module that names the solver.
+//!
+//! A solve leaves a [`SolvedProgram`]: the HiGHS instance stays alive with its
+//! optimal basis, so an analysis that changes a few bounds, costs or row
+//! limits re-solves it with a hot start instead of building a new program.
 
-use good_lp::solvers::highs::{highs, HighsSolverType};
-use good_lp::solvers::DualValues;
-use good_lp::{ResolutionError, Solution, SolutionWithDual, SolverModel};
+use std::ffi::CString;
+use std::time::{Duration, Instant};
 
-use crate::program::{CommodityProgram, Lp};
+use good_lp::solvers::highs::highs;
+use good_lp::SolverModel;
+use highs_sys::HighsInt;
+
+use crate::program::{Column, CommodityProgram, Lp};
 
 /// A solver failure: never expected for a valid model (unmet demand makes
 /// every program feasible), so it is reported, not hidden.
@@ -30,6 +37,50 @@ pub enum Method {
     InteriorPoint,
 }
 
+impl Method {
+    fn uses_ipm(self, variables: usize) -> bool {
+        match self {
+            Method::Auto => variables > IPM_ABOVE,
+            Method::Simplex => false,
+            Method::InteriorPoint => true,
+        }
+    }
+}
+
+/// How to solve: the method and any extra HiGHS options (for experiments and
+/// benchmarks; `name=value` as HiGHS spells them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SolveOptions {
+    pub method: Method,
+    pub highs_options: Vec<(String, String)>,
+}
+
+impl SolveOptions {
+    pub fn with_method(method: Method) -> SolveOptions {
+        SolveOptions {
+            method,
+            ..SolveOptions::default()
+        }
+    }
+}
+
+/// Where the time of one solve went, and how much work HiGHS did: the
+/// observable hook that benchmarks and the scale example read.
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct SolveStats {
+    /// Turning the rows into HiGHS's format and passing them in.
+    pub pass_in: Duration,
+    /// HiGHS's own run.
+    pub run: Duration,
+    /// Reading the solution back.
+    pub read_back: Duration,
+    pub simplex_iterations: i64,
+    pub ipm_iterations: i64,
+    pub crossover_iterations: i64,
+    /// Whether this was a re-solve of a kept instance (hot start).
+    pub warm: bool,
+}
+
 /// The numbers HiGHS returned for one commodity's program.
 #[derive(Clone, Debug, Default)]
 pub struct LpSolution {
@@ -37,105 +88,323 @@ pub struct LpSolution {
     pub flows: Vec<f64>,
     /// Parallel to `program.unmet`.
     pub unmet: Vec<f64>,
-    /// Parallel to `program.tags`: d(total cost)/d(right-hand side) of each row.
+    /// Parallel to `program.tags`: d(objective)/d(right-hand side) of each row.
     pub duals: Vec<f64>,
-    /// The objective value as HiGHS computed it.
+    /// The objective value at this solution (with the objective in force).
     pub objective: f64,
+    pub stats: SolveStats,
 }
 
-/// Solves one commodity's program with a single HiGHS thread (batches run
-/// their parallelism outside the solver, and one thread keeps results
-/// reproducible).
+/// A HiGHS instance that can move to another thread. HiGHS keeps no
+/// thread-local state between calls, and `SolvedProgram` gives `&mut` access
+/// only, so one thread uses an instance at a time.
+struct Instance(highs::Model);
+
+// SAFETY: see the comment on `Instance`: the pointer is owned, never shared.
+unsafe impl Send for Instance {}
+
+impl Instance {
+    fn ptr(&mut self) -> *mut std::ffi::c_void {
+        self.0.as_mut_ptr()
+    }
+}
+
+/// A solved program whose HiGHS instance is kept, with its basis, so that
+/// changed variants re-solve from the last optimum (hot start).
+pub struct SolvedProgram {
+    commodity: String,
+    /// `None` when the program has no row: nothing to hand to HiGHS, and every
+    /// column is 0 at the optimum (costs are never negative).
+    instance: Option<Instance>,
+    costs: Vec<f64>,
+    row_bounds: Vec<(f64, f64)>,
+    flow_columns: Vec<Column>,
+    unmet_columns: Vec<Column>,
+    solution: LpSolution,
+}
+
+impl SolvedProgram {
+    /// Builds the HiGHS instance of `lp` and solves it (cold), with a single
+    /// HiGHS thread: callers run their parallelism outside the solver, and one
+    /// thread keeps results reproducible.
+    pub fn solve(
+        program: &CommodityProgram,
+        lp: Lp,
+        commodity: &str,
+        options: &SolveOptions,
+    ) -> Result<SolvedProgram, SolveError> {
+        let started = Instant::now();
+        let Lp {
+            vars,
+            objective,
+            costs,
+            rows,
+            bounds: row_bounds,
+        } = lp;
+        let mut me = SolvedProgram {
+            commodity: commodity.to_string(),
+            instance: None,
+            costs,
+            row_bounds,
+            flow_columns: (0..program.flows.len())
+                .map(|i| program.flow_column(i))
+                .collect(),
+            unmet_columns: (0..program.unmet.len())
+                .map(|j| program.unmet_column(j))
+                .collect(),
+            solution: LpSolution::default(),
+        };
+        if rows.is_empty() {
+            me.solution = LpSolution {
+                flows: vec![0.0; program.flows.len()],
+                unmet: vec![0.0; program.unmet.len()],
+                ..LpSolution::default()
+            };
+            return Ok(me);
+        }
+        let mut problem = vars.minimise(objective).using(highs);
+        for row in rows {
+            problem.add_constraint(row);
+        }
+        let model = problem
+            .try_into_inner()
+            .map_err(|e| me.fail(format!("HiGHS rejected the program: {e}")))?;
+        let mut instance = Instance(model);
+        instance.0.make_quiet();
+        me.set_option(&mut instance, "threads", "1")?;
+        if options.method.uses_ipm(program.variables()) {
+            // On large programs HiGHS's interior point method, followed by its
+            // crossover to a vertex (so duals stay exact), beats dual simplex
+            // 1.3x to 3x (docs/performance.md); on small ones simplex is faster.
+            me.set_option(&mut instance, "solver", "ipm")?;
+        }
+        for (name, value) in &options.highs_options {
+            me.set_option(&mut instance, name, value)?;
+        }
+        let pass_in = started.elapsed();
+        me.instance = Some(instance);
+        me.run(pass_in, false)?;
+        Ok(me)
+    }
+
+    /// The solution of the last (re-)solve.
+    pub fn solution(&self) -> &LpSolution {
+        &self.solution
+    }
+
+    pub fn into_solution(self) -> LpSolution {
+        self.solution
+    }
+
+    /// The column of flow `i` (index into `program.flows`).
+    pub fn flow_column(&self, i: usize) -> Column {
+        self.flow_columns[i]
+    }
+
+    /// The column of unmet demand `j` (index into `program.unmet`).
+    pub fn unmet_column(&self, j: usize) -> Column {
+        self.unmet_columns[j]
+    }
+
+    /// The bounds `row` (index into `program.tags`) was built with.
+    pub fn original_row_bounds(&self, row: usize) -> (f64, f64) {
+        self.row_bounds[row]
+    }
+
+    /// Holds the given columns at 0 (e.g. every flow out of a disrupted country).
+    pub fn fix_to_zero(&mut self, columns: impl IntoIterator<Item = Column>) {
+        for c in columns {
+            self.set_column_bounds(c, 0.0, 0.0);
+        }
+    }
+
+    /// Sets a column's bounds (`f64::INFINITY` for none above).
+    pub fn set_column_bounds(&mut self, column: Column, lower: f64, upper: f64) {
+        if let Some(inst) = &mut self.instance {
+            // SAFETY: a live instance, and `column` came from its program.
+            unsafe {
+                highs_sys::Highs_changeColBounds(
+                    inst.ptr(),
+                    column.index() as HighsInt,
+                    lower,
+                    upper,
+                );
+            }
+        }
+    }
+
+    /// Sets the bounds of `row` (index into `program.tags`).
+    pub fn set_row_bounds(&mut self, row: usize, lower: f64, upper: f64) {
+        if let Some(inst) = &mut self.instance {
+            // SAFETY: a live instance, and `row` is a row of its program.
+            unsafe {
+                highs_sys::Highs_changeRowBounds(inst.ptr(), row as HighsInt, lower, upper);
+            }
+        }
+    }
+
+    /// Sets the objective coefficient of one column.
+    pub fn set_cost(&mut self, column: Column, cost: f64) {
+        self.costs[column.index()] = cost;
+        if let Some(inst) = &mut self.instance {
+            // SAFETY: a live instance, and `column` came from its program.
+            unsafe {
+                highs_sys::Highs_changeColCost(inst.ptr(), column.index() as HighsInt, cost);
+            }
+        }
+    }
+
+    /// The objective coefficient of a column now.
+    pub fn cost(&self, column: Column) -> f64 {
+        self.costs[column.index()]
+    }
+
+    /// Solves again after changes, starting from the last optimal basis.
+    pub fn resolve(&mut self) -> Result<&LpSolution, SolveError> {
+        if self.instance.is_none() {
+            return Ok(&self.solution);
+        }
+        let started = Instant::now();
+        if let Some(mut inst) = self.instance.take() {
+            // Interior point would ignore the basis; presolve would discard
+            // it (HiGHS #2913): the hot start is dual/primal simplex from it.
+            let set = self
+                .set_option(&mut inst, "solver", "simplex")
+                .and_then(|_| self.set_option(&mut inst, "presolve", "off"));
+            self.instance = Some(inst);
+            set?;
+        }
+        self.run(started.elapsed(), true)?;
+        Ok(&self.solution)
+    }
+
+    fn run(&mut self, pass_in: Duration, warm: bool) -> Result<(), SolveError> {
+        let commodity = self.commodity.clone();
+        let fail = |reason: String| SolveError {
+            commodity: commodity.clone(),
+            reason,
+        };
+        let Some(inst) = &mut self.instance else {
+            return Ok(());
+        };
+        let ptr = inst.ptr();
+        let started = Instant::now();
+        // SAFETY: a live instance with a complete model.
+        let status = unsafe { highs_sys::Highs_run(ptr) };
+        let run = started.elapsed();
+        if status == highs_sys::STATUS_ERROR {
+            return Err(fail("HiGHS returned an error status".into()));
+        }
+        // SAFETY: as above.
+        let model_status = unsafe { highs_sys::Highs_getModelStatus(ptr) };
+        if model_status != highs_sys::MODEL_STATUS_OPTIMAL {
+            return Err(fail(describe(model_status)));
+        }
+        let started = Instant::now();
+        // SAFETY: as above; the buffers have the instance's column and row counts.
+        let (cols, rows) = unsafe {
+            (
+                highs_sys::Highs_getNumCol(ptr) as usize,
+                highs_sys::Highs_getNumRow(ptr) as usize,
+            )
+        };
+        let mut col_value = vec![0.0; cols];
+        let mut col_dual = vec![0.0; cols];
+        let mut row_value = vec![0.0; rows];
+        let mut row_dual = vec![0.0; rows];
+        // SAFETY: buffers sized above.
+        unsafe {
+            highs_sys::Highs_getSolution(
+                ptr,
+                col_value.as_mut_ptr(),
+                col_dual.as_mut_ptr(),
+                row_value.as_mut_ptr(),
+                row_dual.as_mut_ptr(),
+            );
+        }
+        let info = |name: &str| -> i64 {
+            let Ok(name) = CString::new(name) else {
+                return 0;
+            };
+            let mut value: HighsInt = 0;
+            // SAFETY: a valid C string and an out-pointer to a HighsInt.
+            unsafe { highs_sys::Highs_getIntInfoValue(ptr, name.as_ptr(), &mut value) };
+            i64::from(value)
+        };
+        let stats = SolveStats {
+            pass_in,
+            run,
+            read_back: Duration::ZERO,
+            simplex_iterations: info("simplex_iteration_count"),
+            ipm_iterations: info("ipm_iteration_count"),
+            crossover_iterations: info("crossover_iteration_count"),
+            warm,
+        };
+        let objective = self.costs.iter().zip(&col_value).map(|(c, x)| c * x).sum();
+        self.solution = LpSolution {
+            flows: self
+                .flow_columns
+                .iter()
+                .map(|c| clean(col_value[c.index()]))
+                .collect(),
+            unmet: self
+                .unmet_columns
+                .iter()
+                .map(|c| clean(col_value[c.index()]))
+                .collect(),
+            duals: row_dual.into_iter().map(clean).collect(),
+            objective,
+            stats: SolveStats {
+                read_back: started.elapsed(),
+                ..stats
+            },
+        };
+        Ok(())
+    }
+
+    fn set_option(&self, inst: &mut Instance, name: &str, value: &str) -> Result<(), SolveError> {
+        let result = match value.parse::<i32>() {
+            Ok(n) => inst.0.try_set_option(name, n),
+            Err(_) => match value.parse::<f64>() {
+                Ok(x) => inst.0.try_set_option(name, x),
+                Err(_) => match value {
+                    "true" => inst.0.try_set_option(name, true),
+                    "false" => inst.0.try_set_option(name, false),
+                    text => inst.0.try_set_option(name, text),
+                },
+            },
+        };
+        result.map_err(|e| self.fail(format!("HiGHS option {name}={value}: {e:?}")))
+    }
+
+    fn fail(&self, reason: String) -> SolveError {
+        SolveError {
+            commodity: self.commodity.clone(),
+            reason,
+        }
+    }
+}
+
+/// Solves one commodity's program and keeps only the numbers.
 pub fn solve(
     program: &CommodityProgram,
     lp: Lp,
     commodity: &str,
+    options: &SolveOptions,
 ) -> Result<LpSolution, SolveError> {
-    solve_with(program, lp, commodity, Method::Auto)
+    SolvedProgram::solve(program, lp, commodity, options).map(SolvedProgram::into_solution)
 }
 
-/// `solve` with a chosen method (the optimum is the same; the time is not).
-pub fn solve_with(
-    program: &CommodityProgram,
-    lp: Lp,
-    commodity: &str,
-    method: Method,
-) -> Result<LpSolution, SolveError> {
-    if lp.rows.is_empty() {
-        // No row: every variable has a non-negative cost, so zero is optimal.
-        let (flows, unmet) = (
-            vec![0.0; program.flows.len()],
-            vec![0.0; program.unmet.len()],
-        );
-        return Ok(LpSolution {
-            flows,
-            unmet,
-            duals: Vec::new(),
-            objective: 0.0,
-        });
-    }
-    let fail = |reason: String| SolveError {
-        commodity: commodity.to_string(),
-        reason,
-    };
-    let Lp {
-        vars,
-        objective,
-        rows,
-    } = lp;
-    let objective_expr = objective.clone();
-    let mut model = vars.minimise(objective).using(highs).set_threads(1);
-    let ipm = match method {
-        Method::Auto => program.variables() > IPM_ABOVE,
-        Method::Simplex => false,
-        Method::InteriorPoint => true,
-    };
-    if ipm {
-        // On large programs HiGHS's interior point method, followed by its
-        // crossover to a vertex (so duals stay exact), beats dual simplex
-        // 1.3x to 3x (docs/performance.md); on small ones simplex is faster.
-        model = model.set_solver(HighsSolverType::Ipm);
-    }
-    model.set_verbose(false);
-    let refs: Vec<_> = rows
-        .into_iter()
-        .map(|row| model.add_constraint(row))
-        .collect();
-    let mut solved = model.solve().map_err(|e| fail(describe(e)))?;
-    let flows = program
-        .flows
-        .iter()
-        .map(|f| clean(solved.value(f.var)))
-        .collect();
-    let unmet = program
-        .unmet
-        .iter()
-        .map(|(_, v)| clean(solved.value(*v)))
-        .collect();
-    let objective = objective_expr.eval_with(&solved);
-    let dual_values = solved.compute_dual();
-    let duals = refs
-        .iter()
-        .map(|r| clean(dual_values.dual(r.clone())))
-        .collect();
-    Ok(LpSolution {
-        flows,
-        unmet,
-        duals,
-        objective,
-    })
-}
-
-fn describe(e: ResolutionError) -> String {
-    match e {
-        ResolutionError::Infeasible => {
+fn describe(model_status: HighsInt) -> String {
+    match model_status {
+        highs_sys::MODEL_STATUS_INFEASIBLE | highs_sys::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {
             "HiGHS reports the program infeasible (a bug: unmet demand should absorb any gap)"
                 .into()
         }
-        ResolutionError::Unbounded => {
+        highs_sys::MODEL_STATUS_UNBOUNDED => {
             "HiGHS reports the program unbounded (a bug: costs are never negative)".into()
         }
-        other => format!("HiGHS error: {other}"),
+        other => format!("HiGHS stopped without an optimum (model status {other})"),
     }
 }
 

@@ -1148,12 +1148,12 @@ fn regional_model(p: &SynthParams, rng: &mut ChaCha8Rng) -> Files {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnostics::Diagnostics;
     use crate::input::MODEL_FILES;
     use crate::pipeline;
+    use crate::solve::SolveOptions;
 
     fn loads(p: &SynthParams) -> pipeline::Loaded {
-        match pipeline::load_texts(generate(p), Diagnostics::new()) {
+        match pipeline::load(&pipeline::Request::texts(generate(p))) {
             Ok(loaded) => loaded,
             Err(diags) => panic!("{} does not validate:\n{diags}", p.name),
         }
@@ -1251,7 +1251,7 @@ mod tests {
             }
             let loaded = loads(&p);
             let nets = pipeline::networks(&loaded.model);
-            let report = pipeline::solve(&loaded.model, nets)
+            let report = pipeline::solve(&loaded.model, nets, &SolveOptions::default())
                 .expect("solves")
                 .report(&loaded.model);
             unmet += usize::from(report.consumers.iter().any(|c| c.unmet > 1e-6));

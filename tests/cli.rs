@@ -793,15 +793,24 @@ fn max_share_adds_cli_policy_rows_and_never_lowers_the_cost() {
     }
 }
 
+/// A run parameter out of range is a usage error (exit 2), found before any
+/// file is read: a folder that does not exist gives the same answer.
 #[test]
 fn max_share_outside_zero_one_is_refused() {
     let dir = model("tests/models/mining-cap");
+    let missing = model("tests/models/no-such-model");
     for bad in ["1.5", "-0.1", "NaN", "inf"] {
         let flag = format!("--max-share={bad}");
+        let out = run(args!["solve", missing, flag]);
+        assert_eq!(code(&out), Some(2), "--max-share {bad} on a missing folder");
+        assert!(
+            !text(&out.stderr).contains("no-such-model"),
+            "a file was read"
+        );
         let out = run(args!["solve", dir, flag]);
         assert_eq!(
             code(&out),
-            Some(1),
+            Some(2),
             "--max-share {bad}: stderr:\n{}",
             text(&out.stderr)
         );

@@ -6,17 +6,20 @@ mod common;
 use std::path::Path;
 
 use sourcemix::pipeline;
+use sourcemix::solve::SolveOptions;
 
 fn flagship() -> pipeline::Loaded {
-    pipeline::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("models/critical-minerals-2024"))
-        .expect("flagship loads")
+    pipeline::load(&pipeline::Request::folder(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("models/critical-minerals-2024"),
+    ))
+    .expect("flagship loads")
 }
 
 #[test]
 fn flagship_solution_satisfies_every_invariant() {
     let loaded = flagship();
     let nets = pipeline::networks(&loaded.model);
-    let outcome = pipeline::solve(&loaded.model, nets).expect("solves");
+    let outcome = pipeline::solve(&loaded.model, nets, &SolveOptions::default()).expect("solves");
     let report = outcome.report(&loaded.model);
     common::check_invariants("flagship", &loaded.model, &outcome, &report);
     // The EU rule: no third country above 65% of EU27 deliveries, at either stage.
@@ -63,7 +66,7 @@ fn uncapped_flagship_reproduces_published_refining_shares() {
     let mut loaded = flagship();
     loaded.model.policies.clear();
     let nets = pipeline::networks(&loaded.model);
-    let outcome = pipeline::solve(&loaded.model, nets).expect("solves");
+    let outcome = pipeline::solve(&loaded.model, nets, &SolveOptions::default()).expect("solves");
     let report = outcome.report(&loaded.model);
     common::check_invariants("flagship uncapped", &loaded.model, &outcome, &report);
     for (commodity, country, published) in PUBLISHED_REFINING {
@@ -92,14 +95,14 @@ fn capping_at_65_percent_costs_at_least_the_uncapped_baseline() {
     let mut loaded = flagship();
     let capped = {
         let nets = pipeline::networks(&loaded.model);
-        pipeline::solve(&loaded.model, nets)
+        pipeline::solve(&loaded.model, nets, &SolveOptions::default())
             .expect("solves")
             .report(&loaded.model)
             .total_cost
     };
     loaded.model.policies.clear();
     let nets = pipeline::networks(&loaded.model);
-    let uncapped = pipeline::solve(&loaded.model, nets)
+    let uncapped = pipeline::solve(&loaded.model, nets, &SolveOptions::default())
         .expect("solves")
         .report(&loaded.model)
         .total_cost;

@@ -81,9 +81,10 @@ fn check(dir: &Path) {
     let text = std::fs::read_to_string(dir.join("expected.toml")).expect("expected.toml");
     let expected: Expected =
         toml::from_str(&text).unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
-    let (model, outcome, report) =
-        pipeline::solve_dir(dir).unwrap_or_else(|e| panic!("{name}: {e}"));
-    common::check_invariants(&name, &model, &outcome, &report);
+    let run =
+        pipeline::run(&pipeline::Request::folder(dir)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let (model, outcome, report) = (&run.loaded.model, &run.outcome, &run.report);
+    common::check_invariants(&name, model, outcome, report);
     assert_close(
         &format!("{name} total cost"),
         report.total_cost,

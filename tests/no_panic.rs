@@ -8,6 +8,7 @@ use proptest::prelude::*;
 use sourcemix::diagnostics::Diagnostics;
 use sourcemix::input::{ModelTexts, MODEL_FILES};
 use sourcemix::pipeline;
+use sourcemix::solve::SolveOptions;
 
 fn base_texts() -> ModelTexts {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/models/stockpile-cap");
@@ -110,11 +111,11 @@ proptest! {
         for e in &edits {
             apply(&mut texts.files, e);
         }
-        match pipeline::load_texts(texts.clone(), Diagnostics::new()) {
+        match pipeline::load(&pipeline::Request::texts(texts.clone())) {
             Ok(loaded) => {
                 let nets = pipeline::networks(&loaded.model);
                 let _ = pipeline::network_warnings(&loaded.model, &nets, &texts);
-                let outcome = pipeline::solve(&loaded.model, nets).expect("a valid model always solves");
+                let outcome = pipeline::solve(&loaded.model, nets, &SolveOptions::default()).expect("a valid model always solves");
                 let report = outcome.report(&loaded.model);
                 prop_assert!(report.total_cost.is_finite());
             }

@@ -4,15 +4,16 @@
 mod common;
 
 use proptest::prelude::*;
-use sourcemix::diagnostics::Diagnostics;
 use sourcemix::model::{Model, Policy};
 use sourcemix::pipeline;
 use sourcemix::report::Report;
+use sourcemix::solve::SolveOptions;
 use sourcemix::synth::{generate, SynthParams};
 
 fn solve(name: &str, model: &Model) -> Report {
     let nets = pipeline::networks(model);
-    let outcome = pipeline::solve(model, nets).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let outcome = pipeline::solve(model, nets, &SolveOptions::default())
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
     let report = outcome.report(model);
     common::check_invariants(name, model, &outcome, &report);
     report
@@ -20,7 +21,7 @@ fn solve(name: &str, model: &Model) -> Report {
 
 fn load(seed: u64) -> Model {
     let texts = generate(&SynthParams::small(seed));
-    match pipeline::load_texts(texts, Diagnostics::new()) {
+    match pipeline::load(&pipeline::Request::texts(texts)) {
         Ok(loaded) => loaded.model,
         Err(d) => panic!("generated model {seed} is invalid:\n{d}"),
     }
@@ -81,13 +82,17 @@ fn generated_models_bind_caps_and_leave_demand_unmet_sometimes() {
 fn interior_point_and_simplex_agree_on_the_medium_model() {
     use sourcemix::solve::Method;
     let texts = generate(&SynthParams::medium());
-    let model = pipeline::load_texts(texts, Diagnostics::new())
+    let model = pipeline::load(&pipeline::Request::texts(texts))
         .expect("medium is valid")
         .model;
     let mut totals = Vec::new();
     for method in [Method::Simplex, Method::InteriorPoint] {
-        let outcome =
-            pipeline::solve_with(&model, pipeline::networks(&model), method).expect("solves");
+        let outcome = pipeline::solve(
+            &model,
+            pipeline::networks(&model),
+            &SolveOptions::with_method(method),
+        )
+        .expect("solves");
         let report = outcome.report(&model);
         common::check_invariants(&format!("medium {method:?}"), &model, &outcome, &report);
         totals.push(report.total_cost);

@@ -30,6 +30,7 @@ use sourcemix::model::{Model, NodeKind};
 use sourcemix::pipeline::{self, Loaded};
 use sourcemix::report::Report;
 use sourcemix::scenario::Change;
+use sourcemix::solve::SolveOptions;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -66,15 +67,26 @@ impl Files {
     }
 }
 
+/// The request to load `model` with the scenario files applied in order.
+fn with_scenarios(model: &Path, scenarios: &[PathBuf]) -> pipeline::Request {
+    pipeline::Request {
+        scenarios: scenarios
+            .iter()
+            .map(|s| pipeline::ScenarioSource::File(s.clone()))
+            .collect(),
+        ..pipeline::Request::folder(model)
+    }
+}
+
 /// Loads `model` with the scenarios applied in order; panics with the diagnostics on failure.
 fn load(model: &Path, scenarios: &[PathBuf]) -> Loaded {
-    pipeline::load_with_scenarios(model, scenarios)
+    pipeline::load(&with_scenarios(model, scenarios))
         .unwrap_or_else(|d| panic!("the scenarios {scenarios:?} should apply:\n{d}"))
 }
 
 /// The diagnostics of a load that must fail.
 fn load_err(model: &Path, scenarios: &[PathBuf]) -> String {
-    match pipeline::load_with_scenarios(model, scenarios) {
+    match pipeline::load(&with_scenarios(model, scenarios)) {
         Ok(l) => panic!(
             "the scenarios {scenarios:?} should be rejected; changes: {:?}",
             l.changes
@@ -89,7 +101,7 @@ fn load_err(model: &Path, scenarios: &[PathBuf]) -> String {
 /// Solves a loaded model and checks every invariant of the solution.
 fn solve(name: &str, loaded: &Loaded) -> Report {
     let nets = pipeline::networks(&loaded.model);
-    let outcome = pipeline::solve(&loaded.model, nets)
+    let outcome = pipeline::solve(&loaded.model, nets, &SolveOptions::default())
         .unwrap_or_else(|e| panic!("{name}: does not solve: {e}"));
     let report = outcome.report(&loaded.model);
     check_invariants(name, &loaded.model, &outcome, &report);

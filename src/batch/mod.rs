@@ -17,9 +17,8 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostics;
 use crate::input::ModelTexts;
-use crate::model::Policy;
-use crate::pipeline;
-use crate::report::files::{render_all, write_out_dir};
+use crate::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
+use crate::report::files::write_out_dir;
 use crate::report::Report;
 use crate::scenario::{self, Scenario};
 use comparison::{Row, RunRecord};
@@ -120,7 +119,10 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
     let mut diags = Diagnostics::new();
     let base = ModelTexts::read_dir(&plan.model, &mut diags);
     // The base model must be valid on its own: otherwise every run fails the same way.
-    pipeline::load_texts(base.clone(), diags).map_err(BatchError::Model)?;
+    if diags.has_errors() {
+        return Err(BatchError::Model(diags));
+    }
+    pipeline::load(&Request::texts(base.clone())).map_err(BatchError::Model)?;
     let scenarios = load_scenarios(plan);
     let mine: Vec<(usize, &RunSpec)> = plan
         .runs
@@ -150,29 +152,25 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
                         return done;
                     }
                 }
-                let result = execute(&base, spec, &scenarios);
-                let record = RunRecord {
+                let ok = RunRecord {
                     name: spec.name.clone(),
-                    status: if result.is_ok() {
-                        "ok".into()
-                    } else {
-                        "error".into()
-                    },
-                    error: result.as_ref().err().cloned().unwrap_or_default(),
+                    status: "ok".into(),
+                    error: String::new(),
                     inputs,
                 };
-                let report = result.ok();
-                let saved = save(&dir, &record, report.as_ref());
-                let (record, report) = match saved {
-                    Ok(()) => (record, report),
-                    Err(e) => (
-                        RunRecord {
+                let (record, report) = match execute(&base, spec, &scenarios, &dir, &ok) {
+                    Ok(report) => (ok, Some(report)),
+                    Err(error) => {
+                        let failed = RunRecord {
                             status: "error".into(),
-                            error: e,
-                            ..record
-                        },
-                        None,
-                    ),
+                            error,
+                            ..ok
+                        };
+                        match save_failure(&dir, &failed) {
+                            Ok(()) => (failed, None),
+                            Err(e) => (RunRecord { error: e, ..failed }, None),
+                        }
+                    }
                 };
                 progress.step(&spec.name, &record.status, started);
                 (record, report)
@@ -241,46 +239,56 @@ fn error_text(diags: &Diagnostics) -> String {
         .join("; ")
 }
 
-/// Solves one run: base model, its scenarios in order, its parameters.
+/// Solves one run (base model, its scenarios in order, its parameters)
+/// through the one run path, which writes the run's folder with `record`.
 fn execute(
     base: &ModelTexts,
     spec: &RunSpec,
     scenarios: &HashMap<String, Result<Scenario, String>>,
+    dir: &Path,
+    record: &RunRecord,
 ) -> Result<Report, String> {
     let mut overlays = Vec::new();
     for name in &spec.scenarios {
         match scenarios.get(name) {
-            Some(Ok(s)) => overlays.push(s.clone()),
+            Some(Ok(s)) => overlays.push(ScenarioSource::Loaded(s.clone())),
             Some(Err(e)) => return Err(e.clone()),
             None => return Err(format!("scenario {name} was not read")),
         }
     }
-    let mut loaded = pipeline::load_texts_with(base.clone(), &overlays, Diagnostics::new())
-        .map_err(|d| error_text(&d))?;
-    let model = &mut loaded.model;
-    if spec.params.no_policies {
-        model.policies.clear();
+    check_params(&spec.params)?;
+    let run_json = serde_json::to_string_pretty(record).map_err(|e| e.to_string())? + "\n";
+    let request = Request {
+        scenarios: overlays,
+        params: spec.params.clone(),
+        out: Some(OutDir {
+            dir: dir.to_path_buf(),
+            extra: vec![("run.json".into(), run_json.into_bytes())],
+        }),
+        ..Request::texts(base.clone())
+    };
+    match pipeline::run(&request) {
+        Ok(run) => Ok(run.report),
+        Err(RunError::Invalid(d)) => Err(error_text(&d)),
+        Err(e) => Err(e.to_string()),
     }
-    if let Some(k) = spec.params.demand_scale {
+}
+
+// TEMP until RunParams::check lands.
+fn check_params(p: &plan::Params) -> Result<(), String> {
+    if let Some(k) = p.demand_scale {
         if !(k.is_finite() && k >= 0.0) {
             return Err(format!(
                 "demand_scale {k} must be a finite number, 0 or more"
             ));
         }
-        model.demand.iter_mut().for_each(|d| d.demand *= k);
     }
-    if let Some(share) = spec.params.max_share {
+    if let Some(share) = p.max_share {
         if !(0.0..=1.0).contains(&share) {
             return Err(format!("max_share {share} is outside 0..=1"));
         }
-        model.add_policy(Policy::cli_max_share(share));
     }
-    let nets = pipeline::networks(model);
-    let outcome = pipeline::solve(model, nets).map_err(|e| e.to_string())?;
-    let mut report = outcome.report(model);
-    report.timings.build = outcome.build_time.as_secs_f64();
-    report.timings.solve = outcome.solve_time.as_secs_f64();
-    Ok(report)
+    Ok(())
 }
 
 /// The content hash of a run's inputs: model files, scenario files (with what
@@ -330,15 +338,10 @@ fn finished(dir: &Path, inputs: &str) -> Option<(RunRecord, Option<Report>)> {
     Some((record, Some(report)))
 }
 
-/// Writes a run's folder whole: run.json, and the solve outputs when it solved.
-fn save(dir: &Path, record: &RunRecord, report: Option<&Report>) -> Result<(), String> {
-    let mut files = match report {
-        Some(r) => render_all(r).map_err(|e| e.to_string())?,
-        None => Vec::new(),
-    };
+/// Writes the folder of a run that failed: its run.json alone.
+fn save_failure(dir: &Path, record: &RunRecord) -> Result<(), String> {
     let json = serde_json::to_string_pretty(record).map_err(|e| e.to_string())? + "\n";
-    files.push(("run.json", json.into_bytes()));
-    write_out_dir(dir, &files).map_err(|e| e.to_string())
+    write_out_dir(dir, &[("run.json", json.into_bytes())]).map_err(|e| e.to_string())
 }
 
 /// Writes comparison.csv and batch.json (the expanded plan, which `merge` reads).
