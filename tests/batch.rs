@@ -797,6 +797,14 @@ fn shipped_batch_comparison_matches_summaries_and_shards_merge_to_it() {
             );
         };
         same("total_cost", &summary["total_cost"]);
+        // Batch runs go through the one run path: every step is timed.
+        for step in ["load", "build", "solve", "write"] {
+            assert!(
+                summary["timings"][step].as_f64().is_some_and(|t| t > 0.0),
+                "{name}: timings.{step} not measured: {}",
+                summary["timings"]
+            );
+        }
         for part in ["supply", "refining", "transport", "shortfall"] {
             same(part, &summary["cost"][part]);
         }

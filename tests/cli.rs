@@ -394,6 +394,14 @@ fn check_out_files(rel: &str, extra: &[&str]) {
     let summary: Value =
         serde_json::from_str(&fs::read_to_string(out.join("summary.json")).unwrap())
             .expect("summary.json parses");
+    // Every step is timed inside the run path, writing too (it was always 0).
+    for step in ["load", "build", "solve", "write"] {
+        assert!(
+            summary["timings"][step].as_f64().is_some_and(|t| t > 0.0),
+            "{rel}: summary.json timings.{step} is not measured: {}",
+            summary["timings"]
+        );
+    }
     assert_eq!(
         without_timings(summary),
         without_timings(report.clone()),
