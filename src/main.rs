@@ -11,7 +11,6 @@ use clap::{Parser, Subcommand, ValueEnum};
 use sourcemix::batch;
 use sourcemix::batch::plan::Params as RunParams; // TEMP until scenario::RunParams lands
 use sourcemix::diagnostics::Diagnostics;
-use sourcemix::model::Model;
 use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
 use sourcemix::report::{files, table};
 use sourcemix::solve::{Method, SolveOptions};
@@ -330,7 +329,7 @@ fn validate(dir: &Path) -> anyhow::Result<Exit> {
     let warnings = pipeline::network_warnings(&loaded.model, &nets, &loaded.texts);
     print_diagnostics(&warnings);
     let count = loaded.warnings.warnings().count() + warnings.warnings().count();
-    print_stdout(&summary(&loaded.model, count))?;
+    print_stdout(&sourcemix::validate::summary(&loaded.model, count))?;
     Ok(Exit::Success)
 }
 
@@ -439,74 +438,6 @@ fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Exit> {
             Ok(Exit::OutputFailed)
         }
     }
-}
-
-/// A one-screen summary of a model.
-fn summary(model: &Model, warnings: usize) -> String {
-    use sourcemix::model::NodeKind;
-    let mut out = format!(
-        "model {}: valid ({warnings} warning{})\n",
-        model.name,
-        if warnings == 1 { "" } else { "s" }
-    );
-    if !model.description.is_empty() {
-        out.push_str(&format!("  {}\n", model.description));
-    }
-    let kinds: Vec<String> = NodeKind::ALL
-        .iter()
-        .map(|k| {
-            format!(
-                "{} {}",
-                model.nodes.iter().filter(|n| n.kind == *k).count(),
-                k
-            )
-        })
-        .collect();
-    out.push_str(&format!(
-        "nodes: {} ({})\n",
-        model.nodes.len(),
-        kinds.join(", ")
-    ));
-    out.push_str(&format!(
-        "rows: {} supply, {} refining, {} demand, {} route edges\n",
-        model.supply.len(),
-        model.refining.len(),
-        model.demand.len(),
-        model.routes.len()
-    ));
-    let commodities: Vec<String> = model
-        .commodities
-        .iter()
-        .map(|c| format!("{} ({})", c.id, c.unit))
-        .collect();
-    out.push_str(&format!("commodities: {}\n", commodities.join(", ")));
-    let used: std::collections::BTreeSet<&str> = model
-        .nodes
-        .iter()
-        .map(|n| model.country(n.country).code.as_str())
-        .collect();
-    out.push_str(&format!(
-        "countries: {} defined, {} with nodes\n",
-        model.countries.len(),
-        used.len()
-    ));
-    out.push_str(&format!("policies: {}\n", model.policies.len()));
-    for p in &model.policies {
-        let commodity = p
-            .commodity
-            .map(|k| model.commodity(k).id.clone())
-            .unwrap_or_else(|| "*".into());
-        let stages: Vec<&str> = p.stages.iter().map(|s| s.as_str()).collect();
-        out.push_str(&format!(
-            "  {}: {} {} at {} of {}\n",
-            p.name,
-            p.kind.as_str(),
-            p.share,
-            stages.join("+"),
-            commodity
-        ));
-    }
-    out
 }
 
 /// Writes to stdout, treating a closed pipe (e.g. `| head`) as success.

@@ -741,3 +741,70 @@ impl Validator<'_, '_> {
         false
     }
 }
+
+/// A one-screen summary of a valid model (`sourcemix validate`).
+pub fn summary(model: &Model, warnings: usize) -> String {
+    let mut out = format!(
+        "model {}: valid ({warnings} warning{})\n",
+        model.name,
+        if warnings == 1 { "" } else { "s" }
+    );
+    if !model.description.is_empty() {
+        out.push_str(&format!("  {}\n", model.description));
+    }
+    let kinds: Vec<String> = NodeKind::ALL
+        .iter()
+        .map(|k| {
+            format!(
+                "{} {}",
+                model.nodes.iter().filter(|n| n.kind == *k).count(),
+                k
+            )
+        })
+        .collect();
+    out.push_str(&format!(
+        "nodes: {} ({})\n",
+        model.nodes.len(),
+        kinds.join(", ")
+    ));
+    out.push_str(&format!(
+        "rows: {} supply, {} refining, {} demand, {} route edges\n",
+        model.supply.len(),
+        model.refining.len(),
+        model.demand.len(),
+        model.routes.len()
+    ));
+    let commodities: Vec<String> = model
+        .commodities
+        .iter()
+        .map(|c| format!("{} ({})", c.id, c.unit))
+        .collect();
+    out.push_str(&format!("commodities: {}\n", commodities.join(", ")));
+    let used: std::collections::BTreeSet<&str> = model
+        .nodes
+        .iter()
+        .map(|n| model.country(n.country).code.as_str())
+        .collect();
+    out.push_str(&format!(
+        "countries: {} defined, {} with nodes\n",
+        model.countries.len(),
+        used.len()
+    ));
+    out.push_str(&format!("policies: {}\n", model.policies.len()));
+    for p in &model.policies {
+        let commodity = p
+            .commodity
+            .map(|k| model.commodity(k).id.clone())
+            .unwrap_or_else(|| "*".into());
+        let stages: Vec<&str> = p.stages.iter().map(|s| s.as_str()).collect();
+        out.push_str(&format!(
+            "  {}: {} {} at {} of {}\n",
+            p.name,
+            p.kind.as_str(),
+            p.share,
+            stages.join("+"),
+            commodity
+        ));
+    }
+    out
+}
