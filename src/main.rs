@@ -10,8 +10,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use sourcemix::diagnostics::Diagnostics;
+use sourcemix::input::ModelTexts;
 use sourcemix::model::{Model, Policy};
 use sourcemix::report::{files, table};
+use sourcemix::scenario;
 use sourcemix::{batch, pipeline};
 
 /// Exit codes, documented in the README.
@@ -49,6 +51,9 @@ enum Command {
         /// A scenario file (repeat to apply several, in order).
         #[arg(long = "scenario", value_name = "FILE", required = true)]
         scenarios: Vec<PathBuf>,
+        /// Let scenarios name files outside their folder and the model folder.
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Run many scenario combinations of a model and compare them side by side.
     Batch {
@@ -92,6 +97,9 @@ struct SolveArgs {
     /// A scenario file that changes the model (repeat to apply several, in order).
     #[arg(long = "scenario", value_name = "FILE")]
     scenarios: Vec<PathBuf>,
+    /// Let scenarios name files outside their folder and the model folder.
+    #[arg(long)]
+    allow_outside: bool,
     /// Adds a cap: no country may supply more than this share (0..=1) of any
     /// consumer's deliveries of any commodity, at the mining and the refining stage.
     #[arg(long, value_name = "X")]
@@ -132,7 +140,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Solve(args) => solve(args),
         Command::Validate { model } => validate(&model),
-        Command::Diff { model, scenarios } => diff(&model, &scenarios),
+        Command::Diff {
+            model,
+            scenarios,
+            allow_outside,
+        } => diff(&model, &scenarios, allow_outside),
         Command::Batch {
             batch,
             jobs,
@@ -145,7 +157,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             model,
             format: GraphFormat::Dot,
         } => {
-            let Some(loaded) = load_or_report(&model, &[]) else {
+            let Some(loaded) = load_or_report(&model, &[], false) else {
                 return Ok(ExitCode::from(exit::INVALID_MODEL));
             };
             print_stdout(&sourcemix::network::to_dot(&loaded.model))?;
@@ -155,8 +167,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// Loads a model, printing every diagnostic to stderr; `None` if it has errors.
-fn load_or_report(dir: &Path, scenarios: &[PathBuf]) -> Option<pipeline::Loaded> {
-    match pipeline::load_with_scenarios(dir, scenarios) {
+fn load_or_report(
+    dir: &Path,
+    scenarios: &[PathBuf],
+    allow_outside: bool,
+) -> Option<pipeline::Loaded> {
+    let mut diags = Diagnostics::new();
+    let texts = ModelTexts::read_dir(dir, &mut diags);
+    let opts = scenario::LoadOptions {
+        allow_outside,
+        model_dir: Some(dir.to_path_buf()),
+    };
+    let overlays: Vec<scenario::Scenario> = scenarios
+        .iter()
+        .map(|s| scenario::load_with(s, &opts, &mut diags))
+        .collect();
+    match pipeline::load_texts_with(texts, &overlays, diags) {
         Ok(loaded) => {
             print_diagnostics(&loaded.warnings);
             Some(loaded)
@@ -182,7 +208,7 @@ fn print_diagnostics(diags: &Diagnostics) {
 
 fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let Some(mut loaded) = load_or_report(&args.model, &args.scenarios) else {
+    let Some(mut loaded) = load_or_report(&args.model, &args.scenarios, args.allow_outside) else {
         return Ok(ExitCode::from(exit::INVALID_MODEL));
     };
     if args.no_policies {
@@ -233,7 +259,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
-    let Some(loaded) = load_or_report(dir, &[]) else {
+    let Some(loaded) = load_or_report(dir, &[], false) else {
         return Ok(ExitCode::from(exit::INVALID_MODEL));
     };
     let nets = pipeline::networks(&loaded.model);
@@ -244,8 +270,8 @@ fn validate(dir: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn diff(dir: &Path, scenarios: &[PathBuf]) -> anyhow::Result<ExitCode> {
-    let Some(loaded) = load_or_report(dir, scenarios) else {
+fn diff(dir: &Path, scenarios: &[PathBuf], allow_outside: bool) -> anyhow::Result<ExitCode> {
+    let Some(loaded) = load_or_report(dir, scenarios, allow_outside) else {
         return Ok(ExitCode::from(exit::INVALID_MODEL));
     };
     let mut out = String::new();
