@@ -71,6 +71,9 @@ enum Command {
         /// Run only runs i with i % N == K (default: from Slurm or Kubernetes Indexed Job variables, else all).
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
+        /// Let the batch file (and its scenarios) name files outside its folder.
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Join the output folders of batch shards into one comparison.
     Merge {
@@ -151,7 +154,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             out,
             resume,
             shard,
-        } => run_batch(&batch, jobs, out, resume, shard.as_deref()),
+            allow_outside,
+        } => run_batch(&batch, jobs, out, resume, shard.as_deref(), allow_outside),
         Command::Merge { out, dirs } => merge(&dirs, &out),
         Command::Graph {
             model,
@@ -293,8 +297,9 @@ fn run_batch(
     out: PathBuf,
     resume: bool,
     shard: Option<&str>,
+    allow_outside: bool,
 ) -> anyhow::Result<ExitCode> {
-    let plan = match batch::plan::read(file) {
+    let plan = match batch::plan::read_with(file, allow_outside) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
