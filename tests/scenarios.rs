@@ -1357,7 +1357,7 @@ fn paths_in_a_scenario_stay_inside_its_folder() {
         "in/up.toml",
         "description = \"x\"\nextends = [\"../outside.toml\"]\n",
     );
-    let e = load_err(&tiny("mining-cap"), &[up.clone()]);
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&up));
     assert!(
         e.contains("up.toml:2:12") && e.contains("\"../outside.toml\" leaves the folder"),
         "{e}"
@@ -1367,7 +1367,7 @@ fn paths_in_a_scenario_stay_inside_its_folder() {
         "in/abs.toml",
         &format!("extends = [{:?}]\n", absolute.display().to_string()),
     );
-    let e = load_err(&tiny("mining-cap"), &[abs.clone()]);
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&abs));
     assert!(
         e.contains("abs.toml:1:") && e.contains("is absolute"),
         "{e}"
@@ -1376,7 +1376,7 @@ fn paths_in_a_scenario_stay_inside_its_folder() {
         "in/insert.toml",
         "[[insert]]\ntable = \"routes\"\nfile = \"sub/../../rows.csv\"\n",
     );
-    let e = load_err(&tiny("mining-cap"), &[insert.clone()]);
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&insert));
     assert!(
         e.contains("insert.toml:3:8") && e.contains("leaves the folder"),
         "{e}"
@@ -1531,7 +1531,7 @@ fn a_bad_cell_in_an_inline_row_names_the_scenario_line_of_that_row() {
          \x20 { from = \"CHN-mine\", to = \"JPN-ref\", commodity = \"li\", cost = \"cheap\" },\n\
          ]\n",
     );
-    let e = load_err(&tiny("mining-cap"), &[s.clone()]);
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&s));
     let want = format!(
         "{}:7: column \"cost\": \"cheap\" is not a number",
         s.display()

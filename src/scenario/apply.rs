@@ -218,7 +218,7 @@ fn numbers(
     let mut operands = Vec::new();
     for (field, amount) in &given {
         let Some(amount) = amount else { continue };
-        match operand(kind, amount, *field) {
+        match operand(kind, amount, field) {
             Ok(value) => operands.push((*field, value)),
             Err(why) => diags.error(at_op.clone(), why.to_string()),
         }

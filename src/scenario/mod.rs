@@ -217,7 +217,7 @@ pub enum Op {
         csv: Option<(String, String)>,
     },
     Remove(RemoveOp),
-    Policy(PolicyEntry),
+    Policy(Box<PolicyEntry>),
     Share(ShareOp),
     RemovePolicy(String),
     /// Every policy of the model goes (`--no-policies`); none is not an error.
@@ -318,11 +318,13 @@ impl Loader<'_> {
         self.done.insert(canonical);
         let mut ops = self.own_ops(parsed, &pos, &dir, diags);
         let policies = read_policies(&shown, &text, diags);
-        ops.extend(
-            policies
-                .into_iter()
-                .map(|p| (p.at.line.unwrap_or(0), p.at.clone(), Op::Policy(p))),
-        );
+        ops.extend(policies.into_iter().map(|p| {
+            (
+                p.at.line.unwrap_or(0),
+                p.at.clone(),
+                Op::Policy(Box::new(p)),
+            )
+        }));
         // Operations apply in the order they were written, whatever their kind.
         ops.sort_by_key(|(line, _, _)| *line);
         self.out

@@ -106,7 +106,7 @@ impl RunParams {
                     at: at.clone(),
                 }),
             };
-            ops.push((at, Op::Policy(policy)));
+            ops.push((at, Op::Policy(Box::new(policy))));
         }
         Scenario {
             ops,
