@@ -19,7 +19,7 @@ use crate::input::model_toml::{read_policies, Positions};
 use crate::input::{paths, PolicyEntry};
 pub use apply::{apply, Change};
 use filter::Filter;
-pub use params::{ParamError, RunParams};
+pub use params::{ParamError, RunParams, MAX_SHARE_POLICY};
 
 /// A table of a model folder, as a scenario names it (`table = "supply"`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
