@@ -1538,4 +1538,14 @@ fn a_bad_cell_in_an_inline_row_names_the_scenario_line_of_that_row() {
     );
     assert!(e.contains(&want), "expected {want} in:\n{e}");
     assert_eq!(e.matches("error:").count(), 1, "{e}");
+    // A number written inline is shown as written, not as 301 digits.
+    let s = f.put(
+        "big.toml",
+        "[[insert]]\ntable = \"routes\"\nrows = [{ from = \"AUS-mine\", to = \"JPN-ref\", commodity = \"li\", cost = 1, capacity = 1e300 }]\n",
+    );
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&s));
+    assert!(
+        e.contains(":3: column \"capacity\": \"1e300\" is too large"),
+        "{e}"
+    );
 }
