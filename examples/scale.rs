@@ -179,10 +179,10 @@ impl Clock {
 
 /// The same model with every label dimension tracked for every commodity:
 /// a policy on every commodity at both stages that pools no consumer (so it
-/// adds no row, only the tracking).
+/// adds no row, only the tracking). A measuring experiment on a copy, not a run.
 fn fully_labelled(model: &Model) -> Model {
     let mut full = model.clone();
-    full.add_policy(Policy {
+    full.policies.push(Policy {
         line: None,
         name: "track-everything".into(),
         kind: PolicyKind::MaxShare,

@@ -9,10 +9,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use sourcemix::batch;
-use sourcemix::batch::plan::Params as RunParams; // TEMP until scenario::RunParams lands
 use sourcemix::diagnostics::Diagnostics;
+use sourcemix::input::numbers;
 use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
 use sourcemix::report::{files, table};
+use sourcemix::scenario::RunParams;
 use sourcemix::solve::{Method, SolveOptions};
 
 /// How the process ends; the codes are documented in the README.
@@ -66,6 +67,9 @@ enum Command {
         scenarios: Vec<PathBuf>,
         #[command(flatten)]
         params: ParamArgs,
+        /// Let scenarios name files outside their folder and the model folder.
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Run many scenario combinations of a model and compare them side by side.
     Batch {
@@ -83,6 +87,9 @@ enum Command {
         /// Run only runs i with i % N == K (default: from Slurm or Kubernetes Indexed Job variables, else all).
         #[arg(long, value_name = "K/N", value_parser = parse_shard)]
         shard: Option<batch::Shard>,
+        /// Let the batch file (and its scenarios) name files outside its folder.
+        #[arg(long)]
+        allow_outside: bool,
     },
     /// Join the output folders of batch shards into one comparison.
     Merge {
@@ -136,6 +143,9 @@ struct SolveArgs {
     scenarios: Vec<PathBuf>,
     #[command(flatten)]
     params: ParamArgs,
+    /// Let scenarios name files outside their folder and the model folder.
+    #[arg(long)]
+    allow_outside: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv into DIR.
@@ -175,27 +185,25 @@ impl From<MethodArg> for Method {
     }
 }
 
-/// A share given on the command line: checked before anything is read.
+/// A share given on the command line: checked (by the model's own rule)
+/// before anything is read, so a bad value is a usage error.
 fn parse_share(text: &str) -> Result<f64, String> {
-    let x: f64 = text
-        .parse()
-        .map_err(|_| format!("{text} is not a number"))?;
-    if (0.0..=1.0).contains(&x) {
-        Ok(x)
-    } else {
-        Err(format!("{text} is outside 0..=1 (a fraction: 0.65 is 65%)"))
-    }
+    parse_number(text, numbers::share)
 }
 
+/// A demand scale: a quantity by the model's own rule.
 fn parse_scale(text: &str) -> Result<f64, String> {
+    parse_number(text, numbers::quantity)
+}
+
+fn parse_number(
+    text: &str,
+    check: fn(f64) -> Result<f64, numbers::NumberError>,
+) -> Result<f64, String> {
     let x: f64 = text
         .parse()
-        .map_err(|_| format!("{text} is not a number"))?;
-    if x.is_finite() && x >= 0.0 {
-        Ok(x)
-    } else {
-        Err(format!("{text} must be a finite number, 0 or more"))
-    }
+        .map_err(|_| format!("{text} {}", numbers::NumberError::NotANumber))?;
+    check(x).map_err(|e| format!("{text} {e}"))
 }
 
 fn parse_shard(text: &str) -> Result<batch::Shard, String> {
@@ -221,14 +229,16 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             model,
             scenarios,
             params,
-        } => diff(&model, &scenarios, params.params()),
+            allow_outside,
+        } => diff(&request(&model, &scenarios, params.params(), allow_outside)),
         Command::Batch {
             batch,
             jobs,
             out,
             resume,
             shard,
-        } => run_batch(&batch, jobs, out, resume, shard),
+            allow_outside,
+        } => run_batch(&batch, jobs, out, resume, shard, allow_outside),
         Command::Merge { out, dirs } => merge(&dirs, &out),
         Command::Graph {
             model,
@@ -244,13 +254,14 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
 }
 
 /// The request of `solve` and `diff`: a folder, its scenarios, the run parameters.
-fn request(model: &Path, scenarios: &[PathBuf], params: RunParams) -> Request {
+fn request(model: &Path, scenarios: &[PathBuf], params: RunParams, allow_outside: bool) -> Request {
     Request {
         scenarios: scenarios
             .iter()
             .map(|s| ScenarioSource::File(s.clone()))
             .collect(),
         params,
+        allow_outside,
         ..Request::folder(model)
     }
 }
@@ -295,7 +306,12 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
             dir,
             extra: Vec::new(),
         }),
-        ..request(&args.model, &args.scenarios, args.params.params())
+        ..request(
+            &args.model,
+            &args.scenarios,
+            args.params.params(),
+            args.allow_outside,
+        )
     };
     let run = match pipeline::run(&request) {
         Ok(run) => run,
@@ -333,8 +349,8 @@ fn validate(dir: &Path) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn diff(dir: &Path, scenarios: &[PathBuf], params: RunParams) -> anyhow::Result<Exit> {
-    let Some(loaded) = load_or_report(&request(dir, scenarios, params)) else {
+fn diff(request: &Request) -> anyhow::Result<Exit> {
+    let Some(loaded) = load_or_report(request) else {
         return Ok(Exit::InvalidModel);
     };
     let mut out = String::new();
@@ -356,8 +372,9 @@ fn run_batch(
     out: PathBuf,
     resume: bool,
     shard: Option<batch::Shard>,
+    allow_outside: bool,
 ) -> anyhow::Result<Exit> {
-    let plan = match batch::plan::read(file) {
+    let plan = match batch::plan::read_with(file, allow_outside) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");

@@ -222,25 +222,6 @@ pub struct Policy {
     pub share: f64,
 }
 
-impl Policy {
-    /// The policy `solve --max-share X` adds: no country may supply more than
-    /// `share` of any consumer's deliveries of any commodity, at either stage.
-    pub fn cli_max_share(share: f64) -> Policy {
-        Policy {
-            line: None,
-            name: "cli-max-share".into(),
-            kind: PolicyKind::MaxShare,
-            stages: Stage::ALL.to_vec(),
-            commodity: None,
-            scope: Scope::Each,
-            from: FromSet::Each {
-                exempt: BTreeSet::new(),
-            },
-            share,
-        }
-    }
-}
-
 impl Model {
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
@@ -293,10 +274,5 @@ impl Model {
     pub fn route_label(&self, id: RouteId) -> String {
         let r = self.route(id);
         format!("{}->{}", self.node(r.from).id, self.node(r.to).id)
-    }
-
-    /// Adds a policy (e.g. from the command line) after validation.
-    pub fn add_policy(&mut self, policy: Policy) {
-        self.policies.push(policy);
     }
 }

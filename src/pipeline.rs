@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::batch::plan::Params as RunParams; // TEMP until scenario::RunParams lands
 use crate::diagnostics::{Diagnostics, Location};
 use crate::input::{self, ModelTexts};
 use crate::model::Model;
@@ -17,7 +16,7 @@ use crate::policies;
 use crate::program::{self, CommodityProgram, Lp};
 use crate::report::files::{self, WriteError};
 use crate::report::{self, Report, Solved};
-use crate::scenario::{self, Change, Scenario};
+use crate::scenario::{self, Change, LoadOptions, RunParams, Scenario};
 use crate::solve::{SolveError, SolveOptions, SolvedProgram};
 use crate::validate;
 
@@ -53,6 +52,8 @@ pub struct Request {
     pub model: ModelSource,
     pub scenarios: Vec<ScenarioSource>,
     pub params: RunParams,
+    /// Scenario files may name files outside their folder and the model folder.
+    pub allow_outside: bool,
     pub solve: SolveOptions,
     pub out: Option<OutDir>,
 }
@@ -73,6 +74,7 @@ impl Request {
             model,
             scenarios: Vec::new(),
             params: RunParams::default(),
+            allow_outside: false,
             solve: SolveOptions::default(),
             out: None,
         }
@@ -164,14 +166,22 @@ pub fn load(request: &Request) -> Result<Loaded, Diagnostics> {
         ModelSource::Folder(dir) => ModelTexts::read_dir(dir, &mut diags),
         ModelSource::Texts(texts) => texts.clone(),
     };
-    let overlays: Vec<Scenario> = request
+    let paths = LoadOptions {
+        allow_outside: request.allow_outside,
+        model_dir: match &request.model {
+            ModelSource::Folder(dir) => Some(dir.clone()),
+            ModelSource::Texts(_) => None,
+        },
+    };
+    let mut overlays: Vec<Scenario> = request
         .scenarios
         .iter()
         .map(|s| match s {
-            ScenarioSource::File(path) => scenario::load(path, &mut diags),
+            ScenarioSource::File(path) => scenario::load_with(path, &paths, &mut diags),
             ScenarioSource::Loaded(s) => s.clone(),
         })
         .collect();
+    overlays.push(request.params.to_scenario());
     let mut raw = input::parse(&texts, &mut diags);
     let mut changes = Vec::new();
     for s in &overlays {
@@ -183,27 +193,12 @@ pub fn load(request: &Request) -> Result<Loaded, Diagnostics> {
     if diags.has_errors() {
         return Err(diags);
     }
-    let mut model = model;
-    temp_apply_params(&mut model, &request.params);
     Ok(Loaded {
         model,
         warnings: diags,
         texts,
         changes,
     })
-}
-
-// TEMP: replaced by RunParams::to_scenario (applied before validation).
-fn temp_apply_params(model: &mut Model, params: &RunParams) {
-    if params.no_policies {
-        model.policies.clear();
-    }
-    if let Some(k) = params.demand_scale {
-        model.demand.iter_mut().for_each(|d| d.demand *= k);
-    }
-    if let Some(share) = params.max_share {
-        model.add_policy(crate::model::Policy::cli_max_share(share));
-    }
 }
 
 /// Warnings that need the network: dead ends and floors that cannot be met.

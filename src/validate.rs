@@ -498,16 +498,21 @@ impl Validator<'_, '_> {
                 None
             }
         });
-        let stage = e.stage.as_ref().and_then(|s| match s.value.as_str() {
-            "mining" => Some(Stage::Mining),
-            "refining" => Some(Stage::Refining),
-            other => {
-                self.diags.error(
-                    s.at.clone(),
-                    format!("unknown stage \"{other}\" (expected mining or refining)"),
-                );
-                None
-            }
+        let stages: Option<Vec<Stage>> = e.stage.as_ref().and_then(|s| {
+            s.value
+                .iter()
+                .map(|name| match name.as_str() {
+                    "mining" => Some(Stage::Mining),
+                    "refining" => Some(Stage::Refining),
+                    other => {
+                        self.diags.error(
+                            s.at.clone(),
+                            format!("unknown stage \"{other}\" (expected mining or refining)"),
+                        );
+                        None
+                    }
+                })
+                .collect()
         });
         let commodity = e.commodity.as_ref().and_then(|c| {
             if c.value == "*" {
@@ -525,19 +530,19 @@ impl Validator<'_, '_> {
             }
             found.map(Some)
         });
-        let share = e.share.as_ref().and_then(|s| {
-            if s.value > 1.0 {
-                self.diags.error(
-                    s.at.clone(),
-                    format!(
-                        "share {} is outside 0..=1 (a fraction: 0.65 is 65%)",
-                        s.value
-                    ),
-                );
-                return None;
-            }
-            Some(s.value)
-        });
+        // model.toml and scenarios check the share as they read it; a policy
+        // built by the program (`--max-share`) is checked here.
+        let share = e
+            .share
+            .as_ref()
+            .and_then(|s| match crate::input::numbers::share(s.value) {
+                Ok(x) => Some(x),
+                Err(why) => {
+                    self.diags
+                        .error(s.at.clone(), format!("share {} {why}", s.value));
+                    None
+                }
+            });
         let scope = e.scope.as_ref().and_then(|s| self.scope(s, nodes, groups));
         let from = e
             .from
@@ -547,7 +552,7 @@ impl Validator<'_, '_> {
             line: e.at.line,
             name: e.name.as_ref()?.value.clone(),
             kind: kind?,
-            stages: vec![stage?],
+            stages: stages?,
             commodity: commodity?,
             scope: scope?,
             from: from?,

@@ -31,6 +31,7 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use sourcemix::batch::{self, plan, Shard};
+use sourcemix::scenario::RunParams;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -252,6 +253,17 @@ fn assert_complete(out: &Path, runs: &[String]) {
     }
 }
 
+/// A copy of a model folder's files at `dir` (a batch names a model inside its own folder).
+fn copy_model(from: &Path, dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
 /// A batch folder: the batch file and its scenarios, in a temporary folder.
 struct Batch {
     dir: tempfile::TempDir,
@@ -274,12 +286,12 @@ impl Batch {
         path
     }
 
-    /// A batch file on two-chains (absolute model path) with `body` after the header.
+    /// A batch file on a copy of two-chains beside it with `body` after the header.
     fn on_two_chains(&self, body: &str) -> PathBuf {
-        let model = two_chains();
+        copy_model(&two_chains(), &self.path("two-chains"));
         self.put(
             "batch.toml",
-            &format!("model = {:?}\ndescription = \"test\"\n\n{body}", s(&model)),
+            &format!("model = \"two-chains\"\ndescription = \"test\"\n\n{body}"),
         )
     }
 }
@@ -313,7 +325,7 @@ fn a_sweep_expands_into_named_runs_in_cartesian_order() {
     );
     assert_eq!(
         p.runs[5].params,
-        plan::Params {
+        RunParams {
             max_share: Some(0.5),
             demand_scale: Some(2.0),
             no_policies: false
@@ -321,14 +333,14 @@ fn a_sweep_expands_into_named_runs_in_cartesian_order() {
     );
     assert_eq!(
         p.runs[3].params,
-        plan::Params {
+        RunParams {
             max_share: Some(1.0),
             demand_scale: Some(2.0),
             no_policies: false
         }
     );
     assert!(p.runs[1].params.no_policies);
-    assert_eq!(p.model, two_chains());
+    assert_eq!(p.model, b.path("two-chains"));
 
     // Solved: each run's parameters took effect (totals by hand).
     let out = b.path("out");
@@ -459,7 +471,7 @@ fn a_failing_run_becomes_an_error_row_and_the_others_go_on() {
         "{e}"
     );
     let e = error_of("bad-share");
-    assert!(e.contains("max_share 1.5"), "{e}");
+    assert!(e.contains("--max-share 1.5 is outside 0..=1"), "{e}");
     // The error is recorded in the run's folder, with no solve outputs.
     let record: serde_json::Value =
         serde_json::from_slice(&fs::read(out.join("runs/missing/run.json")).unwrap()).unwrap();
@@ -504,10 +516,7 @@ fn an_invalid_base_model_stops_the_batch() {
     let b = Batch::new();
     let file = b.put(
         "batch.toml",
-        &format!(
-            "model = {:?}\n[[run]]\nname = \"a\"\n",
-            s(&b.path("no-such-model"))
-        ),
+        "model = \"no-such-model\"\n[[run]]\nname = \"a\"\n",
     );
     let r = expect(1, &["batch", s(&file), "--out", s(&b.path("out"))]);
     assert!(r.stderr.contains("invalid"), "{}", r.stderr);
@@ -630,11 +639,11 @@ fn resume_after_a_killed_batch_finishes_it_without_redoing_or_corrupting() {
     let values: Vec<String> = (0..30)
         .map(|i| format!("{:.2}", 1.0 - 0.02 * i as f64))
         .collect();
+    copy_model(&flagship(), &b.path("model"));
     let file = b.put(
         "batch.toml",
         &format!(
-            "model = {:?}\n[[sweep]]\nname = \"cap\"\nscenarios = []\n[sweep.vary]\nmax_share = [{}]\n",
-            s(&flagship()),
+            "model = \"model\"\n[[sweep]]\nname = \"cap\"\nscenarios = []\n[sweep.vary]\nmax_share = [{}]\n",
             values.join(", ")
         ),
     );
@@ -989,12 +998,14 @@ fn shard_from_the_environment_of_slurm_and_kubernetes() {
     // Errors: an index without a count, not a number, out of range.
     assert!(Shard::from_env(env_of(&[("JOB_COMPLETION_INDEX", "1")]))
         .unwrap_err()
+        .to_string()
         .contains("JOB_COMPLETIONS"));
     assert!(Shard::from_env(env_of(&[
         ("SLURM_ARRAY_TASK_ID", "x"),
         ("SLURM_ARRAY_TASK_COUNT", "3")
     ]))
     .unwrap_err()
+    .to_string()
     .contains("SLURM_ARRAY_TASK_ID"));
     assert!(Shard::from_env(env_of(&[
         ("JOB_COMPLETION_INDEX", "3"),
@@ -1161,4 +1172,159 @@ fn the_library_reports_what_it_ran_skipped_and_failed() {
             .collect::<Vec<_>>(),
         ["t"]
     );
+}
+
+// ---------------------------------------------------------------------------
+// Hardened batch files and outputs
+
+#[test]
+fn paths_in_a_batch_file_stay_inside_its_folder() {
+    let b = Batch::new();
+    copy_model(&two_chains(), &b.path("two-chains"));
+    fs::create_dir_all(b.path("sub")).unwrap();
+    b.put("cheap-aus.toml", HALVE_AUS);
+    let cases = [
+        (
+            "up-model",
+            "model = \"../two-chains\"\n[[run]]\nname = \"a\"\n".to_string(),
+            "up-model.toml:1:9",
+            "\"../two-chains\" leaves the folder",
+        ),
+        (
+            "abs-model",
+            format!(
+                "model = {:?}\n[[run]]\nname = \"a\"\n",
+                s(&b.path("two-chains"))
+            ),
+            "abs-model.toml:1:9",
+            "is absolute",
+        ),
+    ];
+    for (name, text, at, message) in &cases {
+        let file = b.put(&format!("sub/{name}.toml"), text);
+        let e = expect(1, &["batch", s(&file), "--out", s(&b.path("o"))]);
+        assert!(
+            e.stderr.contains(at) && e.stderr.contains(message),
+            "{name}: expected {at} and {message}:\n{}",
+            e.stderr
+        );
+        assert!(plan::read(&file).is_err());
+        assert!(
+            plan::read_with(&file, true).is_ok(),
+            "{name} with allow_outside"
+        );
+    }
+    // A scenario outside the batch file's folder, in a run and in a sweep.
+    copy_model(&two_chains(), &b.path("sub/two-chains"));
+    let file = b.put(
+        "sub/batch.toml",
+        "model = \"two-chains\"\n\n[[run]]\nname = \"a\"\nscenarios = [\"../cheap-aus.toml\"]\n",
+    );
+    let e = expect(1, &["batch", s(&file), "--out", s(&b.path("o"))]);
+    assert!(
+        e.stderr.contains("batch.toml:5:14") && e.stderr.contains("leaves the folder"),
+        "{}",
+        e.stderr
+    );
+    let sweep = b.put(
+        "sub/sweep.toml",
+        "model = \"two-chains\"\n\n[[sweep]]\nname = \"s\"\nscenarios = [\"../cheap-aus.toml\"]\n[sweep.vary]\nmax_share = [1.0]\n",
+    );
+    let e = expect(1, &["batch", s(&sweep), "--out", s(&b.path("o"))]);
+    assert!(e.stderr.contains("sweep.toml:5:14"), "{}", e.stderr);
+    assert!(
+        !b.path("o").exists(),
+        "nothing is written for a refused batch"
+    );
+    // Allowed explicitly.
+    let out = b.path("allowed");
+    expect(0, &["batch", s(&file), "--allow-outside", "--out", s(&out)]);
+    assert_total(&comparison(&out), "a", 1140.0);
+}
+
+#[test]
+fn merge_refuses_run_names_that_would_write_outside_out() {
+    let b = Batch::new();
+    let file = b.on_two_chains("[[run]]\nname = \"a\"\n");
+    let shard = b.path("shard");
+    expect(0, &["batch", s(&file), "--out", s(&shard)]);
+    let good = fs::read_to_string(shard.join("batch.json")).unwrap();
+    assert!(good.contains("\"name\": \"a\""), "{good}");
+    for bad in ["../escape", "a/b", "", ".hidden"] {
+        fs::write(
+            shard.join("batch.json"),
+            good.replace("\"name\": \"a\"", &format!("\"name\": {bad:?}")),
+        )
+        .unwrap();
+        // The run folder a merge would read, so that only the name check stops it.
+        if !bad.is_empty() {
+            let to = shard.join("runs").join(bad);
+            fs::create_dir_all(&to).unwrap();
+            for f in RUN_FILES {
+                fs::copy(shard.join("runs/a").join(f), to.join(f)).unwrap();
+            }
+        }
+        let merged = b.path("merged");
+        let e = expect(4, &["merge", "--out", s(&merged), s(&shard)]);
+        assert!(
+            e.stderr
+                .contains(&format!("{}", shard.join("batch.json").display()))
+                && e.stderr.contains("cannot be a folder name"),
+            "{bad:?}: {}",
+            e.stderr
+        );
+        assert!(
+            !merged.join("escape").exists() && !merged.join("runs/a/b").exists(),
+            "{bad:?}: nothing is written"
+        );
+    }
+    // A batch file with such a name is refused too.
+    let file = b.on_two_chains("[[run]]\nname = \"../x\"\n");
+    let e = expect(1, &["batch", s(&file), "--out", s(&b.path("o"))]);
+    assert!(
+        e.stderr.contains("batch.toml:5:") && e.stderr.contains("cannot be a folder name"),
+        "{}",
+        e.stderr
+    );
+}
+
+#[test]
+fn batch_json_names_its_comparison_and_merge_refuses_a_stale_pair() {
+    use sha2::{Digest, Sha256};
+    let b = Batch::new();
+    let file = b.on_two_chains("[[run]]\nname = \"a\"\n\n[[run]]\nname = \"c\"\nmax_share = 0.5\n");
+    let out = b.path("out");
+    expect(0, &["batch", s(&file), "--out", s(&out)]);
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("batch.json")).unwrap()).unwrap();
+    let csv = fs::read(out.join("comparison.csv")).unwrap();
+    let hash: String = Sha256::digest(&csv)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(json["comparison_sha256"], hash.as_str());
+    let merged = b.path("merged");
+    expect(0, &["merge", "--out", s(&merged), s(&out)]);
+    assert_eq!(fs::read(merged.join("comparison.csv")).unwrap(), csv);
+    assert_eq!(
+        fs::read(merged.join("batch.json")).unwrap(),
+        fs::read(out.join("batch.json")).unwrap()
+    );
+
+    // What a batch stopped between its two writes leaves: a batch.json of
+    // the new batch beside the comparison.csv of the old one.
+    fs::write(out.join("comparison.csv"), "name,status\nold,ok\n").unwrap();
+    let e = expect(4, &["merge", "--out", s(&b.path("m2")), s(&out)]);
+    assert!(
+        e.stderr.contains("not from the same batch") && e.stderr.contains(s(&out)),
+        "{}",
+        e.stderr
+    );
+    fs::remove_file(out.join("comparison.csv")).unwrap();
+    expect(4, &["merge", "--out", s(&b.path("m2")), s(&out)]);
+    // A resumed batch writes the pair again (skipping the finished runs).
+    let r = expect(0, &["batch", s(&file), "--out", s(&out), "--resume"]);
+    assert!(r.stderr.contains("2 unchanged (skipped)"), "{}", r.stderr);
+    assert_eq!(fs::read(out.join("comparison.csv")).unwrap(), csv);
+    expect(0, &["merge", "--out", s(&b.path("m2")), s(&out)]);
 }

@@ -4,9 +4,10 @@
 mod common;
 
 use proptest::prelude::*;
-use sourcemix::model::{Model, Policy};
+use sourcemix::model::Model;
 use sourcemix::pipeline;
 use sourcemix::report::Report;
+use sourcemix::scenario::RunParams;
 use sourcemix::solve::SolveOptions;
 use sourcemix::synth::{generate, SynthParams};
 
@@ -20,8 +21,19 @@ fn solve(name: &str, model: &Model) -> Report {
 }
 
 fn load(seed: u64) -> Model {
-    let texts = generate(&SynthParams::small(seed));
-    match pipeline::load(&pipeline::Request::texts(texts)) {
+    load_capped(seed, None)
+}
+
+/// Generated model `seed`, with `max_share` as a run parameter when given.
+fn load_capped(seed: u64, max_share: Option<f64>) -> Model {
+    let request = pipeline::Request {
+        params: RunParams {
+            max_share,
+            ..RunParams::default()
+        },
+        ..pipeline::Request::texts(generate(&SynthParams::small(seed)))
+    };
+    match pipeline::load(&request) {
         Ok(loaded) => loaded.model,
         Err(d) => panic!("generated model {seed} is invalid:\n{d}"),
     }
@@ -39,12 +51,8 @@ proptest! {
     #[test]
     fn a_tighter_cap_never_lowers_the_cost(seed in any::<u64>(), loose in 0.3..1.0f64, tighten in 0.05..0.3f64) {
         let tight = loose - tighten;
-        let mut model = load(seed);
-        model.add_policy(Policy::cli_max_share(loose));
-        let loose_cost = solve(&format!("seed {seed} cap {loose}"), &model).total_cost;
-        model.policies.pop();
-        model.add_policy(Policy::cli_max_share(tight));
-        let tight_cost = solve(&format!("seed {seed} cap {tight}"), &model).total_cost;
+        let loose_cost = solve(&format!("seed {seed} cap {loose}"), &load_capped(seed, Some(loose))).total_cost;
+        let tight_cost = solve(&format!("seed {seed} cap {tight}"), &load_capped(seed, Some(tight))).total_cost;
         prop_assert!(
             tight_cost >= loose_cost - 1e-6 * loose_cost.abs().max(1.0),
             "seed {}: cap {} costs {} but looser cap {} costs {}", seed, tight, tight_cost, loose, loose_cost

@@ -26,10 +26,12 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use common::{check_invariants, close};
-use sourcemix::model::{Model, NodeKind};
+use sourcemix::diagnostics::Diagnostics;
+use sourcemix::input::ModelTexts;
+use sourcemix::model::{FromSet, Model, NodeKind, Policy, PolicyKind, Scope, Stage};
 use sourcemix::pipeline::{self, Loaded};
 use sourcemix::report::Report;
-use sourcemix::scenario::Change;
+use sourcemix::scenario::{self, Change, RunParams};
 use sourcemix::solve::SolveOptions;
 
 fn root() -> PathBuf {
@@ -527,7 +529,7 @@ fn insert_inline_rows() {
     assert_eq!(l.model.country(ind.country).groups, ["Quad"]);
     assert_eq!(supply(&l.model, "IND-mine").capacity, Some(30.0));
     assert_eq!(route(&l.model, "IND-mine", "JPN-ref").capacity, None);
-    // Added rows are placed at the [[insert]] that wrote them.
+    // Added rows are placed at the line each was written on.
     let added: Vec<String> = l
         .changes
         .iter()
@@ -537,7 +539,7 @@ fn insert_inline_rows() {
         })
         .collect();
     let shown = f.dir.path().join("india.toml").display().to_string();
-    assert_eq!(added, [2, 6, 10, 14].map(|line| format!("{shown}:{line}")));
+    assert_eq!(added, [4, 8, 12, 16].map(|line| format!("{shown}:{line}")));
     let report = solve("insert inline", &l);
     assert_total("insert inline", report.total_cost, 1170.0);
     let use_ = &report.consumers[0];
@@ -573,14 +575,14 @@ fn insert_rows_from_a_csv_file_next_to_the_scenario() {
     }
     let report = solve("insert csv", &l);
     assert_total("insert from csv", report.total_cost, 1170.0);
-    // A missing file is an error at the [[insert]].
+    // A missing file is an error at its `file` key.
     let s = f.put(
         "sub/missing.toml",
         "\n[[insert]]\ntable = \"routes\"\nfile = \"nope.csv\"\n",
     );
     let e = load_err(&tiny("mining-cap"), &[s]);
     assert!(
-        e.contains("missing.toml:2:") && e.contains("nope.csv"),
+        e.contains("missing.toml:4:8") && e.contains("nope.csv"),
         "{e}"
     );
 }
@@ -974,7 +976,7 @@ fn diff_prints_every_change_row_by_row() {
         format!("~ tests/models/mining-cap/supply.csv:2 supply AUS-mine li: capacity (blank) -> 50   ({s}:3:1)"),
         format!("~ tests/models/mining-cap/supply.csv:2 supply AUS-mine li: cost 12 -> 6   ({s}:3:1)"),
         format!("- tests/models/mining-cap/routes.csv:3 route CHN-mine -> JPN-ref li   ({s}:9:1)"),
-        format!("+ {s}:13 country IND   ({s}:13:1)"),
+        format!("+ {s}:15 country IND   ({s}:13:1)"),
         format!("* policy cap: share 0.6 -> 0.7   ({s}:17:1)"),
         format!("~ tests/models/mining-cap/supply.csv:2 supply AUS-mine li: cost 6 -> 3   ({t}:1:1)"),
         "6 changes".to_string(),
@@ -1129,5 +1131,448 @@ fn the_export_ban_cuts_exports_and_leaves_china_alone() {
     assert!(
         after.total_cost > before.total_cost,
         "the ban costs something"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Run parameters (`--max-share`, `--demand-scale`, `--no-policies`) as a scenario
+
+fn two_chains() -> PathBuf {
+    root().join("tests/scenarios/two-chains")
+}
+
+/// A copy of a model folder (its files, not sub-folders) at `dir`.
+fn copy_model(from: &Path, dir: &Path) {
+    fs::create_dir_all(dir).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.path().is_file() {
+            fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// Loads `model` with the run parameters applied to its raw rows, as a scenario.
+fn load_with_params(model: &Path, params: &RunParams) -> Result<Loaded, String> {
+    let request = pipeline::Request {
+        params: params.clone(),
+        ..pipeline::Request::folder(model)
+    };
+    pipeline::load(&request).map_err(|d| d.to_string())
+}
+
+#[test]
+fn max_share_as_a_scenario_equals_the_policy_written_in_model_toml() {
+    // two-chains with every country capped at 50% at both stages: 1800 - 500 x 0.5 = 1550.
+    let half = RunParams {
+        max_share: Some(0.5),
+        ..RunParams::default()
+    };
+    half.check().expect("0.5 is a share");
+    let l = load_with_params(&two_chains(), &half).unwrap();
+    let p = l
+        .model
+        .policies
+        .iter()
+        .find(|p| p.name == "cli-max-share")
+        .expect("the policy is added");
+    // What `solve --max-share 0.5` means: no country above 50% of any
+    // consumer's deliveries of any commodity, at either stage, none exempt.
+    let built = Policy {
+        line: None,
+        name: "cli-max-share".into(),
+        kind: PolicyKind::MaxShare,
+        stages: Stage::ALL.to_vec(),
+        commodity: None,
+        scope: Scope::Each,
+        from: FromSet::Each {
+            exempt: Default::default(),
+        },
+        share: 0.5,
+    };
+    assert_eq!(
+        (
+            &p.kind,
+            &p.stages,
+            &p.commodity,
+            &p.scope,
+            &p.from,
+            p.share,
+            p.line
+        ),
+        (
+            &built.kind,
+            &built.stages,
+            &built.commodity,
+            &built.scope,
+            &built.from,
+            built.share,
+            built.line
+        )
+    );
+    let by_params = solve("--max-share 0.5", &l).total_cost;
+    assert_total("--max-share 0.5", by_params, 1550.0);
+
+    // The same cap written in model.toml (one policy per stage).
+    let f = Files::new();
+    let written = f.dir.path().join("two-chains");
+    copy_model(&two_chains(), &written);
+    let mut toml = fs::read_to_string(written.join("model.toml")).unwrap();
+    for stage in ["mining", "refining"] {
+        toml.push_str(&format!(
+            "\n[[policy]]\nname = \"half-{stage}\"\ntype = \"max_share\"\nstage = \"{stage}\"\ncommodity = \"*\"\nscope = \"each\"\nfrom = \"each\"\nshare = 0.5\n"
+        ));
+    }
+    fs::write(written.join("model.toml"), toml).unwrap();
+    let by_file = solve("model.toml", &load(&written, &[])).total_cost;
+    assert!(
+        close(by_params, by_file, 1e-9),
+        "{by_params} by parameters, {by_file} by model.toml"
+    );
+
+    // The change prints in `diff` like a scenario's.
+    let shown: Vec<String> = l.changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(shown, ["* policy cli-max-share added   (--max-share)"]);
+}
+
+#[test]
+fn no_policies_then_max_share_leaves_only_the_cap() {
+    let params = RunParams {
+        max_share: Some(0.9),
+        no_policies: true,
+        ..RunParams::default()
+    };
+    let l = load_with_params(&two_chains(), &params).unwrap();
+    let names: Vec<&str> = l.model.policies.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["cli-max-share"]);
+    let shown: Vec<String> = l.changes.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "* policy cap removed   (--no-policies)",
+            "* policy cli-max-share added   (--max-share)"
+        ]
+    );
+    // 90% at both stages and no 80% mining cap: a = 90, then the cheapest
+    // of b, c, d for the rest: a + b <= 90 and a + c <= 90, so d = 10:
+    // 90*13 + 10*18 = 1170 + 180 = 1350.
+    assert_total("no policies, 90%", solve("np", &l).total_cost, 1350.0);
+    // A model without policies is not an error for --no-policies.
+    let none = RunParams {
+        no_policies: true,
+        ..RunParams::default()
+    };
+    let mut diags = Diagnostics::new();
+    let mut raw =
+        sourcemix::input::parse(&ModelTexts::read_dir(&two_chains(), &mut diags), &mut diags);
+    raw.toml.policies.clear();
+    raw.demand.clear();
+    let scaled = RunParams {
+        demand_scale: Some(2.0),
+        ..none.clone()
+    };
+    let changes = scenario::apply(&mut raw, &scaled.to_scenario(), &mut diags);
+    assert!(
+        changes.is_empty() && !diags.has_errors(),
+        "nothing to remove or scale is not an error: {changes:?}\n{diags}"
+    );
+}
+
+#[test]
+fn demand_scale_doubles_every_demand() {
+    let base = load(&flagship(), &[]);
+    let doubled = load_with_params(
+        &flagship(),
+        &RunParams {
+            demand_scale: Some(2.0),
+            ..RunParams::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(base.model.demand.len(), doubled.model.demand.len());
+    assert!(base.model.demand.len() > 10);
+    for (b, d) in base.model.demand.iter().zip(&doubled.model.demand) {
+        assert_eq!(d.demand, 2.0 * b.demand, "demand at {}", b.at);
+    }
+    let changed = doubled
+        .changes
+        .iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Change::Field {
+                    field: "demand",
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(
+        changed,
+        base.model.demand.iter().filter(|d| d.demand > 0.0).count()
+    );
+    assert!(
+        doubled.changes[0]
+            .to_string()
+            .ends_with("   (--demand-scale)"),
+        "{}",
+        doubled.changes[0]
+    );
+    // Out of range: a usage error before anything is read.
+    for (params, message) in [
+        (
+            RunParams {
+                max_share: Some(1.5),
+                ..RunParams::default()
+            },
+            "--max-share 1.5 is outside 0..=1 (a fraction: 0.65 is 65%)",
+        ),
+        (
+            RunParams {
+                demand_scale: Some(-1.0),
+                ..RunParams::default()
+            },
+            "--demand-scale -1 is negative",
+        ),
+        (
+            RunParams {
+                demand_scale: Some(f64::INFINITY),
+                ..RunParams::default()
+            },
+            "--demand-scale inf is infinite",
+        ),
+    ] {
+        let e = params.check().unwrap_err().to_string();
+        assert!(e.starts_with(message), "{e}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Hardened input: table names, paths, diamonds, numbers, inline rows
+
+#[test]
+fn an_unknown_table_names_the_valid_ones_and_a_close_one() {
+    let f = Files::new();
+    for (op, extra) in [
+        ("scale", "cost = 2\n"),
+        ("remove", ""),
+        ("insert", "rows = [{ node = \"x\" }]\n"),
+    ] {
+        let s = f.put(
+            &format!("{op}.toml"),
+            &format!("description = \"typo\"\n\n[[{op}]]\ntable = \"suply\"\n{extra}"),
+        );
+        let e = load_err(&tiny("mining-cap"), &[s]);
+        assert!(
+            e.contains(&format!("{op}.toml:4:"))
+                && e.contains("unknown table \"suply\"; did you mean \"supply\"?")
+                && e.contains("countries, nodes, supply, refining, demand, routes"),
+            "{op}: {e}"
+        );
+    }
+}
+
+#[test]
+fn paths_in_a_scenario_stay_inside_its_folder() {
+    let f = Files::new();
+    f.put("outside.toml", SET_AUS_6);
+    f.put(
+        "rows.csv",
+        "from,to,commodity,cost,capacity\nAUS-mine,JPN-ref,li,1,\n",
+    );
+    let up = f.put(
+        "in/up.toml",
+        "description = \"x\"\nextends = [\"../outside.toml\"]\n",
+    );
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&up));
+    assert!(
+        e.contains("up.toml:2:12") && e.contains("\"../outside.toml\" leaves the folder"),
+        "{e}"
+    );
+    let absolute = f.dir.path().join("outside.toml");
+    let abs = f.put(
+        "in/abs.toml",
+        &format!("extends = [{:?}]\n", absolute.display().to_string()),
+    );
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&abs));
+    assert!(
+        e.contains("abs.toml:1:") && e.contains("is absolute"),
+        "{e}"
+    );
+    let insert = f.put(
+        "in/insert.toml",
+        "[[insert]]\ntable = \"routes\"\nfile = \"sub/../../rows.csv\"\n",
+    );
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&insert));
+    assert!(
+        e.contains("insert.toml:3:8") && e.contains("leaves the folder"),
+        "{e}"
+    );
+    // Allowed explicitly: the library option ...
+    let mut diags = Diagnostics::new();
+    let opts = scenario::LoadOptions {
+        allow_outside: true,
+        model_dir: None,
+    };
+    let s = scenario::load_with(&up, &opts, &mut diags);
+    assert!(!diags.has_errors(), "{diags}");
+    assert_eq!(s.ops.len(), 1);
+    // ... and the command line.
+    for cmd in ["solve", "diff"] {
+        let out = sourcemix()
+            .args([cmd, "tests/models/mining-cap", "--scenario"])
+            .arg(&up)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        let out = sourcemix()
+            .args([
+                cmd,
+                "tests/models/mining-cap",
+                "--allow-outside",
+                "--scenario",
+            ])
+            .arg(&up)
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{cmd}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Inside the model folder is inside too: a scenario in MODEL/scenarios/
+    // may extend MODEL/common.toml.
+    let model = f.dir.path().join("model");
+    copy_model(&tiny("mining-cap"), &model);
+    fs::write(model.join("common.toml"), SET_AUS_6).unwrap();
+    let child = f.put(
+        "model/scenarios/child.toml",
+        "extends = [\"../common.toml\"]\n",
+    );
+    let opts = scenario::LoadOptions {
+        allow_outside: false,
+        model_dir: Some(model.clone()),
+    };
+    let mut diags = Diagnostics::new();
+    let s = scenario::load_with(&child, &opts, &mut diags);
+    assert!(!diags.has_errors() && s.ops.len() == 1, "{diags}");
+    let out = sourcemix()
+        .args(["solve"])
+        .arg(&model)
+        .arg("--scenario")
+        .arg(&child)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_parent_reached_twice_is_applied_once() {
+    // top extends left and right, both extend base (AUS cost x 0.5): AUS 6, not 3.
+    let f = Files::new();
+    f.put("base.toml", HALVE_AUS);
+    f.put("left.toml", "extends = [\"base.toml\"]\n");
+    f.put("right.toml", "extends = [\"base.toml\"]\n");
+    let top = f.put("top.toml", "extends = [\"left.toml\", \"right.toml\"]\n");
+    let l = load(&tiny("mining-cap"), &[top]);
+    assert_eq!(supply(&l.model, "AUS-mine").cost, 6.0);
+    assert_eq!(l.changes.len(), 1, "{:?}", l.changes);
+    assert_total("diamond", solve("diamond", &l).total_cost, 1060.0);
+    // A cycle is still an error.
+    f.put(
+        "base.toml",
+        &format!("extends = [\"top.toml\"]\n{HALVE_AUS}"),
+    );
+    let e = load_err(&tiny("mining-cap"), &[f.dir.path().join("top.toml")]);
+    assert!(e.contains("extends itself"), "{e}");
+}
+
+#[test]
+fn scenario_numbers_are_checked_like_csv_cells() {
+    let f = Files::new();
+    let cases = [
+        (
+            "big",
+            "\n[[set]]\ntable = \"supply\"\ncost = 1e300\n",
+            "cost = 1e300 is too large",
+        ),
+        (
+            "grows",
+            "\n[[scale]]\ntable = \"supply\"\ncost = 1e14\n",
+            "cost would become 1.2e15, which is too large",
+        ),
+        (
+            "nan",
+            "\n[[add]]\ntable = \"demand\"\ndemand = nan\n",
+            "demand = NaN is NaN",
+        ),
+        (
+            "inf",
+            "\n[[scale]]\ntable = \"routes\"\ncapacity = inf\n",
+            "capacity = inf is infinite",
+        ),
+        (
+            "share-nan",
+            "\n[[policy_share]]\nname = \"cap\"\nshare = nan\n",
+            "share NaN is NaN",
+        ),
+        (
+            "share-big",
+            "\n[[policy_share]]\nname = \"cap\"\nshare = 2\n",
+            "share 2 is outside 0..=1",
+        ),
+        (
+            "policy-share",
+            &CAP_80.replace("0.8", "-0.5"),
+            "share -0.5 is outside 0..=1",
+        ),
+    ];
+    for (name, text, message) in cases {
+        let s = f.put(&format!("{name}.toml"), text);
+        let e = load_err(&tiny("mining-cap"), &[s]);
+        assert!(
+            names_a_line(&e, &format!("{name}.toml")) && e.contains(message),
+            "{name}: expected \"{message}\" at a line in:\n{e}"
+        );
+    }
+}
+
+#[test]
+fn a_bad_cell_in_an_inline_row_names_the_scenario_line_of_that_row() {
+    let f = Files::new();
+    let s = f.put(
+        "rows.toml",
+        "description = \"two rows\"\n\
+         \n\
+         [[insert]]\n\
+         table = \"routes\"\n\
+         rows = [\n\
+         \x20 { from = \"AUS-mine\", to = \"JPN-ref\", commodity = \"li\", cost = 1 },\n\
+         \x20 { from = \"CHN-mine\", to = \"JPN-ref\", commodity = \"li\", cost = \"cheap\" },\n\
+         ]\n",
+    );
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&s));
+    let want = format!(
+        "{}:7: column \"cost\": \"cheap\" is not a number",
+        s.display()
+    );
+    assert!(e.contains(&want), "expected {want} in:\n{e}");
+    assert_eq!(e.matches("error:").count(), 1, "{e}");
+    // A number written inline is shown as written, not as 301 digits.
+    let s = f.put(
+        "big.toml",
+        "[[insert]]\ntable = \"routes\"\nrows = [{ from = \"AUS-mine\", to = \"JPN-ref\", commodity = \"li\", cost = 1, capacity = 1e300 }]\n",
+    );
+    let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&s));
+    assert!(
+        e.contains(":3: column \"capacity\": \"1e300\" is too large"),
+        "{e}"
     );
 }

@@ -9,12 +9,28 @@ use serde::{Deserialize, Serialize};
 use crate::report::table::amount;
 use crate::report::Report;
 
+/// Whether a run solved (`"ok"`) or failed (`"error"`, with its message).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Ok,
+    Error,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Ok => "ok",
+            RunStatus::Error => "error",
+        }
+    }
+}
+
 /// How a run ended, as recorded in `runs/<name>/run.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub name: String,
-    /// `ok` or `error`.
-    pub status: String,
+    pub status: RunStatus,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub error: String,
     /// The content hash of the run's inputs (model, scenarios, parameters).
@@ -40,7 +56,7 @@ const HEAD: [&str; 8] = [
 pub fn row(record: &RunRecord, report: Option<&Report>) -> Row {
     let mut r = Row::new();
     r.insert("name".into(), record.name.clone());
-    r.insert("status".into(), record.status.clone());
+    r.insert("status".into(), record.status.as_str().to_string());
     r.insert("error".into(), record.error.clone());
     let Some(rep) = report else { return r };
     let num = |x: f64| format!("{x}");
@@ -171,4 +187,29 @@ pub fn render(rows: &[Row]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_status_keeps_its_json_spelling() {
+        let record = RunRecord {
+            name: "a".into(),
+            status: RunStatus::Error,
+            error: "boom".into(),
+            inputs: "h".into(),
+        };
+        let json = serde_json::to_string(&record).unwrap();
+        assert!(json.contains("\"status\":\"error\""), "{json}");
+        let back: RunRecord =
+            serde_json::from_str(r#"{"name": "a", "status": "ok", "inputs": "h"}"#).unwrap();
+        assert_eq!(back.status, RunStatus::Ok);
+        assert!(serde_json::from_str::<RunRecord>(
+            r#"{"name": "a", "status": "fine", "inputs": "h"}"#
+        )
+        .is_err());
+        assert_eq!(row(&back, None)["status"], "ok");
+    }
 }

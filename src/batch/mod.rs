@@ -17,12 +17,13 @@ use sha2::{Digest, Sha256};
 
 use crate::diagnostics::Diagnostics;
 use crate::input::ModelTexts;
-use crate::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
-use crate::report::files::write_out_dir;
+use crate::pipeline::{self, OutDir, Request, ScenarioSource};
+use crate::report::files::{write_out_dir, WriteError};
 use crate::report::Report;
-use crate::scenario::{self, Scenario};
-use comparison::{Row, RunRecord};
-use plan::{Plan, RunSpec};
+use crate::scenario::{self, ParamError, Scenario};
+use comparison::{Row, RunRecord, RunStatus};
+use plan::{Plan, PlanError, RunSpec};
+use serde::{Deserialize, Serialize};
 
 /// Which part of the runs this process does: runs i with i % count == index.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -35,20 +36,21 @@ impl Shard {
     pub const WHOLE: Shard = Shard { index: 0, count: 1 };
 
     /// Parses `K/N` (0 <= K < N).
-    pub fn parse(text: &str) -> Result<Shard, String> {
+    pub fn parse(text: &str) -> Result<Shard, ShardError> {
         let (k, n) = text
             .split_once('/')
-            .ok_or_else(|| format!("--shard {text}: expected K/N, e.g. 0/4"))?;
-        let (index, count): (usize, usize) = (
-            k.trim()
-                .parse()
-                .map_err(|_| format!("--shard {text}: K is not a whole number"))?,
-            n.trim()
-                .parse()
-                .map_err(|_| format!("--shard {text}: N is not a whole number"))?,
-        );
+            .ok_or_else(|| ShardError::NotKOverN(text.to_string()))?;
+        let whole = |part: &str, which: &'static str| {
+            part.trim()
+                .parse::<usize>()
+                .map_err(|_| ShardError::NotANumber {
+                    text: text.to_string(),
+                    which,
+                })
+        };
+        let (index, count) = (whole(k, "K")?, whole(n, "N")?);
         if count == 0 || index >= count {
-            return Err(format!("--shard {text}: need 0 <= K < N"));
+            return Err(ShardError::OutOfRange(text.to_string()));
         }
         Ok(Shard { index, count })
     }
@@ -56,13 +58,14 @@ impl Shard {
     /// The shard a cluster scheduler assigned, from its environment: Slurm job
     /// arrays (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT)
     /// or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX with JOB_COMPLETIONS).
-    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, String> {
-        let num = |name: &str| -> Result<Option<usize>, String> {
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Option<Shard>, ShardError> {
+        let num = |name: &str| -> Result<Option<usize>, ShardError> {
             var(name)
                 .map(|v| {
-                    v.trim()
-                        .parse()
-                        .map_err(|_| format!("{name}={v} is not a whole number"))
+                    v.trim().parse().map_err(|_| ShardError::Variable {
+                        name: name.to_string(),
+                        value: v.clone(),
+                    })
                 })
                 .transpose()
         };
@@ -73,7 +76,7 @@ impl Shard {
             return Shard::parse(&format!("{}/{count}", id.saturating_sub(min))).map(Some);
         }
         if let Some(index) = num("JOB_COMPLETION_INDEX")? {
-            let count = num("JOB_COMPLETIONS")?.ok_or("JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not (set it to the Job's completions)")?;
+            let count = num("JOB_COMPLETIONS")?.ok_or(ShardError::NoCompletions)?;
             return Shard::parse(&format!("{index}/{count}")).map(Some);
         }
         Ok(None)
@@ -82,6 +85,23 @@ impl Shard {
     fn takes(&self, i: usize) -> bool {
         i % self.count == self.index
     }
+}
+
+/// A shard given on the command line or by a cluster scheduler that makes no sense.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ShardError {
+    #[error("--shard {0}: expected K/N, e.g. 0/4")]
+    NotKOverN(String),
+    #[error("--shard {text}: {which} is not a whole number")]
+    NotANumber { text: String, which: &'static str },
+    #[error("--shard {0}: need 0 <= K < N")]
+    OutOfRange(String),
+    #[error("{name}={value} is not a whole number")]
+    Variable { name: String, value: String },
+    #[error(
+        "JOB_COMPLETION_INDEX is set but JOB_COMPLETIONS is not (set it to the Job's completions)"
+    )]
+    NoCompletions,
 }
 
 /// How to run a batch.
@@ -103,15 +123,77 @@ pub struct Outcome {
     pub ran: usize,
 }
 
-/// Errors that stop a whole batch (a single run's error only marks its row).
+/// Errors that stop a whole batch or merge (a single run's error only marks its row).
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
-    #[error("{0}")]
-    Plan(String),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     #[error("the base model is invalid:\n{0}")]
     Model(Diagnostics),
-    #[error("{0}")]
-    Output(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    #[error("{path}: {source}")]
+    Json {
+        path: String,
+        source: serde_json::Error,
+    },
+    #[error("cannot start {jobs} worker threads: {source}")]
+    Threads {
+        jobs: usize,
+        source: rayon::ThreadPoolBuildError,
+    },
+    #[error("cannot write comparison.csv: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("{file}: {error}")]
+    RunName {
+        file: String,
+        error: plan::RunNameError,
+    },
+    #[error("{file}: its batch.json lists other runs than the first folder's")]
+    OtherRuns { file: String },
+    #[error("merge needs at least one folder")]
+    NoFolders,
+    #[error("run \"{0}\" is in no shard folder (did every shard finish?)")]
+    MissingRun(String),
+    #[error("{dir}: batch.json and comparison.csv are not from the same batch (it was stopped while writing them); run that batch again with --resume")]
+    StaleSummary { dir: String },
+}
+
+/// Why one run failed (its row of comparison.csv says this).
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("{}", error_text(.0))]
+    Scenario(Diagnostics),
+    #[error("scenario {0} was not read")]
+    NotRead(String),
+    #[error(transparent)]
+    Params(#[from] ParamError),
+    #[error("{}", error_text(.0))]
+    Invalid(Diagnostics),
+    #[error(transparent)]
+    Solve(#[from] crate::solve::SolveError),
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+impl From<pipeline::RunError> for RunError {
+    fn from(e: pipeline::RunError) -> RunError {
+        match e {
+            pipeline::RunError::Invalid(d) => RunError::Invalid(d),
+            pipeline::RunError::Solver(e) => RunError::Solve(e),
+            pipeline::RunError::Output(e) => RunError::Write(e),
+        }
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> BatchError {
+    let path = path.display().to_string();
+    move |source| BatchError::Io { path, source }
 }
 
 /// Runs the batch `plan` (this process's shard of it) and writes `opts.out`.
@@ -130,14 +212,16 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
         .enumerate()
         .filter(|(i, _)| opts.shard.takes(*i))
         .collect();
-    std::fs::create_dir_all(opts.out.join("runs"))
-        .map_err(|e| BatchError::Output(format!("{}: {e}", opts.out.display())))?;
+    std::fs::create_dir_all(opts.out.join("runs")).map_err(io_error(&opts.out))?;
     remove_staging_leftovers(&opts.out.join("runs"));
     let progress = Progress::new(mine.len(), opts.progress);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
-        .map_err(|e| BatchError::Output(e.to_string()))?;
+        .map_err(|source| BatchError::Threads {
+            jobs: opts.jobs,
+            source,
+        })?;
     let skipped = AtomicUsize::new(0);
     let results: Vec<(RunRecord, Option<Report>)> = pool.install(|| {
         mine.par_iter()
@@ -154,25 +238,31 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
                 }
                 let ok = RunRecord {
                     name: spec.name.clone(),
-                    status: "ok".into(),
+                    status: RunStatus::Ok,
                     error: String::new(),
                     inputs,
                 };
                 let (record, report) = match execute(&base, spec, &scenarios, &dir, &ok) {
                     Ok(report) => (ok, Some(report)),
-                    Err(error) => {
+                    Err(e) => {
                         let failed = RunRecord {
-                            status: "error".into(),
-                            error,
+                            status: RunStatus::Error,
+                            error: e.to_string(),
                             ..ok
                         };
                         match save_failure(&dir, &failed) {
                             Ok(()) => (failed, None),
-                            Err(e) => (RunRecord { error: e, ..failed }, None),
+                            Err(e) => (
+                                RunRecord {
+                                    error: e.to_string(),
+                                    ..failed
+                                },
+                                None,
+                            ),
                         }
                     }
                 };
-                progress.step(&spec.name, &record.status, started);
+                progress.step(&spec.name, record.status.as_str(), started);
                 (record, report)
             })
             .collect()
@@ -183,7 +273,10 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
         .map(|(rec, rep)| comparison::row(rec, rep.as_ref()))
         .collect();
     write_summary(&opts.out, plan, &rows)?;
-    let failed = results.iter().filter(|(r, _)| r.status != "ok").count();
+    let failed = results
+        .iter()
+        .filter(|(r, _)| r.status != RunStatus::Ok)
+        .count();
     let skipped = skipped.into_inner();
     Ok(Outcome {
         ran: results.len() - skipped,
@@ -212,16 +305,20 @@ fn remove_staging_leftovers(runs: &Path) {
 }
 
 /// Every scenario the plan names, read once (a scenario with errors keeps them).
-fn load_scenarios(plan: &Plan) -> HashMap<String, Result<Scenario, String>> {
+fn load_scenarios(plan: &Plan) -> HashMap<String, Result<Scenario, Diagnostics>> {
+    let opts = scenario::LoadOptions {
+        allow_outside: plan.allow_outside,
+        model_dir: Some(plan.model.clone()),
+    };
     let names: std::collections::BTreeSet<&String> =
         plan.runs.iter().flat_map(|r| r.scenarios.iter()).collect();
     names
         .into_iter()
         .map(|name| {
             let mut diags = Diagnostics::new();
-            let s = scenario::load(&plan.scenario_path(name), &mut diags);
+            let s = scenario::load_with(&plan.scenario_path(name), &opts, &mut diags);
             let result = if diags.has_errors() {
-                Err(error_text(&diags))
+                Err(diags)
             } else {
                 Ok(s)
             };
@@ -244,51 +341,29 @@ fn error_text(diags: &Diagnostics) -> String {
 fn execute(
     base: &ModelTexts,
     spec: &RunSpec,
-    scenarios: &HashMap<String, Result<Scenario, String>>,
+    scenarios: &HashMap<String, Result<Scenario, Diagnostics>>,
     dir: &Path,
     record: &RunRecord,
-) -> Result<Report, String> {
+) -> Result<Report, RunError> {
+    spec.params.check()?;
     let mut overlays = Vec::new();
     for name in &spec.scenarios {
         match scenarios.get(name) {
             Some(Ok(s)) => overlays.push(ScenarioSource::Loaded(s.clone())),
-            Some(Err(e)) => return Err(e.clone()),
-            None => return Err(format!("scenario {name} was not read")),
+            Some(Err(e)) => return Err(RunError::Scenario(e.clone())),
+            None => return Err(RunError::NotRead(name.clone())),
         }
     }
-    check_params(&spec.params)?;
-    let run_json = serde_json::to_string_pretty(record).map_err(|e| e.to_string())? + "\n";
     let request = Request {
         scenarios: overlays,
         params: spec.params.clone(),
         out: Some(OutDir {
             dir: dir.to_path_buf(),
-            extra: vec![("run.json".into(), run_json.into_bytes())],
+            extra: vec![("run.json".into(), record_json(record)?)],
         }),
         ..Request::texts(base.clone())
     };
-    match pipeline::run(&request) {
-        Ok(run) => Ok(run.report),
-        Err(RunError::Invalid(d)) => Err(error_text(&d)),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-// TEMP until RunParams::check lands.
-fn check_params(p: &plan::Params) -> Result<(), String> {
-    if let Some(k) = p.demand_scale {
-        if !(k.is_finite() && k >= 0.0) {
-            return Err(format!(
-                "demand_scale {k} must be a finite number, 0 or more"
-            ));
-        }
-    }
-    if let Some(share) = p.max_share {
-        if !(0.0..=1.0).contains(&share) {
-            return Err(format!("max_share {share} is outside 0..=1"));
-        }
-    }
-    Ok(())
+    Ok(pipeline::run(&request)?.report)
 }
 
 /// The content hash of a run's inputs: model files, scenario files (with what
@@ -296,7 +371,7 @@ fn check_params(p: &plan::Params) -> Result<(), String> {
 fn inputs_hash(
     base: &ModelTexts,
     spec: &RunSpec,
-    scenarios: &HashMap<String, Result<Scenario, String>>,
+    scenarios: &HashMap<String, Result<Scenario, Diagnostics>>,
 ) -> String {
     let mut h = Sha256::new();
     let mut field = |bytes: &[u8]| {
@@ -330,7 +405,7 @@ fn inputs_hash(
 fn finished(dir: &Path, inputs: &str) -> Option<(RunRecord, Option<Report>)> {
     let record: RunRecord =
         serde_json::from_slice(&std::fs::read(dir.join("run.json")).ok()?).ok()?;
-    if record.status != "ok" || record.inputs != inputs {
+    if record.status != RunStatus::Ok || record.inputs != inputs {
         return None;
     }
     let report: Report =
@@ -338,29 +413,87 @@ fn finished(dir: &Path, inputs: &str) -> Option<(RunRecord, Option<Report>)> {
     Some((record, Some(report)))
 }
 
-/// Writes the folder of a run that failed: its run.json alone.
-fn save_failure(dir: &Path, record: &RunRecord) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(record).map_err(|e| e.to_string())? + "\n";
-    write_out_dir(dir, &[("run.json", json.into_bytes())]).map_err(|e| e.to_string())
+/// A run's run.json.
+fn record_json(record: &RunRecord) -> Result<Vec<u8>, WriteError> {
+    let json = serde_json::to_string_pretty(record).map_err(|e| WriteError::Render {
+        file: "run.json".into(),
+        reason: e.to_string(),
+    })? + "\n";
+    Ok(json.into_bytes())
 }
 
-/// Writes comparison.csv and batch.json (the expanded plan, which `merge` reads).
+/// Writes the folder of a run that failed: its run.json alone.
+fn save_failure(dir: &Path, record: &RunRecord) -> Result<(), WriteError> {
+    write_out_dir(dir, &[("run.json", record_json(record)?)])
+}
+
+/// batch.json: the expanded plan (what `merge` reads) and the SHA-256 of the
+/// comparison.csv written with it, so that a pair left half-replaced by a
+/// stopped batch is recognised.
+#[derive(Serialize, Deserialize)]
+struct BatchJson {
+    #[serde(flatten)]
+    plan: Plan,
+    /// `None` in a batch.json from an older sourcemix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comparison_sha256: Option<String>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Writes batch.json (with the hash of the new comparison), then
+/// comparison.csv, each whole (a temporary file, then a rename). A batch
+/// stopped between the two leaves a batch.json whose hash does not match
+/// comparison.csv: `merge` refuses such a folder, a new run rewrites both.
 fn write_summary(out: &Path, plan: &Plan, rows: &[Row]) -> Result<(), BatchError> {
-    let csv = comparison::to_csv(rows).map_err(|e| BatchError::Output(e.to_string()))?;
-    let plan_json =
-        serde_json::to_string_pretty(plan).map_err(|e| BatchError::Output(e.to_string()))? + "\n";
-    write_file(&out.join("batch.json"), plan_json.as_bytes())?;
+    let csv = comparison::to_csv(rows)?;
+    let summary = BatchJson {
+        plan: plan.clone(),
+        comparison_sha256: Some(sha256_hex(&csv)),
+    };
+    let path = out.join("batch.json");
+    let json = serde_json::to_string_pretty(&summary).map_err(|source| BatchError::Json {
+        path: path.display().to_string(),
+        source,
+    })? + "\n";
+    write_file(&path, json.as_bytes())?;
     write_file(&out.join("comparison.csv"), &csv)
 }
 
 /// Writes a file whole: a temporary file beside it, then a rename.
 fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
-    let fail = |e: std::io::Error| BatchError::Output(format!("{}: {e}", path.display()));
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_error(path))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(io_error(path))?;
+    tmp.persist(path).map_err(|e| io_error(path)(e.error))?;
     Ok(())
+}
+
+/// A shard's batch.json, checked: its run names are folder names, and its
+/// comparison.csv (if any) is the one written with it.
+fn read_shard_plan(dir: &Path) -> Result<Plan, BatchError> {
+    let path = dir.join("batch.json");
+    let summary: BatchJson = read_json(&path)?;
+    for spec in &summary.plan.runs {
+        plan::check_run_name(&spec.name).map_err(|error| BatchError::RunName {
+            file: path.display().to_string(),
+            error,
+        })?;
+    }
+    if let Some(hash) = &summary.comparison_sha256 {
+        let csv = std::fs::read(dir.join("comparison.csv")).ok();
+        if csv.as_deref().map(sha256_hex).as_ref() != Some(hash) {
+            return Err(BatchError::StaleSummary {
+                dir: dir.display().to_string(),
+            });
+        }
+    }
+    Ok(summary.plan)
 }
 
 /// Joins the outputs of shards (each a batch --out folder) into `out`: the
@@ -368,22 +501,16 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<Row>, BatchError> {
     let mut plan: Option<Plan> = None;
     for dir in dirs {
-        let text = std::fs::read(dir.join("batch.json")).map_err(|e| {
-            BatchError::Output(format!("{}: {e}", dir.join("batch.json").display()))
-        })?;
-        let p: Plan = serde_json::from_slice(&text)
-            .map_err(|e| BatchError::Output(format!("{}/batch.json: {e}", dir.display())))?;
+        let p = read_shard_plan(dir)?;
         if plan.as_ref().is_some_and(|q| q.runs != p.runs) {
-            return Err(BatchError::Output(format!(
-                "{}: its batch.json lists other runs than the first folder's",
-                dir.display()
-            )));
+            return Err(BatchError::OtherRuns {
+                file: dir.join("batch.json").display().to_string(),
+            });
         }
         plan = Some(p);
     }
-    let plan = plan.ok_or_else(|| BatchError::Output("merge needs at least one folder".into()))?;
-    std::fs::create_dir_all(out.join("runs"))
-        .map_err(|e| BatchError::Output(format!("{}: {e}", out.display())))?;
+    let plan = plan.ok_or(BatchError::NoFolders)?;
+    std::fs::create_dir_all(out.join("runs")).map_err(io_error(out))?;
     let mut rows = Vec::new();
     for spec in &plan.runs {
         let source = dirs
@@ -391,13 +518,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<Row>, BatchError> {
             .map(|d| d.join("runs").join(&spec.name))
             .find(|d| d.join("run.json").exists());
         let Some(source) = source else {
-            return Err(BatchError::Output(format!(
-                "run \"{}\" is in no shard folder (did every shard finish?)",
-                spec.name
-            )));
+            return Err(BatchError::MissingRun(spec.name.clone()));
         };
         let record: RunRecord = read_json(&source.join("run.json"))?;
-        let report: Option<Report> = if record.status == "ok" {
+        let report: Option<Report> = if record.status == RunStatus::Ok {
             Some(read_json(&source.join("summary.json"))?)
         } else {
             None
@@ -417,10 +541,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<Row>, BatchError> {
                         })
                         .collect()
                 })
-                .map_err(|e| BatchError::Output(format!("{}: {e}", source.display())))?;
+                .map_err(io_error(&source))?;
             let borrowed: Vec<(&str, Vec<u8>)> =
                 files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
-            write_out_dir(&target, &borrowed).map_err(|e| BatchError::Output(e.to_string()))?;
+            write_out_dir(&target, &borrowed)?;
         }
         rows.push(comparison::row(&record, report.as_ref()));
     }
@@ -429,10 +553,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<Row>, BatchError> {
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, BatchError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| BatchError::Output(format!("{}: {e}", path.display())))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| BatchError::Output(format!("{}: {e}", path.display())))
+    let bytes = std::fs::read(path).map_err(io_error(path))?;
+    serde_json::from_slice(&bytes).map_err(|source| BatchError::Json {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Progress on stderr: a bar on a terminal, plain lines otherwise.

@@ -5,21 +5,12 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
-/// Parameters a run may set besides its scenarios.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Params {
-    /// Adds the `cli-max-share` cap (as `solve --max-share`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_share: Option<f64>,
-    /// Multiplies every demand.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub demand_scale: Option<f64>,
-    /// Drops the model's own policies.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub no_policies: bool,
-}
+use crate::diagnostics::Location;
+use crate::input::model_toml::Positions;
+use crate::input::paths::{self, PathError};
+use crate::scenario::RunParams;
 
 /// One run: a name, its scenarios in order, its parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,13 +18,13 @@ pub struct RunSpec {
     pub name: String,
     /// Paths as written in the batch file (relative to it).
     pub scenarios: Vec<String>,
-    pub params: Params,
+    pub params: RunParams,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct BatchToml {
-    model: String,
+    model: Spanned<String>,
     #[allow(dead_code)]
     description: Option<String>,
     #[serde(default)]
@@ -45,9 +36,9 @@ struct BatchToml {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RunToml {
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
-    scenarios: Vec<String>,
+    scenarios: Vec<Spanned<String>>,
     max_share: Option<f64>,
     demand_scale: Option<f64>,
     #[serde(default)]
@@ -57,9 +48,9 @@ struct RunToml {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SweepToml {
-    name: String,
+    name: Spanned<String>,
     #[serde(default)]
-    scenarios: Vec<String>,
+    scenarios: Vec<Spanned<String>>,
     vary: Vary,
 }
 
@@ -80,6 +71,10 @@ pub struct Plan {
     /// The folder the batch file is in: scenario paths are relative to it.
     pub base_dir: PathBuf,
     pub runs: Vec<RunSpec>,
+    /// Paths (the model, scenarios and what they name) may leave the batch
+    /// file's folder (`--allow-outside`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_outside: bool,
 }
 
 impl Plan {
@@ -89,62 +84,139 @@ impl Plan {
     }
 }
 
-/// Reads a batch file and expands its sweeps.
-pub fn read(path: &Path) -> Result<Plan, String> {
-    let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    let parsed: BatchToml = toml::from_str(&text).map_err(|e| {
-        let line = e
+/// Why a batch file cannot be run.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("{at}: {message}")]
+    Toml { at: Location, message: String },
+    #[error(
+        "{at}: sweep \"{sweep}\": `vary` needs at least one parameter with at least one value"
+    )]
+    EmptySweep { at: Location, sweep: String },
+    #[error("{at}: {error}")]
+    RunName { at: Location, error: RunNameError },
+    #[error("{at}: two runs are named \"{name}\"")]
+    DuplicateRun { at: Location, name: String },
+    #[error("{file}: no [[run]] or [[sweep]]")]
+    NoRuns { file: String },
+    #[error("{at}: {error}")]
+    Path { at: Location, error: PathError },
+}
+
+/// A run name that cannot be a folder of `runs/`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("run name \"{0}\" cannot be a folder name (not empty, no '/' or '\\', no leading '.')")]
+pub struct RunNameError(pub String);
+
+/// Checks that `name` is one plain folder name inside `runs/`: not empty, no
+/// path separator, not `.`, `..` or hidden.
+pub fn check_run_name(name: &str) -> Result<(), RunNameError> {
+    let bad = name.is_empty()
+        || name.contains(['/', '\\', '\0'])
+        || name.starts_with('.')
+        || Path::new(name).components().count() != 1;
+    if bad {
+        Err(RunNameError(name.to_string()))
+    } else {
+        Ok(())
+    }
+}
+
+/// Reads a batch file and expands its sweeps; its paths must stay inside its folder.
+pub fn read(path: &Path) -> Result<Plan, PlanError> {
+    read_with(path, false)
+}
+
+/// Reads a batch file and expands its sweeps. Unless `allow_outside`, the
+/// model and the scenarios it names must be inside the batch file's folder
+/// (the folder itself may be the model: `model = "."`).
+pub fn read_with(path: &Path, allow_outside: bool) -> Result<Plan, PlanError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| PlanError::Read {
+        file: shown.clone(),
+        source,
+    })?;
+    let pos = Positions::new(&shown, &text);
+    let parsed: BatchToml = toml::from_str(&text).map_err(|e| PlanError::Toml {
+        at: e
             .span()
-            .map(|s| text[..s.start].matches('\n').count() + 1)
-            .unwrap_or(0);
-        format!("{shown}:{line}: {}", e.message().trim())
+            .map(|s| pos.at(s.start))
+            .unwrap_or_else(|| Location::file(&shown)),
+        message: e.message().trim().to_string(),
     })?;
     let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut runs: Vec<RunSpec> = parsed
-        .run
-        .into_iter()
-        .map(|r| {
-            let params = Params {
-                max_share: r.max_share,
-                demand_scale: r.demand_scale,
-                no_policies: r.no_policies,
-            };
-            RunSpec {
-                name: r.name,
-                scenarios: r.scenarios,
-                params,
+    let inside = |written: &Spanned<String>| -> Result<PathBuf, PlanError> {
+        paths::resolve(&base_dir, written.get_ref(), None, allow_outside).map_err(|error| {
+            PlanError::Path {
+                at: pos.at(written.span().start),
+                error,
             }
         })
-        .collect();
+    };
+    let model = inside(&parsed.model)?;
+    let mut runs: Vec<(Location, RunSpec)> = Vec::new();
+    for r in parsed.run {
+        for s in &r.scenarios {
+            inside(s)?;
+        }
+        let params = RunParams {
+            max_share: r.max_share,
+            demand_scale: r.demand_scale,
+            no_policies: r.no_policies,
+        };
+        runs.push((
+            pos.at(r.name.span().start),
+            RunSpec {
+                name: r.name.into_inner(),
+                scenarios: r.scenarios.into_iter().map(Spanned::into_inner).collect(),
+                params,
+            },
+        ));
+    }
     for sweep in parsed.sweep {
-        runs.extend(expand(&sweep).map_err(|e| format!("{shown}: sweep \"{}\": {e}", sweep.name))?);
+        for s in &sweep.scenarios {
+            inside(s)?;
+        }
+        let at = pos.at(sweep.name.span().start);
+        let expanded = expand(&sweep).ok_or_else(|| PlanError::EmptySweep {
+            at: at.clone(),
+            sweep: sweep.name.get_ref().clone(),
+        })?;
+        runs.extend(expanded.into_iter().map(|r| (at.clone(), r)));
     }
     let mut names = BTreeSet::new();
-    for r in &runs {
-        if r.name.is_empty() || r.name.contains(['/', '\\']) || r.name.starts_with('.') {
-            return Err(format!(
-                "{shown}: run name \"{}\" cannot be a folder name (no '/', no leading '.')",
-                r.name
-            ));
-        }
+    for (at, r) in &runs {
+        check_run_name(&r.name).map_err(|error| PlanError::RunName {
+            at: at.clone(),
+            error,
+        })?;
         if !names.insert(r.name.clone()) {
-            return Err(format!("{shown}: two runs are named \"{}\"", r.name));
+            return Err(PlanError::DuplicateRun {
+                at: at.clone(),
+                name: r.name.clone(),
+            });
         }
     }
     if runs.is_empty() {
-        return Err(format!("{shown}: no [[run]] or [[sweep]]"));
+        return Err(PlanError::NoRuns { file: shown });
     }
     Ok(Plan {
-        model: base_dir.join(&parsed.model),
+        model,
         base_dir,
-        runs,
+        runs: runs.into_iter().map(|(_, r)| r).collect(),
+        allow_outside,
     })
 }
 
 /// One run per combination of the varied values, first parameter slowest.
-fn expand(sweep: &SweepToml) -> Result<Vec<RunSpec>, String> {
-    type Setter = fn(&mut Params, &str);
+/// `None` when the sweep varies nothing.
+fn expand(sweep: &SweepToml) -> Option<Vec<RunSpec>> {
+    type Setter = fn(&mut RunParams, &str);
     let mut axes: Vec<(&str, Vec<(String, Setter)>)> = Vec::new();
     if let Some(values) = &sweep.vary.max_share {
         axes.push((
@@ -174,9 +246,10 @@ fn expand(sweep: &SweepToml) -> Result<Vec<RunSpec>, String> {
         ));
     }
     if axes.is_empty() || axes.iter().any(|(_, v)| v.is_empty()) {
-        return Err("`vary` needs at least one parameter with at least one value".into());
+        return None;
     }
-    let mut combos: Vec<(String, Params)> = vec![(sweep.name.clone(), Params::default())];
+    let mut combos: Vec<(String, RunParams)> =
+        vec![(sweep.name.get_ref().clone(), RunParams::default())];
     for (param, values) in &axes {
         combos = combos
             .into_iter()
@@ -189,25 +262,32 @@ fn expand(sweep: &SweepToml) -> Result<Vec<RunSpec>, String> {
             })
             .collect();
     }
-    Ok(combos
-        .into_iter()
-        .map(|(name, params)| RunSpec {
-            name,
-            scenarios: sweep.scenarios.clone(),
-            params,
-        })
-        .collect())
+    let scenarios: Vec<String> = sweep
+        .scenarios
+        .iter()
+        .map(|s| s.get_ref().clone())
+        .collect();
+    Some(
+        combos
+            .into_iter()
+            .map(|(name, params)| RunSpec {
+                name,
+                scenarios: scenarios.clone(),
+                params,
+            })
+            .collect(),
+    )
 }
 
-fn set_max_share(p: &mut Params, v: &str) {
+fn set_max_share(p: &mut RunParams, v: &str) {
     p.max_share = v.parse().ok();
 }
 
-fn set_demand_scale(p: &mut Params, v: &str) {
+fn set_demand_scale(p: &mut RunParams, v: &str) {
     p.demand_scale = v.parse().ok();
 }
 
-fn set_no_policies(p: &mut Params, v: &str) {
+fn set_no_policies(p: &mut RunParams, v: &str) {
     p.no_policies = v == "true";
 }
 
@@ -218,8 +298,8 @@ mod tests {
     #[test]
     fn a_two_parameter_sweep_is_a_cartesian_product() {
         let sweep = SweepToml {
-            name: "s".into(),
-            scenarios: vec!["a.toml".into()],
+            name: Spanned::new(0..1, "s".into()),
+            scenarios: vec![Spanned::new(0..1, "a.toml".into())],
             vary: Vary {
                 max_share: Some(vec![1.0, 0.5]),
                 demand_scale: Some(vec![1.0, 2.0, 3.0]),
@@ -241,7 +321,7 @@ mod tests {
         );
         assert_eq!(
             runs[4].params,
-            Params {
+            RunParams {
                 max_share: Some(0.5),
                 demand_scale: Some(2.0),
                 no_policies: false

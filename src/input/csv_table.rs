@@ -21,6 +21,27 @@ pub struct TableText<'a> {
     pub text: Option<&'a str>,
     /// The file exists but could not be read (already reported).
     pub unreadable: bool,
+    /// The line of each record (the header first) in the file named by
+    /// `shown_as`, when `text` was made from another file (a scenario's
+    /// inline rows); `None`: the lines of `text`.
+    pub record_lines: Option<&'a [usize]>,
+}
+
+impl TableText<'_> {
+    /// The line to report for the record at `position`.
+    fn line_of(&self, position: Option<&csv::Position>) -> usize {
+        match (self.record_lines, position) {
+            (Some(lines), Some(p)) => lines.get(p.record() as usize).copied().unwrap_or(0),
+            (None, Some(p)) => p.line() as usize,
+            (_, None) => 0,
+        }
+    }
+
+    fn header_line(&self) -> usize {
+        self.record_lines
+            .and_then(|l| l.first().copied())
+            .unwrap_or(1)
+    }
 }
 
 /// Reads every record of a table into `T`, a struct of `String` fields named
@@ -53,13 +74,19 @@ pub fn read_rows<T: DeserializeOwned>(
         Ok(h) => h.clone(),
         Err(e) => {
             diags.error(
-                Location::line(table.shown_as, 1),
+                Location::line(table.shown_as, table.header_line()),
                 format!("cannot read the header row: {e}"),
             );
             return Vec::new();
         }
     };
-    if !check_header(table.shown_as, &headers, columns, diags) {
+    if !check_header(
+        table.shown_as,
+        table.header_line(),
+        &headers,
+        columns,
+        diags,
+    ) {
         return Vec::new();
     }
     let mut rows = Vec::new();
@@ -67,7 +94,7 @@ pub fn read_rows<T: DeserializeOwned>(
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
+                let line = table.line_of(e.position());
                 diags.error(
                     Location::line(table.shown_as, line),
                     format!("cannot read the row: {e}"),
@@ -75,7 +102,7 @@ pub fn read_rows<T: DeserializeOwned>(
                 continue;
             }
         };
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
+        let line = table.line_of(record.position());
         if record.iter().all(|cell| cell.is_empty()) {
             continue; // a blank line
         }
@@ -104,6 +131,7 @@ pub fn read_rows<T: DeserializeOwned>(
 /// Checks that every expected column is present once; warns about extra ones.
 fn check_header(
     shown_as: &str,
+    line: usize,
     headers: &csv::StringRecord,
     columns: &[&str],
     diags: &mut Diagnostics,
@@ -114,14 +142,14 @@ fn check_header(
         if !seen.insert(name) {
             if columns.contains(&name) {
                 diags.error(
-                    Location::line(shown_as, 1),
+                    Location::line(shown_as, line),
                     format!("column \"{name}\" appears twice in the header"),
                 );
                 ok = false;
             }
         } else if !columns.contains(&name) {
             diags.warning(
-                Location::line(shown_as, 1),
+                Location::line(shown_as, line),
                 format!(
                     "extra column \"{name}\" is ignored (expected columns: {})",
                     columns.join(",")
@@ -132,7 +160,7 @@ fn check_header(
     for name in columns {
         if !seen.contains(name) {
             diags.error_hint(
-                Location::line(shown_as, 1),
+                Location::line(shown_as, line),
                 format!("missing column \"{name}\""),
                 format!("the header must name the columns {}", columns.join(",")),
             );
@@ -206,26 +234,13 @@ impl<'d> Cells<'d> {
     }
 }
 
-/// The largest number a cell may hold: beyond it the solver's arithmetic
-/// (which treats 1e20 as infinite) is no longer trustworthy.
-pub const MAX_QUANTITY: f64 = 1e15;
+use super::numbers::NumberError;
+pub use super::numbers::MAX_QUANTITY;
 
-/// Parses a plain decimal that must be finite, not negative and at most `MAX_QUANTITY`.
-pub fn parse_quantity(value: &str) -> Result<f64, &'static str> {
-    let x: f64 = value
-        .parse()
-        .map_err(|_| "is not a number (expected a plain decimal such as 1500, 0.65 or 1e6)")?;
-    if x.is_nan() {
-        Err("is NaN; a finite number is required")
-    } else if x.is_infinite() {
-        Err("is infinite; a finite number is required (leave a capacity blank for unlimited)")
-    } else if x < 0.0 {
-        Err("is negative; it must be 0 or more")
-    } else if x > MAX_QUANTITY {
-        Err("is too large (at most 1e15; leave a capacity blank for unlimited)")
-    } else {
-        Ok(x + 0.0) // turns -0 into 0
-    }
+/// Parses a plain decimal that must be a quantity (see [`super::numbers::quantity`]).
+pub fn parse_quantity(value: &str) -> Result<f64, NumberError> {
+    let x: f64 = value.parse().map_err(|_| NumberError::NotANumber)?;
+    super::numbers::quantity(x)
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 pub mod csv_table;
 pub mod model_toml;
+pub mod numbers;
+pub mod paths;
 pub mod tables;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -135,6 +137,7 @@ pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
         shown_as: shown.get(name).map(String::as_str).unwrap_or(name),
         text: texts.text(name),
         unreadable: texts.unreadable.contains(name),
+        record_lines: None,
     };
     RawModel {
         toml: model_toml::read_model_toml(

@@ -6,6 +6,7 @@
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
+use super::numbers::{self, NumberError};
 use crate::diagnostics::{Diagnostics, Location};
 
 /// A value with where it was written.
@@ -54,7 +55,8 @@ pub struct PolicyEntry {
     pub at: Location,
     pub name: Option<Positioned<String>>,
     pub kind: Option<Positioned<String>>,
-    pub stage: Option<Positioned<String>>,
+    /// One stage as written in a file; both for the policy `--max-share` adds.
+    pub stage: Option<Positioned<Vec<String>>>,
     pub commodity: Option<Positioned<String>>,
     pub scope: Option<Positioned<OneOrMany>>,
     pub from: Option<Positioned<OneOrMany>>,
@@ -328,7 +330,12 @@ impl Walker<'_, '_> {
         match k.get_ref().as_ref() {
             "name" => p.name = self.string(k, v),
             "type" => p.kind = self.string(k, v),
-            "stage" => p.stage = self.string(k, v),
+            "stage" => {
+                p.stage = self.string(k, v).map(|s| Positioned {
+                    value: vec![s.value],
+                    at: s.at,
+                })
+            }
             "commodity" => p.commodity = self.string(k, v),
             "scope" => p.scope = self.one_or_many(k, v),
             "from" => p.from = self.one_or_many(k, v),
@@ -341,7 +348,7 @@ impl Walker<'_, '_> {
                     at: x.at,
                 })
             }
-            "share" => p.share = self.number(k, v),
+            "share" => p.share = self.checked_number(k, v, numbers::share),
             other => self.unknown_key(k, other, "[[policy]]", &POLICY_KEYS),
         }
     }
@@ -379,10 +386,21 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// A quantity (see [`numbers::quantity`]).
     fn number(
         &mut self,
         key: &Spanned<std::borrow::Cow<'_, str>>,
         value: &Spanned<DeValue<'_>>,
+    ) -> Option<Positioned<f64>> {
+        self.checked_number(key, value, numbers::quantity)
+    }
+
+    /// A number that `check` accepts, with its position.
+    fn checked_number(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+        check: fn(f64) -> Result<f64, NumberError>,
     ) -> Option<Positioned<f64>> {
         let at = self.pos.of(value);
         let parsed = match value.get_ref() {
@@ -395,23 +413,17 @@ impl Walker<'_, '_> {
                 return None;
             }
         };
-        match parsed {
-            Some(x) if x.is_finite() && x >= 0.0 => Some(Positioned { value: x + 0.0, at }),
-            Some(x) => {
-                self.diags.error(
-                    at,
-                    format!(
-                        "`{}` = {x} must be a finite number, 0 or more",
-                        key.get_ref()
-                    ),
-                );
+        let key = key.get_ref();
+        match parsed.map(|x| (x, check(x))) {
+            Some((_, Ok(x))) => Some(Positioned { value: x, at }),
+            Some((x, Err(why))) => {
+                self.diags
+                    .error(at, format!("{key} {} {why}", numbers::show(x)));
                 None
             }
             None => {
-                self.diags.error(
-                    at,
-                    format!("`{}` is not a number this program can read", key.get_ref()),
-                );
+                self.diags
+                    .error(at, format!("`{key}` is not a number this program can read"));
                 None
             }
         }

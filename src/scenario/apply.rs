@@ -4,9 +4,10 @@
 use std::fmt;
 
 use super::filter::Lookup;
-use super::{Amount, NumberChange, NumbersOp, Op, Scenario};
+use super::{Amount, InlineRow, NumberChange, NumbersOp, Op, Scenario, Table};
 use crate::diagnostics::{Diagnostics, Location, RowRef};
 use crate::input::csv_table::TableText;
+use crate::input::numbers::{self, show, NumberError};
 use crate::input::{tables, Positioned, RawModel};
 
 /// One change a scenario made, for `sourcemix diff`.
@@ -60,14 +61,27 @@ pub fn apply(raw: &mut RawModel, scenario: &Scenario, diags: &mut Diagnostics) -
     let mut changes = Vec::new();
     for (at, op) in &scenario.ops {
         match op {
-            Op::Numbers(kind, op) => numbers(raw, at, *kind, op, &mut changes, diags),
+            Op::Numbers {
+                change,
+                op,
+                may_select_nothing,
+            } => numbers(
+                raw,
+                at,
+                *change,
+                op,
+                *may_select_nothing,
+                &mut changes,
+                diags,
+            ),
             Op::Insert { table, rows, csv } => {
-                insert(raw, at, table, rows, csv.as_ref(), &mut changes, diags)
+                insert(raw, at, *table, rows, csv.as_ref(), &mut changes, diags)
             }
-            Op::Remove(op) => remove(raw, at, &op.table, &op.filter, &mut changes, diags),
+            Op::Remove(op) => remove(raw, at, op.table, &op.filter, &mut changes, diags),
             Op::Policy(p) => policy(raw, at, p, &mut changes),
             Op::Share(op) => share(raw, at, &op.name, op.share, &mut changes, diags),
             Op::RemovePolicy(name) => remove_policy(raw, at, name, &mut changes, diags),
+            Op::RemoveAllPolicies => remove_all_policies(raw, at, &mut changes),
         }
     }
     changes
@@ -93,38 +107,59 @@ fn fields(op: &NumbersOp) -> Vec<(&'static str, Option<Amount>)> {
     .collect()
 }
 
-fn table_fields(table: &str) -> &'static [&'static str] {
-    match table {
-        "supply" | "routes" => &["capacity", "cost"],
-        "refining" => &["capacity", "cost", "yield"],
-        "demand" => &["demand", "penalty"],
-        _ => &[],
+/// Why a scenario's number cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum NumberOpError {
+    #[error("{field} = \"{word}\" is not a number (\"unlimited\" is allowed only for a capacity, with [[set]])")]
+    Word { field: &'static str, word: String },
+    #[error("{field} = {} {why}", show(.value))]
+    Operand {
+        field: &'static str,
+        value: f64,
+        why: NumberError,
+    },
+    #[error("{field} would become {}, which {why}", show(.value))]
+    Result {
+        field: &'static str,
+        value: f64,
+        why: NumberError,
+    },
+}
+
+/// The operand of one field: a number, or `None` for `capacity = "unlimited"` with [[set]].
+fn operand(
+    kind: NumberChange,
+    amount: &Amount,
+    field: &'static str,
+) -> Result<Option<f64>, NumberOpError> {
+    match amount {
+        Amount::Number(x) => numbers::operand(*x)
+            .map(Some)
+            .map_err(|why| NumberOpError::Operand {
+                field,
+                value: *x,
+                why,
+            }),
+        Amount::Word(w) if w == "unlimited" && field == "capacity" && kind == NumberChange::Set => {
+            Ok(None)
+        }
+        Amount::Word(w) => Err(NumberOpError::Word {
+            field,
+            word: w.clone(),
+        }),
     }
 }
 
-/// The new value of one number, or why it cannot be computed.
+/// The new value of one number (`value` already checked by [`operand`]).
 fn changed(
     kind: NumberChange,
     old: Option<f64>,
     blank_means: Option<f64>,
-    amount: &Amount,
-    field: &str,
-) -> Result<Option<f64>, String> {
-    let value = match amount {
-        Amount::Number(x) if x.is_finite() => *x,
-        Amount::Word(w) if w == "unlimited" && field == "capacity" && kind == NumberChange::Set => {
-            return Ok(None)
-        }
-        other => {
-            return Err(format!(
-                "{field} = {other:?} is not a finite number{}",
-                if field == "capacity" {
-                    " (or \"unlimited\" with [[set]])"
-                } else {
-                    ""
-                }
-            ))
-        }
+    value: Option<f64>,
+    field: &'static str,
+) -> Result<Option<f64>, NumberOpError> {
+    let Some(value) = value else {
+        return Ok(None); // set unlimited
     };
     let old = old.or(blank_means);
     let new = match (kind, old) {
@@ -133,12 +168,14 @@ fn changed(
         (NumberChange::Scale, Some(o)) => Some(o * value),
         (NumberChange::Add, Some(o)) => Some(o + value),
     };
-    match new {
-        Some(x) if !(x.is_finite() && x >= 0.0) => Err(format!(
-            "{field} would become {x}; numbers must stay finite and not negative"
-        )),
-        other => Ok(other.map(|x| x + 0.0)),
-    }
+    new.map(|x| {
+        numbers::quantity(x).map_err(|why| NumberOpError::Result {
+            field,
+            value: x,
+            why,
+        })
+    })
+    .transpose()
 }
 
 fn numbers(
@@ -146,10 +183,11 @@ fn numbers(
     at_op: &Location,
     kind: NumberChange,
     op: &NumbersOp,
+    may_select_nothing: bool,
     changes: &mut Vec<Change>,
     diags: &mut Diagnostics,
 ) {
-    let allowed = table_fields(&op.table);
+    let allowed = op.table.numeric_fields();
     if allowed.is_empty() {
         diags.error(at_op.clone(), format!("table \"{}\" has no numbers to change (expected supply, refining, demand or routes)", op.table));
         return;
@@ -177,7 +215,15 @@ fn numbers(
         );
         return;
     }
-    if !filter_fits(at_op, &op.table, &op.filter, diags) {
+    let mut operands = Vec::new();
+    for (field, amount) in &given {
+        let Some(amount) = amount else { continue };
+        match operand(kind, amount, field) {
+            Ok(value) => operands.push((*field, value)),
+            Err(why) => diags.error(at_op.clone(), why.to_string()),
+        }
+    }
+    if operands.len() < given.len() || !filter_fits(at_op, op.table, &op.filter, diags) {
         return;
     }
     let look = Lookup::new(raw);
@@ -186,9 +232,8 @@ fn numbers(
     let mut apply_row = |row: &mut dyn NumericRow| {
         selected += 1;
         let (at, what) = (row.at().clone(), row.describe());
-        for (field, amount) in &given {
-            let Some(amount) = amount else { continue };
-            let blank_means = match *field {
+        for &(field, value) in &operands {
+            let blank_means = match field {
                 "yield" => Some(1.0),
                 "penalty" => default_penalty,
                 _ => None,
@@ -197,7 +242,7 @@ fn numbers(
                 continue;
             };
             let old = slot.get();
-            match changed(kind, old, blank_means, amount, field) {
+            match changed(kind, old, blank_means, value, field) {
                 Ok(new) => {
                     if new != old {
                         let (before, after) = (fmt_amount(old), fmt_amount(new));
@@ -212,35 +257,36 @@ fn numbers(
                     }
                     slot.set(new);
                 }
-                Err(why) => diags.error(at_op.clone(), why),
+                Err(why) => diags.error(at_op.clone(), why.to_string()),
             }
         }
     };
     let filter = &op.filter;
-    match op.table.as_str() {
-        "supply" => raw
+    match op.table {
+        Table::Supply => raw
             .supply
             .iter_mut()
             .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
             .for_each(|r| apply_row(r)),
-        "refining" => raw
+        Table::Refining => raw
             .refining
             .iter_mut()
             .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
             .for_each(|r| apply_row(r)),
-        "demand" => raw
+        Table::Demand => raw
             .demand
             .iter_mut()
             .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
             .for_each(|r| apply_row(r)),
-        _ => raw
+        Table::Routes => raw
             .routes
             .iter_mut()
             .filter(|r| filter.matches_route(&look, &r.from, &r.to, &r.commodity))
             .for_each(|r| apply_row(r)),
+        Table::Countries | Table::Nodes => {} // no numbers: refused above
     }
-    if selected == 0 {
-        nothing_selected(at_op, &op.table, diags);
+    if selected == 0 && !may_select_nothing {
+        nothing_selected(at_op, op.table, diags);
     }
 }
 
@@ -338,7 +384,7 @@ impl NumericRow for tables::RouteRow {
     }
 }
 
-fn nothing_selected(at: &Location, table: &str, diags: &mut Diagnostics) {
+fn nothing_selected(at: &Location, table: Table, diags: &mut Diagnostics) {
     diags.error_hint(
         at.clone(),
         format!("selects no row of {table}"),
@@ -348,7 +394,7 @@ fn nothing_selected(at: &Location, table: &str, diags: &mut Diagnostics) {
 
 fn filter_fits(
     at: &Location,
-    table: &str,
+    table: Table,
     filter: &super::filter::Filter,
     diags: &mut Diagnostics,
 ) -> bool {
@@ -368,16 +414,13 @@ fn filter_fits(
 fn insert(
     raw: &mut RawModel,
     at: &Location,
-    table: &str,
-    rows: &[toml::Table],
+    table: Table,
+    rows: &[InlineRow],
     csv: Option<&(String, String)>,
     changes: &mut Vec<Change>,
     diags: &mut Diagnostics,
 ) {
-    let Some(columns) = tables::columns(table) else {
-        diags.error(at.clone(), format!("unknown table \"{table}\" (expected countries, nodes, supply, refining, demand or routes)"));
-        return;
-    };
+    let columns = table.columns();
     if rows.is_empty() && csv.is_none() {
         diags.error(
             at.clone(),
@@ -385,13 +428,15 @@ fn insert(
         );
         return;
     }
-    let scenario_file = at.file.clone();
+    // Inline rows are read as a CSV text whose records are placed back at
+    // the scenario lines they were written on (the header at the [[insert]]).
     let mut inline_csv = columns.join(",");
+    let mut lines = vec![at.line.unwrap_or(0)];
     for row in rows {
-        for key in row.keys() {
+        for key in row.cells.keys() {
             if !columns.contains(&key.as_str()) {
                 diags.error(
-                    at.clone(),
+                    row.at.clone(),
                     format!(
                         "inserted {table} row has unknown column `{key}` (columns: {})",
                         columns.join(", ")
@@ -401,7 +446,7 @@ fn insert(
         }
         let cells: Vec<String> = columns
             .iter()
-            .map(|c| row.get(*c).map(cell_text).unwrap_or_default())
+            .map(|c| row.cells.get(*c).map(cell_text).unwrap_or_default())
             .collect();
         inline_csv.push('\n');
         inline_csv.push_str(
@@ -411,24 +456,26 @@ fn insert(
                 .collect::<Vec<_>>()
                 .join(","),
         );
+        lines.push(row.at.line.unwrap_or(0));
     }
     let mut added = Vec::new();
     if !rows.is_empty() {
         let text = TableText {
-            shown_as: &scenario_file,
+            shown_as: &at.file,
             text: Some(&inline_csv),
             unreadable: false,
+            record_lines: Some(&lines),
         };
-        let line = at.line.unwrap_or(0);
-        added.extend(read_into(raw, table, &text, diags, Some(line)));
+        added.extend(read_into(raw, table, &text, diags));
     }
     if let Some((path, text)) = csv {
         let text = TableText {
             shown_as: path,
             text: Some(text),
             unreadable: false,
+            record_lines: None,
         };
-        added.extend(read_into(raw, table, &text, diags, None));
+        added.extend(read_into(raw, table, &text, diags));
     }
     for (row, what) in added {
         changes.push(Change::Added {
@@ -439,74 +486,66 @@ fn insert(
     }
 }
 
-/// Parses rows of `table` from `text` and appends them to `raw`; inline rows
-/// are placed at the scenario's `line`.
+/// Parses rows of `table` from `text` and appends them to `raw`.
 fn read_into(
     raw: &mut RawModel,
-    table: &str,
+    table: Table,
     text: &TableText<'_>,
     diags: &mut Diagnostics,
-    line: Option<usize>,
 ) -> Vec<(RowRef, String)> {
-    let place = |at: &mut RowRef| {
-        if let Some(l) = line {
-            at.line = l;
-        }
-        at.clone()
-    };
     match table {
-        "countries" => tables::read_countries(text, diags)
+        Table::Countries => tables::read_countries(text, diags)
             .into_iter()
-            .map(|mut r| {
-                let a = place(&mut r.at);
-                let w = format!("country {}", r.code);
+            .map(|r| {
+                let added = (r.at.clone(), format!("country {}", r.code));
                 raw.countries.push(r);
-                (a, w)
+                added
             })
             .collect(),
-        "nodes" => tables::read_nodes(text, diags)
+        Table::Nodes => tables::read_nodes(text, diags)
             .into_iter()
-            .map(|mut r| {
-                let a = place(&mut r.at);
-                let w = format!("node {} ({}, {})", r.id, r.kind, r.country);
+            .map(|r| {
+                let added = (
+                    r.at.clone(),
+                    format!("node {} ({}, {})", r.id, r.kind, r.country),
+                );
                 raw.nodes.push(r);
-                (a, w)
+                added
             })
             .collect(),
-        "supply" => tables::read_supply(text, diags)
+        Table::Supply => tables::read_supply(text, diags)
             .into_iter()
-            .map(|mut r| {
-                let a = place(&mut r.at);
-                let w = format!("supply {} {}", r.node, r.commodity);
+            .map(|r| {
+                let added = (r.at.clone(), format!("supply {} {}", r.node, r.commodity));
                 raw.supply.push(r);
-                (a, w)
+                added
             })
             .collect(),
-        "refining" => tables::read_refining(text, diags)
+        Table::Refining => tables::read_refining(text, diags)
             .into_iter()
-            .map(|mut r| {
-                let a = place(&mut r.at);
-                let w = format!("refining {} {}", r.node, r.commodity);
+            .map(|r| {
+                let added = (r.at.clone(), format!("refining {} {}", r.node, r.commodity));
                 raw.refining.push(r);
-                (a, w)
+                added
             })
             .collect(),
-        "demand" => tables::read_demand(text, diags)
+        Table::Demand => tables::read_demand(text, diags)
             .into_iter()
-            .map(|mut r| {
-                let a = place(&mut r.at);
-                let w = format!("demand {} {}", r.node, r.commodity);
+            .map(|r| {
+                let added = (r.at.clone(), format!("demand {} {}", r.node, r.commodity));
                 raw.demand.push(r);
-                (a, w)
+                added
             })
             .collect(),
-        _ => tables::read_routes(text, diags)
+        Table::Routes => tables::read_routes(text, diags)
             .into_iter()
-            .map(|mut r| {
-                let a = place(&mut r.at);
-                let w = format!("route {} -> {} {}", r.from, r.to, r.commodity);
+            .map(|r| {
+                let added = (
+                    r.at.clone(),
+                    format!("route {} -> {} {}", r.from, r.to, r.commodity),
+                );
                 raw.routes.push(r);
-                (a, w)
+                added
             })
             .collect(),
     }
@@ -516,7 +555,7 @@ fn cell_text(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
         toml::Value::Integer(i) => i.to_string(),
-        toml::Value::Float(f) => f.to_string(),
+        toml::Value::Float(f) => show(*f),
         toml::Value::Boolean(b) => b.to_string(),
         toml::Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join(";"),
         other => other.to_string(),
@@ -534,15 +573,11 @@ fn csv_quote(s: &str) -> String {
 fn remove(
     raw: &mut RawModel,
     at: &Location,
-    table: &str,
+    table: Table,
     filter: &super::filter::Filter,
     changes: &mut Vec<Change>,
     diags: &mut Diagnostics,
 ) {
-    if tables::columns(table).is_none() {
-        diags.error(at.clone(), format!("unknown table \"{table}\" (expected countries, nodes, supply, refining, demand or routes)"));
-        return;
-    }
     if !filter_fits(at, table, filter, diags) {
         return;
     }
@@ -560,32 +595,32 @@ fn remove(
         }};
     }
     match table {
-        "countries" => drop_rows!(
+        Table::Countries => drop_rows!(
             raw.countries,
             |r: &tables::CountryRow| !filter.matches_country(&look, &r.code),
             |r: &tables::CountryRow| format!("country {}", r.code)
         ),
-        "nodes" => drop_rows!(
+        Table::Nodes => drop_rows!(
             raw.nodes,
             |r: &tables::NodeRow| !filter.matches_node_row(&look, &r.id, None),
             |r: &tables::NodeRow| format!("node {}", r.id)
         ),
-        "supply" => drop_rows!(
+        Table::Supply => drop_rows!(
             raw.supply,
             |r: &tables::SupplyRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
             |r: &tables::SupplyRow| format!("supply {} {}", r.node, r.commodity)
         ),
-        "refining" => drop_rows!(
+        Table::Refining => drop_rows!(
             raw.refining,
             |r: &tables::RefiningRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
             |r: &tables::RefiningRow| format!("refining {} {}", r.node, r.commodity)
         ),
-        "demand" => drop_rows!(
+        Table::Demand => drop_rows!(
             raw.demand,
             |r: &tables::DemandRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
             |r: &tables::DemandRow| format!("demand {} {}", r.node, r.commodity)
         ),
-        _ => drop_rows!(
+        Table::Routes => drop_rows!(
             raw.routes,
             |r: &tables::RouteRow| !filter.matches_route(&look, &r.from, &r.to, &r.commodity),
             |r: &tables::RouteRow| format!("route {} -> {} {}", r.from, r.to, r.commodity)
@@ -639,6 +674,13 @@ fn share(
     changes: &mut Vec<Change>,
     diags: &mut Diagnostics,
 ) {
+    let value = match numbers::share(value) {
+        Ok(x) => x,
+        Err(why) => {
+            diags.error(at.clone(), format!("share {} {why}", show(value)));
+            return;
+        }
+    };
     let Some(p) = raw
         .toml
         .policies
@@ -664,11 +706,25 @@ fn share(
         by: at.clone(),
         text: format!("policy {name}: share {before} -> {value}"),
     });
-    if !(0.0..=1.0).contains(&value) {
-        diags.error(
-            at.clone(),
-            format!("share {value} is outside 0..=1 (a fraction: 0.65 is 65%)"),
-        );
+}
+
+/// `--no-policies`: every policy goes; a model without any is not an error.
+fn remove_all_policies(raw: &mut RawModel, at: &Location, changes: &mut Vec<Change>) {
+    let names: Vec<String> = raw
+        .toml
+        .policies
+        .drain(..)
+        .map(|p| p.name.map(|n| n.value).unwrap_or_default())
+        .collect();
+    if !names.is_empty() {
+        changes.push(Change::Policy {
+            by: at.clone(),
+            text: format!(
+                "polic{} {} removed",
+                if names.len() == 1 { "y" } else { "ies" },
+                names.join(", ")
+            ),
+        });
     }
 }
 

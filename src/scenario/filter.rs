@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
+use super::Table;
 use crate::input::RawModel;
 
 /// A string or a list of strings; a value starting with `!` is negated.
@@ -99,7 +100,7 @@ fn ok(values: &Option<Values>, test: impl Fn(&str) -> bool) -> bool {
 
 impl Filter {
     /// The keys this filter uses that do not apply to `table`.
-    pub fn keys_not_for(&self, table: &str) -> Vec<&'static str> {
+    pub fn keys_not_for(&self, table: Table) -> Vec<&'static str> {
         let node_keys = [
             ("node", &self.node),
             ("kind", &self.kind),
@@ -117,10 +118,12 @@ impl Filter {
             ("to_group", &self.to_group),
         ];
         let allowed: &[&str] = match table {
-            "supply" | "refining" | "demand" => &["node", "kind", "country", "group", "commodity"],
-            "nodes" => &["node", "kind", "country", "group"],
-            "countries" => &["country", "group"],
-            "routes" => &[
+            Table::Supply | Table::Refining | Table::Demand => {
+                &["node", "kind", "country", "group", "commodity"]
+            }
+            Table::Nodes => &["node", "kind", "country", "group"],
+            Table::Countries => &["country", "group"],
+            Table::Routes => &[
                 "commodity",
                 "from",
                 "to",
@@ -131,7 +134,6 @@ impl Filter {
                 "from_group",
                 "to_group",
             ],
-            _ => &[],
         };
         node_keys
             .iter()
