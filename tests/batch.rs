@@ -32,6 +32,9 @@ use std::time::{Duration, Instant};
 
 use sourcemix::batch::{self, plan, Shard};
 
+mod common;
+use common::close;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -146,10 +149,6 @@ fn row<'r>(rows: &'r [BTreeMap<String, String>], name: &str) -> &'r BTreeMap<Str
 fn number(cell: &str) -> f64 {
     cell.parse()
         .unwrap_or_else(|_| panic!("not a number: {cell:?}"))
-}
-
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
 }
 
 fn assert_total(rows: &[BTreeMap<String, String>], name: &str, want: f64) {
