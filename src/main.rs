@@ -336,10 +336,7 @@ fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<ExitCode> {
     match batch::merge(dirs, out) {
         Ok(rows) => {
             print_stdout(&batch::comparison::render(&rows))?;
-            let failed = rows
-                .iter()
-                .filter(|r| r.get("status").map(String::as_str) != Some("ok"))
-                .count();
+            let failed = rows.iter().filter(|r| r.failed()).count();
             Ok(if failed > 0 {
                 ExitCode::from(exit::RUNS_FAILED)
             } else {

@@ -1134,10 +1134,10 @@ fn the_library_reports_what_it_ran_skipped_and_failed() {
     let again = batch::run(&p, &opts).expect("the batch runs");
     assert_eq!((again.ran, again.skipped, again.failed), (1, 2, 1));
     assert_eq!(again.rows.len(), 3);
-    assert_eq!(again.rows[2]["total_cost"].parse::<f64>().unwrap(), 1550.0);
+    assert_eq!(again.rows[2].solved.as_ref().unwrap().total_cost, 1550.0);
     assert!(
-        again.rows[1]["error"].contains("typo.toml:1")
-            && again.rows[1]["error"].contains("selects no row of routes")
+        again.rows[1].error.contains("typo.toml:1")
+            && again.rows[1].error.contains("selects no row of routes")
     );
     let shard = batch::Options {
         out: b.path("shard"),
@@ -1148,7 +1148,7 @@ fn the_library_reports_what_it_ran_skipped_and_failed() {
     assert_eq!(
         part.rows
             .iter()
-            .map(|r| r["name"].as_str())
+            .map(|r| r.name.as_str())
             .collect::<Vec<_>>(),
         ["t"]
     );

@@ -1264,3 +1264,92 @@ unit = "t"
         assert!(f64_of(p, "actual").is_finite(), "{p}");
     }
 }
+
+/// Regression: comparison rows were maps whose keys were parsed back by
+/// prefix, so a consumer named `unmet` made bogus `unmet ...` columns, and a
+/// `:` inside ids made two consumers share (and overwrite) one column.
+#[test]
+fn comparison_columns_survive_ids_named_unmet_or_holding_colons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("colons");
+    let toml = r#"name = "colons"
+currency = "USD"
+
+[defaults]
+shortfall_penalty = 1000
+
+[[commodity]]
+id = "c"
+unit = "t"
+
+[[commodity]]
+id = "b:c"
+unit = "t"
+"#;
+    write_model(
+        &dir,
+        &[
+            ("model.toml", toml),
+            (
+                "countries.csv",
+                "code,name,groups,risk\nAUS,Australia,,\nCHL,Chile,,\nJPN,Japan,,\n",
+            ),
+            (
+                "nodes.csv",
+                "id,name,kind,country\nm1,Mine,mine,AUS\nm2,Mine,mine,CHL\nref,Refinery,refiner,JPN\n\
+                 a:b,Users,consumer,JPN\na,Users,consumer,JPN\nunmet,Users,consumer,JPN\n",
+            ),
+            (
+                "supply.csv",
+                "node,commodity,capacity,cost\nm1,c,,1\nm1,b:c,,5\nm2,b:c,,1\n",
+            ),
+            (
+                "refining.csv",
+                "node,commodity,capacity,cost,yield\nref,c,,1,\nref,b:c,,1,\n",
+            ),
+            (
+                "demand.csv",
+                "node,commodity,demand,penalty\na:b,c,10,\na,b:c,10,\nunmet,c,5,\n",
+            ),
+            (
+                "routes.csv",
+                "from,to,commodity,cost,capacity\nm1,ref,*,1,\nm2,ref,*,1,\n\
+                 ref,a:b,c,1,\nref,a,b:c,1,\nref,unmet,c,1,\n",
+            ),
+            (
+                "batch.toml",
+                "model = \".\"\n\n[[run]]\nname = \"base\"\nscenarios = []\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("batch");
+    let cmd = run(args!["batch", dir.join("batch.toml"), "--out", out]);
+    assert_eq!(code(&cmd), Some(0), "stderr:\n{}", text(&cmd.stderr));
+    // The table shows one unmet column per commodity, nothing else.
+    let stdout = text(&cmd.stdout);
+    let head = stdout.lines().next().unwrap();
+    let unmet: Vec<&str> = head
+        .match_indices("unmet ")
+        .map(|(i, _)| &head[i..])
+        .collect();
+    assert_eq!(unmet.len(), 2, "unmet columns of the table: {head}");
+    assert!(
+        head.contains("unmet b:c") && head.contains("unmet c"),
+        "{head}"
+    );
+    // Every header is distinct and splits back into its parts.
+    let (header, rows) = read_csv(&out.join("comparison.csv"));
+    let distinct: std::collections::BTreeSet<&String> = header.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        header.len(),
+        "duplicate headers: {header:?}"
+    );
+    let cell = |h: &str| &rows[0][column(&header, h, "comparison.csv")];
+    assert_eq!(cell("unmet:c"), "0");
+    assert_eq!(cell("unmet:b%3Ac"), "0");
+    assert_eq!(cell("a%3Ab:c:top_mining_country"), "AUS");
+    assert_eq!(cell("a:b%3Ac:top_mining_country"), "CHL");
+    assert_eq!(cell("unmet:c:top_mining_country"), "AUS");
+    assert_eq!(cell("a%3Ab:c:hhi_mining"), "10000");
+}
