@@ -128,7 +128,7 @@ fn policies(out: &mut String, report: &Report) {
         .iter()
         .filter(|p| p.binds_in_form_only())
         .count();
-    let trivial = binding - shown.len() - in_form;
+    let trivial = binding.saturating_sub(shown.len() + in_form);
     let _ = writeln!(
         out,
         "\nBinding policies: {} of {} rows (shadow price: {} per percentage point of the limit)",
