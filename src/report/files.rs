@@ -267,13 +267,13 @@ pub fn render_all(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>, Write
 /// either wholly its previous content or wholly the new one.
 ///
 /// The files are written into a fresh folder beside `dir`
-/// (`.sourcemix-out-<tag>-<random>`, where the tag is derived from `dir`'s
-/// name), which then takes `dir`'s place: on Linux by one atomic exchange
+/// (`.sourcemix-out-<tag>`, the tag derived from `dir`'s name), which then
+/// takes `dir`'s place: on Linux by one atomic exchange
 /// (`renameat2(RENAME_EXCHANGE)`), after which the previous content, now in
-/// the fresh folder, is removed; elsewhere (or where the file system cannot
-/// exchange) by moving `dir` away to `.sourcemix-old-<tag>-<random>` and the
-/// fresh folder in. Leftovers of an interrupted earlier write of `dir` are
-/// cleaned first, and a previous content that was moved away but not
+/// the fresh folder's place, is removed; elsewhere (or where the file system
+/// cannot exchange) by moving `dir` away to `.sourcemix-old-<tag>` and the
+/// fresh folder in. What an interrupted earlier write of `dir` left beside it
+/// is cleaned first, and a previous content that was moved away but not
 /// replaced is put back. An existing `dir` is replaced only when it holds
 /// nothing but files sourcemix writes, so nothing a user put there is lost.
 /// One writer per folder at a time.
@@ -308,42 +308,42 @@ fn write_out_dir_with(dir: &Path, files: &[(&str, Vec<u8>)], swap: Swap) -> Resu
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let leftovers = Leftovers::of(name);
-    leftovers.recover(&parent, dir);
+    let beside = Beside::of(&parent, name);
+    beside.recover(dir);
     check_replaceable(dir, files)?;
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(&leftovers.staging)
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
-    for (file, bytes) in files {
-        let path = staging.path().join(file);
-        fs::write(&path, bytes).map_err(io_err(&path))?;
+    let staging = &beside.staging;
+    fs::create_dir(staging).map_err(io_err(staging))?;
+    let written = files.iter().try_for_each(|(file, bytes)| {
+        let path = staging.join(file);
+        fs::write(&path, bytes).map_err(io_err(&path))
+    });
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(staging);
+        return Err(e);
     }
     if fs::symlink_metadata(dir).is_err() {
         // Nothing to replace: one rename puts the whole folder in place.
-        let staged = staging.keep();
-        return fs::rename(&staged, dir).map_err(|source| {
-            let _ = fs::remove_dir_all(&staged);
+        return fs::rename(staging, dir).map_err(|source| {
+            let _ = fs::remove_dir_all(staging);
             WriteError::Io {
                 path: shown,
                 source,
             }
         });
     }
-    let staged = staging.keep();
     if swap == Swap::Exchange {
-        match exchange(&staged, dir) {
+        match exchange(staging, dir) {
             Ok(()) => {
-                // `dir` is the new output; `staged` holds the previous one.
-                return fs::remove_dir_all(&staged).map_err(|source| WriteError::OldLeft {
+                // `dir` is the new output; `staging` holds the previous one.
+                return fs::remove_dir_all(staging).map_err(|source| WriteError::OldLeft {
                     dir: shown,
-                    old: staged.display().to_string(),
+                    old: staging.display().to_string(),
                     source,
                 });
             }
             Err(e) if !exchange_unsupported(&e) => {
-                let _ = fs::remove_dir_all(&staged);
+                let _ = fs::remove_dir_all(staging);
                 return Err(WriteError::Io {
                     path: shown,
                     source: e,
@@ -352,27 +352,16 @@ fn write_out_dir_with(dir: &Path, files: &[(&str, Vec<u8>)], swap: Swap) -> Resu
             Err(_) => {} // fall back to two renames
         }
     }
-    let old = match tempfile::Builder::new()
-        .prefix(&leftovers.old)
-        .tempdir_in(&parent)
-    {
-        Ok(reserved) => reserved.keep(),
-        Err(e) => {
-            let _ = fs::remove_dir_all(&staged);
-            return Err(io_err(&parent)(e));
-        }
-    };
-    let moved_away = fs::remove_dir(&old).and_then(|()| fs::rename(dir, &old));
-    if let Err(e) = moved_away {
-        let _ = fs::remove_dir_all(&staged);
-        let _ = fs::remove_dir(&old);
+    let old = &beside.old;
+    if let Err(e) = fs::rename(dir, old) {
+        let _ = fs::remove_dir_all(staging);
         return Err(io_err(dir)(e));
     }
     // Between these two renames `dir` does not exist; an interrupted write
     // leaves `old`, which the next write of `dir` puts back (`recover`).
-    if let Err(source) = fs::rename(&staged, dir) {
-        let _ = fs::remove_dir_all(&staged);
-        return match fs::rename(&old, dir) {
+    if let Err(source) = fs::rename(staging, dir) {
+        let _ = fs::remove_dir_all(staging);
+        return match fs::rename(old, dir) {
             Ok(()) => Err(WriteError::Io {
                 path: shown,
                 source,
@@ -384,65 +373,51 @@ fn write_out_dir_with(dir: &Path, files: &[(&str, Vec<u8>)], swap: Swap) -> Resu
             }),
         };
     }
-    fs::remove_dir_all(&old).map_err(|source| WriteError::OldLeft {
+    fs::remove_dir_all(old).map_err(|source| WriteError::OldLeft {
         dir: shown,
         old: old.display().to_string(),
         source,
     })
 }
 
-/// The name prefixes of the folders a write of one output folder leaves
-/// beside it while it runs.
-struct Leftovers {
-    /// The fresh folder being written (or, after an exchange, the previous output).
-    staging: String,
+/// The folders a write of one output folder keeps beside it while it runs.
+/// Their names are fixed for a given folder name, so that the next write
+/// finds what an interrupted one left without listing the parent folder (a
+/// batch writes thousands of sibling run folders), and sibling output
+/// folders (written in parallel) never share them.
+struct Beside {
+    /// The fresh folder being written (after an exchange: the previous output).
+    staging: PathBuf,
     /// The previous output, moved away by the two-rename fallback.
-    old: String,
+    old: PathBuf,
 }
 
-impl Leftovers {
-    /// The prefixes for the folder named `name`: sibling output folders (the
-    /// runs of a batch, written in parallel) have different tags, so cleaning
-    /// one folder's leftovers never touches another's.
-    fn of(name: &OsStr) -> Leftovers {
+impl Beside {
+    fn of(parent: &Path, name: &OsStr) -> Beside {
         let digest = Sha256::digest(name.as_encoded_bytes());
-        let tag: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-        Leftovers {
-            staging: format!(".sourcemix-out-{tag}-"),
-            old: format!(".sourcemix-old-{tag}-"),
+        let tag: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        Beside {
+            staging: parent.join(format!(".sourcemix-out-{tag}")),
+            old: parent.join(format!(".sourcemix-old-{tag}")),
         }
     }
 
-    /// Cleans what an interrupted write of `dir` left in `parent`. If `dir`
-    /// is missing but a previous content of it was moved away, that content
-    /// is put back first. Best effort: what cannot be removed now is tried
-    /// again at the next write.
-    fn recover(&self, parent: &Path, dir: &Path) {
-        let Ok(entries) = fs::read_dir(parent) else {
-            return;
-        };
-        let mut olds = Vec::new();
-        let mut stagings = Vec::new();
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with(&self.old) {
-                olds.push(entry.path());
-            } else if name.starts_with(&self.staging) {
-                stagings.push(entry.path());
+    /// Cleans what an interrupted write of `dir` left. If `dir` is missing
+    /// but its previous content was moved away (the write stopped between
+    /// the two renames of the fallback), that content is put back. Best
+    /// effort: what cannot be removed now is tried again at the next write,
+    /// and a leftover still in the way makes that write fail before it
+    /// changes anything.
+    fn recover(&self, dir: &Path) {
+        if fs::symlink_metadata(&self.old).is_ok() {
+            if fs::symlink_metadata(dir).is_err() {
+                let _ = fs::rename(&self.old, dir);
+            } else {
+                let _ = fs::remove_dir_all(&self.old);
             }
         }
-        olds.sort();
-        if fs::symlink_metadata(dir).is_err() {
-            // At most one previous content can have been moved away
-            // without being replaced (the write stops there), so which one is
-            // put back is never a choice between two complete outputs.
-            if let Some(last) = olds.pop() {
-                let _ = fs::rename(&last, dir);
-            }
-        }
-        for path in stagings.iter().chain(&olds) {
-            let _ = fs::remove_dir_all(path);
+        if fs::symlink_metadata(&self.staging).is_ok() {
+            let _ = fs::remove_dir_all(&self.staging);
         }
     }
 }
@@ -603,52 +578,55 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("out");
         write_out_dir(&dir, &files("one")).unwrap();
-        let left = Leftovers::of(OsStr::new("out"));
-        let old = tmp.path().join(format!("{}abc123", left.old));
-        fs::rename(&dir, &old).unwrap();
-        let staging = tmp.path().join(format!("{}xyz789", left.staging));
-        fs::create_dir(&staging).unwrap();
-        fs::write(staging.join("summary.json"), "{").unwrap();
+        let beside = Beside::of(tmp.path(), OsStr::new("out"));
+        fs::rename(&dir, &beside.old).unwrap();
+        fs::create_dir(&beside.staging).unwrap();
+        fs::write(beside.staging.join("summary.json"), "{").unwrap();
         // A sibling output folder's leftovers are not ours to touch.
-        let sibling = Leftovers::of(OsStr::new("other"));
-        let theirs = tmp.path().join(format!("{}qqq000", sibling.staging));
+        let theirs = Beside::of(tmp.path(), OsStr::new("other")).staging;
         fs::create_dir(&theirs).unwrap();
 
-        left.recover(tmp.path(), &dir);
+        beside.recover(&dir);
         assert_eq!(read(&dir), expected("one"), "the previous output is back");
-        let mut beside = names(tmp.path());
-        beside.retain(|n| n != "out");
-        assert_eq!(beside, vec![theirs.file_name().unwrap().to_string_lossy()]);
+        let mut others = names(tmp.path());
+        others.retain(|n| n != "out");
+        assert_eq!(
+            others,
+            vec![theirs.file_name().unwrap().to_string_lossy().into_owned()]
+        );
 
         // The same through write_out_dir: moved away again, then written.
-        fs::rename(&dir, &old).unwrap();
+        fs::rename(&dir, &beside.old).unwrap();
         write_out_dir(&dir, &files("two")).unwrap();
         assert_eq!(read(&dir), expected("two"));
-        assert!(!old.exists());
+        assert!(!beside.old.exists() && !beside.staging.exists());
     }
 
     /// Killed after the exchange, before the previous content was removed:
     /// `dir` is the new output, and the leftover is removed by the next write.
     #[test]
     fn a_leftover_previous_content_is_removed_and_dir_kept() {
-        let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("out");
-        write_out_dir(&dir, &files("two")).unwrap();
-        let left = Leftovers::of(OsStr::new("out"));
-        let stale = tmp.path().join(format!("{}abc123", left.staging));
-        fs::create_dir(&stale).unwrap();
-        fs::write(stale.join("summary.json"), "one").unwrap();
-        let old = tmp.path().join(format!("{}def456", left.old));
-        fs::create_dir(&old).unwrap();
-        write_out_dir(&dir, &files("three")).unwrap();
-        assert_eq!(read(&dir), expected("three"));
-        assert_eq!(names(tmp.path()), vec!["out"]);
+        for swap in [Swap::Exchange, Swap::TwoRenames] {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("out");
+            write_out_dir(&dir, &files("two")).unwrap();
+            let beside = Beside::of(tmp.path(), OsStr::new("out"));
+            fs::create_dir(&beside.staging).unwrap();
+            fs::write(beside.staging.join("summary.json"), "one").unwrap();
+            fs::create_dir(&beside.old).unwrap();
+            fs::write(beside.old.join("flows.csv"), "one").unwrap();
+            write_out_dir_with(&dir, &files("three"), swap).unwrap();
+            assert_eq!(read(&dir), expected("three"), "{swap:?}");
+            assert_eq!(names(tmp.path()), vec!["out"], "{swap:?}");
+        }
     }
 
     #[test]
     fn a_path_without_a_folder_name_is_an_error_not_a_panic() {
         let tmp = tempfile::tempdir().unwrap();
         let err = write_out_dir(&tmp.path().join(".."), &files("x")).unwrap_err();
+        assert!(matches!(err, WriteError::NoFolderName { .. }), "{err}");
+        let err = write_out_dir(Path::new("/"), &files("x")).unwrap_err();
         assert!(matches!(err, WriteError::NoFolderName { .. }), "{err}");
         assert!(!err.changed_anything());
     }
