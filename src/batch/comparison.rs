@@ -196,7 +196,7 @@ fn num(x: f64) -> String {
 /// comparison.csv: the fixed columns, then unmet demand per commodity
 /// (`unmet:<commodity>`, by commodity), then each consumer's largest shares
 /// and HHIs (`<consumer>:<commodity>:<field>`, sorted by that header; ids
-/// escaped by [`header_part`]), then the number of policy rows that shape the
+/// escaped by `header_part`), then the number of policy rows that shape the
 /// answer. Text cells and headers pass through [`csv_text`].
 pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
     let solved = || rows.iter().filter_map(|r| r.solved.as_ref());

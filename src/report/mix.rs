@@ -318,21 +318,25 @@ fn gauss(mut a: Vec<Vec<f64>>, mut b: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let n = a.len();
     for k in 0..n {
         let pivot = (k..n).max_by(|&i, &j| a[i][k].abs().total_cmp(&a[j][k].abs()))?;
-        if !(a[pivot][k].abs() > f64::MIN_POSITIVE) {
+        // NaN or (numerically) zero: singular.
+        if a[pivot][k].abs().is_nan() || a[pivot][k].abs() <= f64::MIN_POSITIVE {
             return None;
         }
         a.swap(k, pivot);
         b.swap(k, pivot);
-        for i in k + 1..n {
-            let f = a[i][k] / a[k][k];
+        let (upper, lower) = a.split_at_mut(k + 1);
+        let (b_upper, b_lower) = b.split_at_mut(k + 1);
+        let (row_k, b_k) = (&upper[k], &b_upper[k]);
+        for (row, b_row) in lower.iter_mut().zip(b_lower.iter_mut()) {
+            let f = row[k] / row_k[k];
             if f == 0.0 {
                 continue;
             }
-            for j in k..n {
-                a[i][j] -= f * a[k][j];
+            for (x, y) in row[k..].iter_mut().zip(&row_k[k..]) {
+                *x -= f * y;
             }
-            for j in 0..b[i].len() {
-                b[i][j] -= f * b[k][j];
+            for (x, y) in b_row.iter_mut().zip(b_k) {
+                *x -= f * y;
             }
         }
     }
