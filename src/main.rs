@@ -440,10 +440,7 @@ fn merge(dirs: &[PathBuf], out: &Path) -> anyhow::Result<Exit> {
     match batch::merge(dirs, out) {
         Ok(rows) => {
             print_stdout(&batch::comparison::render(&rows))?;
-            let failed = rows
-                .iter()
-                .filter(|r| r.get("status").map(String::as_str) != Some("ok"))
-                .count();
+            let failed = rows.iter().filter(|r| r.failed()).count();
             Ok(if failed > 0 {
                 Exit::RunsFailed
             } else {

@@ -4,6 +4,8 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use serde::{Deserialize, Serialize};
+
 use crate::diagnostics::RowRef;
 use crate::id::{CommodityId, CountryId, NodeId, PolicyId, RouteId};
 
@@ -147,7 +149,9 @@ pub struct Route {
     pub at: RowRef,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Serialized as in model.toml (`max_share`, `min_share`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PolicyKind {
     MaxShare,
     MinShare,
@@ -162,8 +166,10 @@ impl PolicyKind {
     }
 }
 
-/// Which country of a tonne a policy looks at.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Which country of a tonne a policy looks at. Serialized as in model.toml
+/// (`mining`, `refining`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Stage {
     /// The country where the tonne entered the network.
     Mining,
@@ -179,6 +185,18 @@ impl Stage {
             Stage::Mining => "mining",
             Stage::Refining => "refining",
         }
+    }
+}
+
+impl fmt::Display for PolicyKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::id::{CommodityId, CountryId, NodeId, PolicyId};
 use crate::model::{FromSet, Model, PolicyKind, Scope, Stage};
-use crate::network::{CommodityNetwork, Role};
+use crate::network::{CommodityNetwork, Label, Role};
 
 /// One constraint row a policy adds.
 #[derive(Clone, Debug)]
@@ -23,6 +23,18 @@ pub struct PolicyInstance {
     pub countries: BTreeSet<CountryId>,
     /// The country code for `from = "each"`, else the set as written joined by `+`.
     pub from_label: String,
+}
+
+impl PolicyInstance {
+    /// Whether a tonne carrying `label` counts in F_X(S) (section 4 of the
+    /// contract): its country at the policy's stage is one of the limited
+    /// countries. A raw tonne has no refining country and never counts at
+    /// the refining stage.
+    pub fn limits(&self, label: Label) -> bool {
+        label
+            .country_at(self.stage)
+            .is_some_and(|x| self.countries.contains(&x))
+    }
 }
 
 /// The scope sets of `scope` for commodity `k`: (label, consumers with demand for k).

@@ -433,21 +433,33 @@ impl Validator<'_, '_> {
             .get(k.index())
             .map(|c| c.id.value.clone())
             .unwrap_or_default();
-        if t.kind == NodeKind::Refiner && !processes.contains(&(to, k)) {
-            let at = row.cell("commodity");
-            self.diags.error_hint(
-                at,
-                format!("route carries {kid} into refiner \"{}\", which cannot process it (refining.csv has no row for it)", t.id),
-                format!("add a refining.csv row for {} and {kid}, or route it elsewhere", t.id),
+        // The contract (section 1): a node takes part only in the commodities
+        // it has a row for, so each of these routes is simply unused.
+        let unused = [
+            (t.kind == NodeKind::Refiner && !processes.contains(&(to, k))).then_some((
+                "into",
+                t,
+                "refining.csv",
+            )),
+            (t.kind == NodeKind::Consumer && !demands.contains(&(to, k))).then_some((
+                "to",
+                t,
+                "demand.csv",
+            )),
+            (f.kind.is_source() && !supplies.contains(&(from, k))).then_some((
+                "from",
+                f,
+                "supply.csv",
+            )),
+        ];
+        for (direction, node, file) in unused.into_iter().flatten() {
+            self.diags.warning(
+                row.cell("commodity"),
+                format!(
+                    "route carries {kid} {direction} {} \"{}\", which has no {file} row for {kid}: the route is unused",
+                    node.kind, node.id
+                ),
             );
-        }
-        if t.kind == NodeKind::Consumer && !demands.contains(&(to, k)) {
-            let at = row.cell("commodity");
-            self.diags.warning(at, format!("route carries {kid} to consumer \"{}\", which has no demand for it: the route is unused", t.id));
-        }
-        if f.kind.is_source() && !supplies.contains(&(from, k)) {
-            let at = row.cell("commodity");
-            self.diags.warning(at, format!("route carries {kid} from \"{}\", which has no supply of it: the route is unused", f.id));
         }
     }
 

@@ -33,6 +33,9 @@ use std::time::{Duration, Instant};
 use sourcemix::batch::{self, plan, Shard};
 use sourcemix::scenario::RunParams;
 
+mod common;
+use common::close;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -147,10 +150,6 @@ fn row<'r>(rows: &'r [BTreeMap<String, String>], name: &str) -> &'r BTreeMap<Str
 fn number(cell: &str) -> f64 {
     cell.parse()
         .unwrap_or_else(|_| panic!("not a number: {cell:?}"))
-}
-
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
 }
 
 fn assert_total(rows: &[BTreeMap<String, String>], name: &str, want: f64) {
@@ -1154,10 +1153,10 @@ fn the_library_reports_what_it_ran_skipped_and_failed() {
     let again = batch::run(&p, &opts).expect("the batch runs");
     assert_eq!((again.ran, again.skipped, again.failed), (1, 2, 1));
     assert_eq!(again.rows.len(), 3);
-    assert_eq!(again.rows[2]["total_cost"].parse::<f64>().unwrap(), 1550.0);
+    assert_eq!(again.rows[2].solved.as_ref().unwrap().total_cost, 1550.0);
     assert!(
-        again.rows[1]["error"].contains("typo.toml:1")
-            && again.rows[1]["error"].contains("selects no row of routes")
+        again.rows[1].error.contains("typo.toml:1")
+            && again.rows[1].error.contains("selects no row of routes")
     );
     let shard = batch::Options {
         out: b.path("shard"),
@@ -1168,7 +1167,7 @@ fn the_library_reports_what_it_ran_skipped_and_failed() {
     assert_eq!(
         part.rows
             .iter()
-            .map(|r| r["name"].as_str())
+            .map(|r| r.name.as_str())
             .collect::<Vec<_>>(),
         ["t"]
     );

@@ -20,6 +20,9 @@ use std::process::Output;
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod common;
+use common::close;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -112,10 +115,6 @@ fn f64_of(v: &Value, key: &str) -> f64 {
     v[key]
         .as_f64()
         .unwrap_or_else(|| panic!("`{key}` is not a number in {v}"))
-}
-
-fn close(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
 }
 
 // ---------------------------------------------------------------- broken and warn models
@@ -414,7 +413,7 @@ fn check_out_files(rel: &str, extra: &[&str]) {
         .map(|k| f64_of(parts, k))
         .sum();
     assert!(
-        close(total, sum_parts),
+        close(total, sum_parts, 1e-9),
         "{rel}: total_cost {total} is not the sum of its parts {sum_parts}"
     );
 
@@ -451,7 +450,7 @@ fn check_out_files(rel: &str, extra: &[&str]) {
             "{rel}: flows.csv row {row:?} vs {flow}"
         );
         assert!(
-            close(num(&row[amount], "flows.csv"), f64_of(flow, "amount")),
+            close(num(&row[amount], "flows.csv"), f64_of(flow, "amount"), 1e-9),
             "{rel}: flows.csv row {row:?} vs {flow}"
         );
     }
@@ -499,7 +498,10 @@ fn check_out_files(rel: &str, extra: &[&str]) {
                     .unwrap_or_else(|| {
                         panic!("{rel}: mix.csv country {} not in {key}", &r[country])
                     });
-                assert!(close(s, want), "{rel}: mix.csv share {s} vs report {want}");
+                assert!(
+                    close(s, want, 1e-9),
+                    "{rel}: mix.csv share {s} vs report {want}"
+                );
                 assert!(
                     (num(&r[amount], "mix.csv") - delivered * s).abs() <= 1e-6 * delivered.max(1.0),
                     "{rel}: mix.csv amount of {r:?}"
@@ -539,15 +541,19 @@ fn check_out_files(rel: &str, extra: &[&str]) {
             "{rel}: policies.csv {row:?} vs {p}"
         );
         assert!(
-            close(num(&row[limit], "policies.csv"), f64_of(p, "limit")),
+            close(num(&row[limit], "policies.csv"), f64_of(p, "limit"), 1e-9),
             "{rel}: policies.csv {row:?} vs {p}"
         );
         assert!(
-            close(num(&row[actual], "policies.csv"), f64_of(p, "actual")),
+            close(num(&row[actual], "policies.csv"), f64_of(p, "actual"), 1e-9),
             "{rel}: policies.csv {row:?} vs {p}"
         );
         assert!(
-            close(num(&row[shadow], "policies.csv"), f64_of(p, "shadow_price")),
+            close(
+                num(&row[shadow], "policies.csv"),
+                f64_of(p, "shadow_price"),
+                1e-9
+            ),
             "{rel}: policies.csv {row:?} vs {p}"
         );
         assert_eq!(
@@ -580,17 +586,22 @@ fn check_out_files(rel: &str, extra: &[&str]) {
             "{rel}: capacities.csv {row:?} vs {c}"
         );
         assert!(
-            close(num(&row[capacity], "capacities.csv"), f64_of(c, "capacity")),
+            close(
+                num(&row[capacity], "capacities.csv"),
+                f64_of(c, "capacity"),
+                1e-9
+            ),
             "{rel}: capacities.csv {row:?} vs {c}"
         );
         assert!(
-            close(num(&row[used], "capacities.csv"), f64_of(c, "used")),
+            close(num(&row[used], "capacities.csv"), f64_of(c, "used"), 1e-9),
             "{rel}: capacities.csv {row:?} vs {c}"
         );
         assert!(
             close(
                 num(&row[shadow], "capacities.csv"),
-                f64_of(c, "shadow_price")
+                f64_of(c, "shadow_price"),
+                1e-9
             ),
             "{rel}: capacities.csv {row:?} vs {c}"
         );
@@ -757,7 +768,7 @@ fn max_share_adds_cli_policy_rows_and_never_lowers_the_cost() {
         "cli-max-share covers both stages"
     );
     for p in &rows {
-        assert!(close(f64_of(p, "limit"), 0.5), "limit of {p}");
+        assert!(close(f64_of(p, "limit"), 0.5, 1e-9), "limit of {p}");
         assert_eq!(p["type"], "max_share");
         assert!(
             f64_of(p, "actual") <= 0.5 + 1e-6,
@@ -784,7 +795,7 @@ fn max_share_adds_cli_policy_rows_and_never_lowers_the_cost() {
     // A cap of 1 binds nothing: same cost as without.
     let (_, one) = solve_json(&dir, &["--max-share", "1"]);
     assert!(
-        close(f64_of(&one, "total_cost"), b),
+        close(f64_of(&one, "total_cost"), b, 1e-9),
         "--max-share 1 changed the cost"
     );
 
@@ -1029,4 +1040,333 @@ fn usage_errors_exit_2() {
     }
     ok(args!["--help"]);
     ok(args!["solve", "--help"]);
+}
+
+// ---------------------------------------------------------------- hardened outputs
+
+/// Writes a model folder of `files` (name, text) into `dir`.
+fn write_model(dir: &Path, files: &[(&str, &str)]) {
+    fs::create_dir_all(dir).unwrap();
+    for (name, body) in files {
+        fs::write(dir.join(name), body).unwrap();
+    }
+}
+
+const ONE_COMMODITY_TOML: &str = r#"name = "hostile-ids"
+currency = "USD"
+
+[defaults]
+shortfall_penalty = 1000
+
+[[commodity]]
+id = "li"
+name = "Lithium"
+unit = "t"
+
+[[policy]]
+name = "=cap"
+type = "max_share"
+stage = "mining"
+commodity = "li"
+scope = "each"
+from = "each"
+share = 0.9
+"#;
+
+/// A model whose ids a spreadsheet would run as formulas.
+fn hostile_model(dir: &Path) {
+    write_model(
+        dir,
+        &[
+            ("model.toml", ONE_COMMODITY_TOML),
+            (
+                "countries.csv",
+                "code,name,groups,risk\nAUS,Australia,,\n-X,Minus land,,\nJPN,Japan,,\n",
+            ),
+            (
+                "nodes.csv",
+                "id,name,kind,country\n\
+                 \"=HYPERLINK(\"\"http://evil\"\")\",Evil mine,mine,AUS\n\
+                 @cmd,Cheap mine,mine,-X\n\
+                 +ref,Refinery,refiner,JPN\n\
+                 -use,Users,consumer,JPN\n",
+            ),
+            (
+                "supply.csv",
+                "node,commodity,capacity,cost\n\"=HYPERLINK(\"\"http://evil\"\")\",li,,12\n@cmd,li,,10\n",
+            ),
+            (
+                "refining.csv",
+                "node,commodity,capacity,cost,yield\n+ref,li,,2,\n",
+            ),
+            (
+                "demand.csv",
+                "node,commodity,demand,penalty\n-use,li,100,\n",
+            ),
+            (
+                "routes.csv",
+                "from,to,commodity,cost,capacity\n\
+                 \"=HYPERLINK(\"\"http://evil\"\")\",+ref,li,1,\n\
+                 @cmd,+ref,li,1,50\n\
+                 +ref,-use,li,0,\n",
+            ),
+            (
+                "batch.toml",
+                "model = \".\"\n\n[[run]]\nname = \"base\"\nscenarios = []\n",
+            ),
+        ],
+    )
+}
+
+/// Every cell of a CSV file (header included) that a spreadsheet would run as
+/// a formula: begins with =, +, -, @, tab or CR and is not a number.
+fn formula_cells(path: &Path) -> Vec<String> {
+    let (header, rows) = read_csv(path);
+    let risky =
+        |c: &str| c.starts_with(['=', '+', '-', '@', '\t', '\r']) && c.parse::<f64>().is_err();
+    header
+        .iter()
+        .map(String::as_str)
+        .chain(rows.iter().flat_map(|r| r.iter()))
+        .filter(|c| risky(c))
+        .map(String::from)
+        .collect()
+}
+
+/// Regression: ids such as `=HYPERLINK(...)`, `@cmd`, `-X` were written to the
+/// CSV files as they are, so a spreadsheet opening them ran formulas.
+#[test]
+fn csv_cells_that_would_be_formulas_are_neutralised() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("hostile");
+    hostile_model(&dir);
+    let out = tmp.path().join("result");
+    let (_, report) = solve_json(&dir, &["--out", out.to_str().unwrap()]);
+    for file in ["flows.csv", "mix.csv", "policies.csv", "capacities.csv"] {
+        let risky = formula_cells(&out.join(file));
+        assert!(risky.is_empty(), "{file} holds formula cells: {risky:?}");
+    }
+    let flows = fs::read_to_string(out.join("flows.csv")).unwrap();
+    assert!(
+        flows.contains("\"'=HYPERLINK(\"\"http://evil\"\")\",'+ref,li,"),
+        "flows.csv:\n{flows}"
+    );
+    let mix = fs::read_to_string(out.join("mix.csv")).unwrap();
+    assert!(mix.contains("'-use,li,mining,'-X,"), "mix.csv:\n{mix}");
+    let policies = fs::read_to_string(out.join("policies.csv")).unwrap();
+    assert!(
+        policies.contains("'=cap,max_share,li,mining,'-use,'-X,"),
+        "policies.csv:\n{policies}"
+    );
+    // Numbers are untouched: the binding route's negative shadow price.
+    let (header, rows) = read_csv(&out.join("capacities.csv"));
+    let route = rows
+        .iter()
+        .find(|r| &r[column(&header, "route", "capacities.csv")] == "'@cmd->+ref")
+        .expect("the route's capacity row");
+    let price = &route[column(&header, "shadow_price", "capacities.csv")];
+    assert!(
+        price.starts_with('-') && close(num(price, "capacities.csv"), -2.0, 1e-9),
+        "shadow price {price:?}"
+    );
+    // summary.json keeps the ids as they are.
+    assert_eq!(report["flows"][0]["from"], "=HYPERLINK(\"http://evil\")");
+
+    // The batch comparison: header cells built from ids, and text cells.
+    let batch_out = tmp.path().join("batch");
+    let cmd = run(args!["batch", dir.join("batch.toml"), "--out", batch_out]);
+    assert_eq!(code(&cmd), Some(0), "stderr:\n{}", text(&cmd.stderr));
+    let comparison = batch_out.join("comparison.csv");
+    let risky = formula_cells(&comparison);
+    assert!(
+        risky.is_empty(),
+        "comparison.csv holds formula cells: {risky:?}"
+    );
+    let (header, rows) = read_csv(&comparison);
+    assert!(
+        header.contains(&"'-use:li:hhi_mining".to_string()),
+        "{header:?}"
+    );
+    let top = column(&header, "'-use:li:top_mining_country", "comparison.csv");
+    assert_eq!(&rows[0][top], "'-X");
+    for file in ["flows.csv", "mix.csv", "policies.csv", "capacities.csv"] {
+        let risky = formula_cells(&batch_out.join("runs/base").join(file));
+        assert!(
+            risky.is_empty(),
+            "runs/base/{file} holds formula cells: {risky:?}"
+        );
+    }
+}
+
+/// Regression: a delivery that rounds to 0 t divided the total's shares by
+/// 0, and summary.json said `null` (NaN) for them.
+#[test]
+fn a_vanishing_delivery_gives_no_nan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tiny");
+    let toml = r#"name = "tiny"
+currency = "USD"
+
+[defaults]
+shortfall_penalty = 1000000
+
+[[commodity]]
+id = "li"
+name = "Lithium"
+unit = "t"
+
+[[commodity]]
+id = "co"
+name = "Cobalt"
+unit = "t"
+
+[[commodity]]
+id = "ni"
+name = "Nickel"
+unit = "t"
+"#;
+    write_model(
+        &dir,
+        &[
+            ("model.toml", toml),
+            (
+                "countries.csv",
+                "code,name,groups,risk\nAUS,Australia,,\nJPN,Japan,,\n",
+            ),
+            (
+                "nodes.csv",
+                "id,name,kind,country\nmine,Mine,mine,AUS\nref,Refinery,refiner,JPN\nuse,Users,consumer,JPN\n",
+            ),
+            (
+                "supply.csv",
+                "node,commodity,capacity,cost\nmine,li,,1\nmine,co,,1\nmine,ni,,1\n",
+            ),
+            (
+                "refining.csv",
+                "node,commodity,capacity,cost,yield\nref,li,,1,\nref,co,,1,\nref,ni,,1,\n",
+            ),
+            (
+                "demand.csv",
+                "node,commodity,demand,penalty\nuse,li,3e-7,\nuse,co,1e-12,\nuse,ni,0,\n",
+            ),
+            (
+                "routes.csv",
+                "from,to,commodity,cost,capacity\nmine,ref,*,1,\nref,use,*,1,\n",
+            ),
+        ],
+    );
+    let (json, report) = solve_json(&dir, &[]);
+    assert!(!json.contains("null"), "NaN in the report:\n{json}");
+    for entry in report["consumers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(report["totals"].as_array().unwrap())
+    {
+        let delivered = f64_of(entry, "delivered");
+        for key in ["mining_shares", "refining_shares"] {
+            let shares = entry[key].as_object().unwrap();
+            if delivered == 0.0 {
+                assert!(shares.is_empty(), "shares without a delivery: {entry}");
+            } else {
+                let sum: f64 = shares.values().map(|v| v.as_f64().unwrap()).sum();
+                assert!(close(sum, 1.0, 1e-9), "shares sum to {sum}: {entry}");
+            }
+        }
+        for key in ["hhi_mining", "hhi_refining"] {
+            assert!(f64_of(entry, key).is_finite(), "{key}: {entry}");
+        }
+    }
+    for p in report["policies"].as_array().unwrap() {
+        assert!(f64_of(p, "actual").is_finite(), "{p}");
+    }
+}
+
+/// Regression: comparison rows were maps whose keys were parsed back by
+/// prefix, so a consumer named `unmet` made bogus `unmet ...` columns, and a
+/// `:` inside ids made two consumers share (and overwrite) one column.
+#[test]
+fn comparison_columns_survive_ids_named_unmet_or_holding_colons() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("colons");
+    let toml = r#"name = "colons"
+currency = "USD"
+
+[defaults]
+shortfall_penalty = 1000
+
+[[commodity]]
+id = "c"
+unit = "t"
+
+[[commodity]]
+id = "b:c"
+unit = "t"
+"#;
+    write_model(
+        &dir,
+        &[
+            ("model.toml", toml),
+            (
+                "countries.csv",
+                "code,name,groups,risk\nAUS,Australia,,\nCHL,Chile,,\nJPN,Japan,,\n",
+            ),
+            (
+                "nodes.csv",
+                "id,name,kind,country\nm1,Mine,mine,AUS\nm2,Mine,mine,CHL\nref,Refinery,refiner,JPN\n\
+                 a:b,Users,consumer,JPN\na,Users,consumer,JPN\nunmet,Users,consumer,JPN\n",
+            ),
+            (
+                "supply.csv",
+                "node,commodity,capacity,cost\nm1,c,,1\nm1,b:c,,5\nm2,b:c,,1\n",
+            ),
+            (
+                "refining.csv",
+                "node,commodity,capacity,cost,yield\nref,c,,1,\nref,b:c,,1,\n",
+            ),
+            (
+                "demand.csv",
+                "node,commodity,demand,penalty\na:b,c,10,\na,b:c,10,\nunmet,c,5,\n",
+            ),
+            (
+                "routes.csv",
+                "from,to,commodity,cost,capacity\nm1,ref,*,1,\nm2,ref,*,1,\n\
+                 ref,a:b,c,1,\nref,a,b:c,1,\nref,unmet,c,1,\n",
+            ),
+            (
+                "batch.toml",
+                "model = \".\"\n\n[[run]]\nname = \"base\"\nscenarios = []\n",
+            ),
+        ],
+    );
+    let out = tmp.path().join("batch");
+    let cmd = run(args!["batch", dir.join("batch.toml"), "--out", out]);
+    assert_eq!(code(&cmd), Some(0), "stderr:\n{}", text(&cmd.stderr));
+    // The table shows one unmet column per commodity, nothing else.
+    let stdout = text(&cmd.stdout);
+    let head = stdout.lines().next().unwrap();
+    let unmet: Vec<&str> = head
+        .match_indices("unmet ")
+        .map(|(i, _)| &head[i..])
+        .collect();
+    assert_eq!(unmet.len(), 2, "unmet columns of the table: {head}");
+    assert!(
+        head.contains("unmet b:c") && head.contains("unmet c"),
+        "{head}"
+    );
+    // Every header is distinct and splits back into its parts.
+    let (header, rows) = read_csv(&out.join("comparison.csv"));
+    let distinct: std::collections::BTreeSet<&String> = header.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        header.len(),
+        "duplicate headers: {header:?}"
+    );
+    let cell = |h: &str| &rows[0][column(&header, h, "comparison.csv")];
+    assert_eq!(cell("unmet:c"), "0");
+    assert_eq!(cell("unmet:b%3Ac"), "0");
+    assert_eq!(cell("a%3Ab:c:top_mining_country"), "AUS");
+    assert_eq!(cell("a:b%3Ac:top_mining_country"), "CHL");
+    assert_eq!(cell("unmet:c:top_mining_country"), "AUS");
+    assert_eq!(cell("a%3Ab:c:hhi_mining"), "10000");
 }

@@ -6,8 +6,9 @@ use std::fmt::Write;
 
 use serde::{Deserialize, Serialize};
 
+use crate::report::files::csv_text;
 use crate::report::table::amount;
-use crate::report::Report;
+use crate::report::{CostParts, Report};
 
 /// Whether a run solved (`"ok"`) or failed (`"error"`, with its message).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,8 +38,46 @@ pub struct RunRecord {
     pub inputs: String,
 }
 
-/// One row of comparison.csv: column name -> cell.
-pub type Row = BTreeMap<String, String>;
+/// One row of comparison.csv: a run, and what it found when it solved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub name: String,
+    pub status: RunStatus,
+    pub error: String,
+    /// `None` when the run did not solve.
+    pub solved: Option<Solved>,
+}
+
+/// The numbers of a run that solved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solved {
+    pub total_cost: f64,
+    pub cost: CostParts,
+    /// Unmet demand per commodity, all consumers together.
+    pub unmet: BTreeMap<String, f64>,
+    /// Per (consumer, commodity): the largest shares and the HHIs.
+    pub consumers: BTreeMap<(String, String), ConsumerSummary>,
+    /// Policy rows that shape the answer (`PolicyReport::shapes_answer`).
+    pub binding_policies: usize,
+}
+
+/// One consumer's deliveries of one commodity, in brief.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsumerSummary {
+    /// The country with the largest mining share, and that share.
+    pub top_mining: Option<(String, f64)>,
+    /// The country with the largest refining share, and that share.
+    pub top_refining: Option<(String, f64)>,
+    pub hhi_mining: f64,
+    pub hhi_refining: f64,
+}
+
+impl Row {
+    /// Whether the run failed.
+    pub fn failed(&self) -> bool {
+        self.status != RunStatus::Ok
+    }
+}
 
 /// The fixed leading columns.
 const HEAD: [&str; 8] = [
@@ -54,104 +93,201 @@ const HEAD: [&str; 8] = [
 
 /// The row of one run.
 pub fn row(record: &RunRecord, report: Option<&Report>) -> Row {
-    let mut r = Row::new();
-    r.insert("name".into(), record.name.clone());
-    r.insert("status".into(), record.status.as_str().to_string());
-    r.insert("error".into(), record.error.clone());
-    let Some(rep) = report else { return r };
-    let num = |x: f64| format!("{x}");
-    r.insert("total_cost".into(), num(rep.total_cost));
-    r.insert("supply".into(), num(rep.cost.supply));
-    r.insert("refining".into(), num(rep.cost.refining));
-    r.insert("transport".into(), num(rep.cost.transport));
-    r.insert("shortfall".into(), num(rep.cost.shortfall));
-    for t in &rep.totals {
-        r.insert(format!("unmet:{}", t.commodity), num(t.unmet));
+    Row {
+        name: record.name.clone(),
+        status: record.status,
+        error: record.error.clone(),
+        solved: report.map(solved),
     }
-    for c in &rep.consumers {
-        let key = format!("{}:{}", c.node, c.commodity);
-        for (stage, shares) in [
-            ("mining", &c.mining_shares),
-            ("refining", &c.refining_shares),
-        ] {
-            if let Some((country, share)) = largest(shares) {
-                r.insert(format!("{key}:top_{stage}_country"), country.clone());
-                r.insert(format!("{key}:top_{stage}_share"), num(*share));
-            }
-        }
-        r.insert(format!("{key}:hhi_mining"), num(c.hhi_mining));
-        r.insert(format!("{key}:hhi_refining"), num(c.hhi_refining));
-    }
-    // A cap of 100% or a floor of 0% "binds" whenever one country supplies
-    // everything (or nothing): it shapes nothing, so it is not counted.
-    let shaping = |p: &&crate::report::PolicyReport| match p.kind.as_str() {
-        "max_share" => p.limit < 1.0,
-        _ => p.limit > 0.0,
-    };
-    let binding = rep
-        .policies
+}
+
+fn solved(rep: &Report) -> Solved {
+    let consumers = rep
+        .consumers
         .iter()
-        .filter(|p| p.binding && p.delivered > 0.0)
-        .filter(shaping)
-        .count();
-    r.insert("binding_policies".into(), binding.to_string());
-    r
+        .map(|c| {
+            let summary = ConsumerSummary {
+                top_mining: largest(&c.mining_shares),
+                top_refining: largest(&c.refining_shares),
+                hhi_mining: c.hhi_mining,
+                hhi_refining: c.hhi_refining,
+            };
+            ((c.node.clone(), c.commodity.clone()), summary)
+        })
+        .collect();
+    Solved {
+        total_cost: rep.total_cost,
+        cost: rep.cost.clone(),
+        unmet: rep
+            .totals
+            .iter()
+            .map(|t| (t.commodity.clone(), t.unmet))
+            .collect(),
+        consumers,
+        binding_policies: rep.policies.iter().filter(|p| p.shapes_answer()).count(),
+    }
 }
 
 /// The country with the largest share (the first by code on a tie).
-fn largest(shares: &BTreeMap<String, f64>) -> Option<(&String, &f64)> {
-    shares.iter().fold(None, |best, (k, v)| match best {
-        Some((_, b)) if *b >= *v => best,
-        _ => Some((k, v)),
-    })
+fn largest(shares: &BTreeMap<String, f64>) -> Option<(String, f64)> {
+    shares
+        .iter()
+        .fold(None, |best: Option<(&String, &f64)>, (k, v)| match best {
+            Some((_, b)) if *b >= *v => best,
+            _ => Some((k, v)),
+        })
+        .map(|(k, v)| (k.clone(), *v))
 }
 
-/// comparison.csv: the fixed columns, then unmet demand per commodity, then
-/// each consumer's largest shares and HHIs (sorted), then binding policies.
-pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
-    let mut rest: BTreeSet<&String> = BTreeSet::new();
-    for r in rows {
-        rest.extend(
-            r.keys()
-                .filter(|k| !HEAD.contains(&k.as_str()) && k.as_str() != "binding_policies"),
-        );
+/// A per-consumer column of comparison.csv.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Field {
+    HhiMining,
+    HhiRefining,
+    TopMiningCountry,
+    TopMiningShare,
+    TopRefiningCountry,
+    TopRefiningShare,
+}
+
+impl Field {
+    fn name(self) -> &'static str {
+        match self {
+            Field::HhiMining => "hhi_mining",
+            Field::HhiRefining => "hhi_refining",
+            Field::TopMiningCountry => "top_mining_country",
+            Field::TopMiningShare => "top_mining_share",
+            Field::TopRefiningCountry => "top_refining_country",
+            Field::TopRefiningShare => "top_refining_share",
+        }
     }
-    let (unmet, consumers): (Vec<&String>, Vec<&String>) =
-        rest.into_iter().partition(|k| k.starts_with("unmet:"));
-    let columns: Vec<&str> = HEAD
+
+    /// The cell of `c` (empty where it has no such share).
+    fn cell(self, c: &ConsumerSummary) -> String {
+        let country = |top: &Option<(String, f64)>| {
+            top.as_ref()
+                .map(|(k, _)| csv_text(k).into_owned())
+                .unwrap_or_default()
+        };
+        let share =
+            |top: &Option<(String, f64)>| top.as_ref().map(|(_, s)| num(*s)).unwrap_or_default();
+        match self {
+            Field::HhiMining => num(c.hhi_mining),
+            Field::HhiRefining => num(c.hhi_refining),
+            Field::TopMiningCountry => country(&c.top_mining),
+            Field::TopMiningShare => share(&c.top_mining),
+            Field::TopRefiningCountry => country(&c.top_refining),
+            Field::TopRefiningShare => share(&c.top_refining),
+        }
+    }
+
+    /// The fields a consumer has: the HHIs always, the top shares where it has shares.
+    fn of(c: &ConsumerSummary) -> impl Iterator<Item = Field> + '_ {
+        [Field::HhiMining, Field::HhiRefining]
+            .into_iter()
+            .chain(
+                c.top_mining
+                    .iter()
+                    .flat_map(|_| [Field::TopMiningCountry, Field::TopMiningShare]),
+            )
+            .chain(
+                c.top_refining
+                    .iter()
+                    .flat_map(|_| [Field::TopRefiningCountry, Field::TopRefiningShare]),
+            )
+    }
+}
+
+/// An id as a part of a `:`-separated header: `%` and `:` escaped, so that
+/// every header splits back into its parts.
+fn header_part(id: &str) -> String {
+    id.replace('%', "%25").replace(':', "%3A")
+}
+
+fn num(x: f64) -> String {
+    format!("{x}")
+}
+
+/// comparison.csv: the fixed columns, then unmet demand per commodity
+/// (`unmet:<commodity>`, by commodity), then each consumer's largest shares
+/// and HHIs (`<consumer>:<commodity>:<field>`, sorted by that header; ids
+/// escaped by `header_part`), then the number of policy rows that shape the
+/// answer. Text cells and headers pass through [`csv_text`].
+pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
+    let solved = || rows.iter().filter_map(|r| r.solved.as_ref());
+    let commodities: BTreeSet<&String> = solved().flat_map(|s| s.unmet.keys()).collect();
+    // Sorted by the header text (as the columns always were), the typed key
+    // keeping apart ids that would spell the same header.
+    let consumer_columns: BTreeSet<(String, &String, &String, Field)> = solved()
+        .flat_map(|s| {
+            s.consumers.iter().flat_map(|((node, k), c)| {
+                Field::of(c).map(move |f| {
+                    let header = format!("{}:{}:{}", header_part(node), header_part(k), f.name());
+                    (header, node, k, f)
+                })
+            })
+        })
+        .collect();
+    let header: Vec<String> = HEAD
         .iter()
-        .copied()
-        .chain(unmet.iter().map(|s| s.as_str()))
-        .chain(consumers.iter().map(|s| s.as_str()))
-        .chain(["binding_policies"])
+        .map(|h| h.to_string())
+        .chain(
+            commodities
+                .iter()
+                .map(|k| format!("unmet:{}", header_part(k))),
+        )
+        .chain(consumer_columns.iter().map(|(h, ..)| h.clone()))
+        .chain(["binding_policies".to_string()])
+        .map(|h| csv_text(&h).into_owned())
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&columns)?;
+    w.write_record(&header)?;
     for r in rows {
-        w.write_record(
-            columns
-                .iter()
-                .map(|c| r.get(*c).map(String::as_str).unwrap_or("")),
-        )?;
+        let mut cells: Vec<String> = vec![
+            csv_text(&r.name).into_owned(),
+            r.status.as_str().to_string(),
+            csv_text(&r.error).into_owned(),
+        ];
+        match &r.solved {
+            None => cells.resize(header.len(), String::new()),
+            Some(s) => {
+                cells.extend(
+                    [
+                        s.total_cost,
+                        s.cost.supply,
+                        s.cost.refining,
+                        s.cost.transport,
+                        s.cost.shortfall,
+                    ]
+                    .map(num),
+                );
+                cells.extend(
+                    commodities
+                        .iter()
+                        .map(|k| s.unmet.get(*k).map(|x| num(*x)).unwrap_or_default()),
+                );
+                cells.extend(consumer_columns.iter().map(|(_, node, k, f)| {
+                    s.consumers
+                        .get(&((*node).clone(), (*k).clone()))
+                        .map(|c| f.cell(c))
+                        .unwrap_or_default()
+                }));
+                cells.push(s.binding_policies.to_string());
+            }
+        }
+        w.write_record(&cells)?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
 /// The comparison as a table for a terminal.
 pub fn render(rows: &[Row]) -> String {
-    let commodities: BTreeSet<String> = rows
+    let commodities: BTreeSet<&String> = rows
         .iter()
-        .flat_map(|r| {
-            r.keys()
-                .filter_map(|k| k.strip_prefix("unmet:").map(String::from))
-        })
+        .filter_map(|r| r.solved.as_ref())
+        .flat_map(|s| s.unmet.keys())
         .collect();
-    let name_width = rows
-        .iter()
-        .map(|r| r.get("name").map_or(0, String::len))
-        .max()
-        .unwrap_or(4)
-        .max(4);
+    let name_width = rows.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -163,27 +299,29 @@ pub fn render(rows: &[Row]) -> String {
     }
     let _ = writeln!(out, " {:>8}", "binding");
     for r in rows {
-        let get = |k: &str| r.get(k).cloned().unwrap_or_default();
-        let money = |k: &str| {
-            get(k)
-                .parse::<f64>()
-                .map(amount)
-                .unwrap_or_else(|_| "-".into())
-        };
+        let money = |x: Option<f64>| x.map(amount).unwrap_or_else(|| "-".into());
+        let s = r.solved.as_ref();
         let _ = write!(
             out,
             "{:<name_width$} {:<6} {:>22} {:>20}",
-            get("name"),
-            get("status"),
-            money("total_cost"),
-            money("shortfall")
+            r.name,
+            r.status.as_str(),
+            money(s.map(|s| s.total_cost)),
+            money(s.map(|s| s.cost.shortfall))
         );
         for k in &commodities {
-            let _ = write!(out, " {:>16}", money(&format!("unmet:{k}")));
+            let _ = write!(
+                out,
+                " {:>16}",
+                money(s.and_then(|s| s.unmet.get(*k).copied()))
+            );
         }
-        let _ = writeln!(out, " {:>8}", get("binding_policies"));
-        if get("status") == "error" {
-            let _ = writeln!(out, "    error: {}", get("error"));
+        let binding = s
+            .map(|s| s.binding_policies.to_string())
+            .unwrap_or_default();
+        let _ = writeln!(out, " {binding:>8}");
+        if r.failed() {
+            let _ = writeln!(out, "    error: {}", r.error);
         }
     }
     out
@@ -210,6 +348,6 @@ mod tests {
             r#"{"name": "a", "status": "fine", "inputs": "h"}"#
         )
         .is_err());
-        assert_eq!(row(&back, None)["status"], "ok");
+        assert_eq!(row(&back, None).status, RunStatus::Ok);
     }
 }

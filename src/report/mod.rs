@@ -6,18 +6,26 @@ pub mod mix;
 pub mod table;
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::RowRef;
 use crate::id::{DemandId, RefiningId, RouteId, SupplyId};
-use crate::model::{Model, PolicyKind};
+use crate::model::{Model, PolicyKind, Stage};
 use crate::network::{CommodityNetwork, Role};
 use crate::program::{CommodityProgram, RowTag};
 use crate::solve::LpSolution;
 
 /// A row is binding when its slack is at most this times max(1, scale).
 pub const BINDING_TOLERANCE: f64 = 1e-6;
+
+/// Whether a row with this slack binds: slack <= 1e-6 x max(1, scale), where
+/// the scale is what the row limits (the delivered amount of a policy's
+/// scope, a capacity).
+pub fn binds(slack: f64, scale: f64) -> bool {
+    slack <= BINDING_TOLERANCE * scale.max(1.0)
+}
 
 /// One commodity's network, program and solution, as the report needs them.
 pub struct Solved<'a> {
@@ -29,7 +37,7 @@ pub struct Solved<'a> {
 /// Everything a solve reports. Serialized as the JSON document.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
-    pub status: String,
+    pub status: Status,
     pub model: String,
     pub currency: String,
     pub total_cost: f64,
@@ -42,6 +50,56 @@ pub struct Report {
     pub capacities: Vec<CapacityReport>,
     pub timings: Timings,
     pub lp: LpSize,
+}
+
+/// How the solve ended. A valid model always has an optimum (unmet demand
+/// absorbs any gap); a solver failure is an error, not a report.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Optimal,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Optimal => "optimal",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// What a capacity row limits.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CapacityKind {
+    /// A supply.csv row: t supplied.
+    Supply,
+    /// A refining.csv row: t of input.
+    Refining,
+    /// A routes.csv row: t shipped.
+    Route,
+}
+
+impl CapacityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapacityKind::Supply => "supply",
+            CapacityKind::Refining => "refining",
+            CapacityKind::Route => "route",
+        }
+    }
+}
+
+impl fmt::Display for CapacityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -100,9 +158,9 @@ pub struct FlowReport {
 pub struct PolicyReport {
     pub policy: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: PolicyKind,
     pub commodity: String,
-    pub stage: String,
+    pub stage: Stage,
     pub scope: String,
     pub from: String,
     pub limit: f64,
@@ -113,10 +171,34 @@ pub struct PolicyReport {
     pub shadow_price: f64,
 }
 
+impl PolicyReport {
+    /// A cap of 100% or a floor of 0% holds whatever is delivered: it binds
+    /// (one country supplies everything, or nothing) without shaping anything.
+    pub fn limit_is_trivial(&self) -> bool {
+        match self.kind {
+            PolicyKind::MaxShare => self.limit >= 1.0,
+            PolicyKind::MinShare => self.limit <= 0.0,
+        }
+    }
+
+    /// A binding row over a scope that receives nothing, with no price:
+    /// it binds only in form (0 <= 0).
+    pub fn binds_in_form_only(&self) -> bool {
+        self.binding && self.delivered <= 0.0 && self.shadow_price == 0.0
+    }
+
+    /// Whether this row shapes the answer: it binds, its limit is not
+    /// trivial, and it binds over deliveries (or has a price: a floor that
+    /// holds only by delivering nothing). The table lists these rows, and a
+    /// batch's comparison counts them.
+    pub fn shapes_answer(&self) -> bool {
+        self.binding && !self.limit_is_trivial() && !self.binds_in_form_only()
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CapacityReport {
-    /// supply, refining or route.
-    pub kind: String,
+    pub kind: CapacityKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,7 +230,7 @@ pub struct LpSize {
 /// Builds the report of a solved model.
 pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
     let mut r = Report {
-        status: "optimal".into(),
+        status: Status::Optimal,
         model: model.name.clone(),
         currency: model.currency.clone(),
         total_cost: 0.0,
@@ -164,10 +246,13 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
     for s in solved {
         let usage = Usage::of(model, s);
         add_costs(model, s, &usage, &mut r.cost);
-        let consumers = consumers(model, s);
-        r.totals
-            .push(total(&model.commodity(s.program.commodity).id, &consumers));
-        r.consumers.extend(consumers);
+        let deliveries = consumers(model, s);
+        r.totals.push(total(
+            model,
+            &model.commodity(s.program.commodity).id,
+            &deliveries,
+        ));
+        r.consumers.extend(deliveries.into_iter().map(|d| d.report));
         r.flows.extend(flows(model, &usage));
         r.policies.extend(policies(model, s));
         r.capacities.extend(capacities(model, s, &usage));
@@ -239,7 +324,16 @@ fn add_costs(model: &Model, s: &Solved<'_>, usage: &Usage, cost: &mut CostParts)
         .sum::<f64>();
 }
 
-fn consumers(model: &Model, s: &Solved<'_>) -> Vec<ConsumerReport> {
+/// One consumer's deliveries of one commodity: the reported numbers, and the
+/// exact amount and mix that totals are built from (shares are added up
+/// before they are rounded).
+struct Delivery {
+    report: ConsumerReport,
+    delivered: f64,
+    mix: mix::Mix,
+}
+
+fn consumers(model: &Model, s: &Solved<'_>) -> Vec<Delivery> {
     let mixes = mix::consumer_mixes(model, s.network, s.program, &s.solution.flows);
     let k = &model.commodity(s.program.commodity).id;
     let duals: BTreeMap<DemandId, f64> = s
@@ -261,67 +355,80 @@ fn consumers(model: &Model, s: &Solved<'_>) -> Vec<ConsumerReport> {
         .zip(&s.solution.unmet)
         .map(|(&(row, _), &unmet)| {
             let d = &model.demand[row];
-            let m = mixes.get(&d.node).cloned().unwrap_or_default();
-            let named = |shares: &mix::Shares| -> BTreeMap<String, f64> {
-                shares
-                    .iter()
-                    .filter(|(_, v)| **v > 1e-12)
-                    .map(|(c, v)| (model.country(*c).code.clone(), share(*v)))
-                    .collect()
+            let delivered = (d.demand - unmet).max(0.0);
+            // Shares are fractions of what is delivered: where the reported
+            // delivery is 0 (nothing, or less than its rounding), there are none.
+            let mix = if tonnes(delivered) > 0.0 {
+                mixes.get(&d.node).cloned().unwrap_or_default()
+            } else {
+                mix::Mix::default()
             };
-            ConsumerReport {
+            let report = ConsumerReport {
                 node: model.node(d.node).id.clone(),
                 commodity: k.clone(),
                 demand: d.demand,
-                delivered: tonnes(d.demand - unmet),
+                delivered: tonnes(delivered),
                 unmet: tonnes(unmet),
                 marginal_cost: money(duals.get(&row).copied().unwrap_or(0.0)),
-                hhi_mining: round_to(mix::hhi(&m.mining), 1e-6),
-                hhi_refining: round_to(mix::hhi(&m.refining), 1e-6),
-                mining_shares: named(&m.mining),
-                refining_shares: named(&m.refining),
+                hhi_mining: hhi(&mix.mining),
+                hhi_refining: hhi(&mix.refining),
+                mining_shares: named_shares(model, &mix.mining),
+                refining_shares: named_shares(model, &mix.refining),
+            };
+            Delivery {
+                report,
+                delivered,
+                mix,
             }
         })
         .collect()
 }
 
-/// A commodity's consumers added up: shares weighted by what each received.
-fn total(commodity: &str, consumers: &[ConsumerReport]) -> CommodityTotal {
-    let mut t = CommodityTotal {
+/// Shares by country code, rounded for display (negligible ones left out).
+fn named_shares(model: &Model, shares: &mix::Shares) -> BTreeMap<String, f64> {
+    shares
+        .iter()
+        .filter(|(_, v)| **v > 1e-12)
+        .map(|(c, v)| (model.country(*c).code.clone(), share(*v)))
+        .collect()
+}
+
+/// The HHI of exact shares, rounded for display.
+fn hhi(shares: &mix::Shares) -> f64 {
+    round_to(mix::hhi(shares), 1e-6)
+}
+
+/// A commodity's consumers added up: exact shares weighted by the exact
+/// amount each received, rounded only at the end.
+fn total(model: &Model, commodity: &str, deliveries: &[Delivery]) -> CommodityTotal {
+    let (mut demand, mut delivered, mut unmet, mut weight) = (0.0, 0.0, 0.0, 0.0);
+    let mut pooled = mix::Mix::default();
+    for d in deliveries {
+        demand += d.report.demand;
+        delivered += d.report.delivered;
+        unmet += d.report.unmet;
+        if !d.mix.mining.is_empty() || !d.mix.refining.is_empty() {
+            weight += d.delivered;
+            pooled.add_scaled(&d.mix, d.delivered);
+        }
+    }
+    // As for one consumer: no shares where the reported delivery is 0; and
+    // only consumers with shares weigh, so nothing is divided by zero.
+    if tonnes(delivered) > 0.0 && weight > 0.0 {
+        pooled.scale(1.0 / weight);
+    } else {
+        pooled = mix::Mix::default();
+    }
+    CommodityTotal {
         commodity: commodity.to_string(),
-        demand: 0.0,
-        delivered: 0.0,
-        unmet: 0.0,
-        mining_shares: BTreeMap::new(),
-        refining_shares: BTreeMap::new(),
-        hhi_mining: 0.0,
-        hhi_refining: 0.0,
-    };
-    for c in consumers {
-        t.demand += c.demand;
-        t.delivered += c.delivered;
-        t.unmet += c.unmet;
-        for (country, x) in &c.mining_shares {
-            *t.mining_shares.entry(country.clone()).or_default() += x * c.delivered;
-        }
-        for (country, x) in &c.refining_shares {
-            *t.refining_shares.entry(country.clone()).or_default() += x * c.delivered;
-        }
+        demand: tonnes(demand),
+        delivered: tonnes(delivered),
+        unmet: tonnes(unmet),
+        hhi_mining: hhi(&pooled.mining),
+        hhi_refining: hhi(&pooled.refining),
+        mining_shares: named_shares(model, &pooled.mining),
+        refining_shares: named_shares(model, &pooled.refining),
     }
-    for shares in [&mut t.mining_shares, &mut t.refining_shares] {
-        shares
-            .values_mut()
-            .for_each(|x| *x = share(*x / t.delivered));
-    }
-    let hhi = |shares: &BTreeMap<String, f64>| {
-        round_to(shares.values().map(|s| (100.0 * s).powi(2)).sum(), 1e-6)
-    };
-    t.hhi_mining = hhi(&t.mining_shares);
-    t.hhi_refining = hhi(&t.refining_shares);
-    t.demand = tonnes(t.demand);
-    t.delivered = tonnes(t.delivered);
-    t.unmet = tonnes(t.unmet);
-    t
 }
 
 fn flows(model: &Model, usage: &Usage) -> Vec<FlowReport> {
@@ -358,10 +465,7 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
             for c in &inst.consumers {
                 for &(label, x) in into.get(&c.index()).map(Vec::as_slice).unwrap_or(&[]) {
                     delivered += x;
-                    if label
-                        .country_at(inst.stage)
-                        .is_some_and(|x| inst.countries.contains(&x))
-                    {
+                    if inst.limits(label) {
                         limited += x;
                     }
                 }
@@ -375,19 +479,19 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
                 .unwrap_or(0.0);
             PolicyReport {
                 policy: model.policy(inst.policy).name.clone(),
-                kind: inst.kind.as_str().into(),
+                kind: inst.kind,
                 commodity: k.clone(),
-                stage: inst.stage.as_str().into(),
+                stage: inst.stage,
                 scope: inst.scope_label.clone(),
                 from: inst.from_label.clone(),
                 limit: inst.share,
-                actual: if delivered > 0.0 {
-                    share(limited / delivered)
+                actual: if tonnes(delivered) > 0.0 {
+                    share((limited / delivered).clamp(0.0, 1.0))
                 } else {
                     0.0
                 },
                 delivered: tonnes(delivered),
-                binding: row.is_some() && slack <= BINDING_TOLERANCE * delivered.max(1.0),
+                binding: row.is_some() && binds(slack, delivered),
                 shadow_price: money(dual * delivered / 100.0),
             }
         })
@@ -413,7 +517,7 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
     }
     // (kind, node, route, row reference, capacity, used, dual) of every row of commodity k.
     type Cap<'m> = (
-        &'static str,
+        CapacityKind,
         Option<String>,
         Option<String>,
         &'m RowRef,
@@ -429,7 +533,7 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
         .map(|(row, r)| -> Cap<'_> {
             let node = Some(model.node(r.node).id.clone());
             (
-                "supply",
+                CapacityKind::Supply,
                 node,
                 None,
                 &r.at,
@@ -446,7 +550,7 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
         .map(|(row, r)| -> Cap<'_> {
             let node = Some(model.node(r.node).id.clone());
             (
-                "refining",
+                CapacityKind::Refining,
                 node,
                 None,
                 &r.at,
@@ -465,7 +569,7 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
             let used = usage.route.get(&id).copied().unwrap_or(0.0);
             let dual = route_dual.get(&id).copied().unwrap_or(0.0);
             (
-                "route",
+                CapacityKind::Route,
                 None,
                 Some(model.route_label(id)),
                 &r.at,
@@ -480,14 +584,14 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
         .filter_map(|(kind, node, route, at, capacity, used, dual)| {
             let capacity = capacity?; // unlimited: nothing to report
             Some(CapacityReport {
-                kind: kind.into(),
+                kind,
                 node,
                 route,
                 commodity: model.commodity(k).id.clone(),
                 line: at.line,
                 capacity,
                 used: tonnes(used),
-                binding: capacity - used <= BINDING_TOLERANCE * capacity.max(1.0),
+                binding: binds(capacity - used, capacity),
                 shadow_price: money(dual),
             })
         })

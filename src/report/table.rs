@@ -116,25 +116,36 @@ fn top(shares: &BTreeMap<String, f64>, hhi: f64) -> String {
 }
 
 fn policies(out: &mut String, report: &Report) {
-    let binding: Vec<_> = report.policies.iter().filter(|p| p.binding).collect();
-    // A row over a scope that receives nothing is binding only in form (0 <= 0);
-    // listing it would hide the rows that shape the answer.
-    let shown: Vec<_> = binding
+    let binding = report.policies.iter().filter(|p| p.binding).count();
+    // Only the rows that shape the answer are listed (PolicyReport::shapes_answer).
+    let shown: Vec<_> = report
+        .policies
         .iter()
-        .filter(|p| p.delivered > 0.0 || p.shadow_price != 0.0)
+        .filter(|p| p.shapes_answer())
         .collect();
+    let in_form = report
+        .policies
+        .iter()
+        .filter(|p| p.binds_in_form_only())
+        .count();
+    let trivial = binding.saturating_sub(shown.len() + in_form);
     let _ = writeln!(
         out,
         "\nBinding policies: {} of {} rows (shadow price: {} per percentage point of the limit)",
-        binding.len(),
+        binding,
         report.policies.len(),
         report.currency
     );
-    if binding.len() > shown.len() {
+    if in_form > 0 {
         let _ = writeln!(
             out,
-            "({} binding rows over scopes that receive nothing are not listed)",
-            binding.len() - shown.len()
+            "({in_form} binding rows over scopes that receive nothing are not listed)"
+        );
+    }
+    if trivial > 0 {
+        let _ = writeln!(
+            out,
+            "({trivial} binding rows with a cap of 100% or a floor of 0%, which hold whatever is delivered, are not listed)"
         );
     }
     if shown.is_empty() {

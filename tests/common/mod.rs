@@ -140,7 +140,7 @@ pub fn check_invariants(name: &str, model: &Model, outcome: &Outcome, report: &R
             _ => p.delivered <= 1e-9 || p.actual >= p.limit - 1e-6,
         };
         assert!(ok, "{name}: policy row violated: {p:?}");
-        if p.kind == PolicyKind::MaxShare.as_str() {
+        if p.kind == PolicyKind::MaxShare {
             assert!(
                 p.shadow_price <= 1e-6 * p.delivered.max(1.0),
                 "{name}: cap with positive shadow price: {p:?}"
