@@ -459,12 +459,7 @@ impl Builder<'_> {
                 .consumers
                 .iter()
                 .flat_map(|c| self.incidence.into[c.index()].iter().copied())
-                .filter(|&i| {
-                    self.flows[i]
-                        .label
-                        .country_at(inst.stage)
-                        .is_some_and(|x| inst.countries.contains(&x))
-                });
+                .filter(|&i| inst.limits(self.flows[i].label));
             let mut expr = self.sum(limited);
             expr.add_mul(-inst.share, delivered);
             let sense = match inst.kind {

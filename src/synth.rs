@@ -1255,12 +1255,7 @@ mod tests {
                 .expect("solves")
                 .report(&loaded.model);
             unmet += usize::from(report.consumers.iter().any(|c| c.unmet > 1e-6));
-            binding_policy += usize::from(
-                report
-                    .policies
-                    .iter()
-                    .any(|p| p.binding && p.delivered > 0.0),
-            );
+            binding_policy += usize::from(report.policies.iter().any(|p| p.shapes_answer()));
             binding_capacity += usize::from(report.capacities.iter().any(|c| c.binding));
         }
         eprintln!("of 100: hub cycles {cycles}, unmet {unmet}, binding policy {binding_policy}, binding capacity {binding_capacity}");

@@ -1576,3 +1576,45 @@ fn a_bad_cell_in_an_inline_row_names_the_scenario_line_of_that_row() {
         "{e}"
     );
 }
+
+/// Run parameters are changes like a scenario's: `diff` lists them, in the
+/// order they apply (after the scenarios), with the flag that made each.
+#[test]
+fn diff_lists_what_the_run_parameters_change() {
+    let out = sourcemix()
+        .args([
+            "diff",
+            "tests/models/mining-cap",
+            "--max-share",
+            "0.5",
+            "--demand-scale",
+            "2",
+            "--no-policies",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    assert!(lines[0].contains("policy cap removed") && lines[0].contains("(--no-policies)"));
+    assert!(lines[1].contains("demand.csv:2") && lines[1].contains("demand 100 -> 200"));
+    assert!(lines[1].contains("(--demand-scale)"));
+    assert!(lines[2].contains("policy cli-max-share added") && lines[2].contains("(--max-share)"));
+    assert_eq!(lines[3], "3 changes");
+    // And solve applies them the same way: twice the demand, twice the cost.
+    let solve = |extra: &[&str]| -> f64 {
+        let out = sourcemix()
+            .args(["solve", "tests/models/mining-cap", "--format", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["total_cost"].as_f64().unwrap()
+    };
+    assert_total(
+        "demand x2",
+        solve(&["--demand-scale", "2"]),
+        2.0 * solve(&[]),
+    );
+}
