@@ -62,6 +62,9 @@ pub struct CommodityProgram {
     pub rows: usize,
     /// Variables holding the total delivered to each policy scope set.
     pub scope_totals: usize,
+    /// For each policy instance, the column of delivered[S] of its scope set
+    /// (its coefficient in the policy row is -share), when it has a row.
+    pub policy_delivered: Vec<Option<Column>>,
 }
 
 /// A column of the program as the solver numbers it.
@@ -157,7 +160,7 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     b.demand_balance(&unmet);
     b.route_capacity();
     b.scope_deliveries(&scope_totals);
-    let policy_rows = b.policy_shares(&instances, &scope_totals);
+    let (policy_rows, policy_delivered) = b.policy_shares(&instances, &scope_totals);
     let (objective, costs) = objective(model, net, &flows, &incidence, &unmet, vars.len());
     let Builder {
         rows, bounds, tags, ..
@@ -168,6 +171,7 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
         unmet,
         rows: tags.len(),
         scope_totals: scope_totals.len(),
+        policy_delivered,
         tags,
         policies: instances,
         policy_rows,
@@ -189,7 +193,7 @@ fn scope_total_variables(
     instances: &[PolicyInstance],
     inc: &Incidence,
     vars: &mut ProblemVariables,
-) -> BTreeMap<Vec<NodeId>, Variable> {
+) -> BTreeMap<Vec<NodeId>, (Variable, Column)> {
     let mut totals = BTreeMap::new();
     for inst in instances {
         let reachable = inst
@@ -197,7 +201,11 @@ fn scope_total_variables(
             .iter()
             .any(|c| !inc.into[c.index()].is_empty());
         if reachable && !totals.contains_key(&inst.consumers) {
-            totals.insert(inst.consumers.clone(), vars.add(variable().min(0.0)));
+            let column = Column::at(vars.len());
+            totals.insert(
+                inst.consumers.clone(),
+                (vars.add(variable().min(0.0)), column),
+            );
         }
     }
     totals
@@ -428,8 +436,8 @@ impl Builder<'_> {
     /// over the flows into S, where a flow is in X when its label's country at the stage is.
     /// Scope set S of some policy: delivered[S] = sum_e into S of x[e, l]
     /// (one row per distinct set, so that the policy rows need not repeat every inflow).
-    fn scope_deliveries(&mut self, totals: &BTreeMap<Vec<NodeId>, Variable>) {
-        for (consumers, &delivered) in totals {
+    fn scope_deliveries(&mut self, totals: &BTreeMap<Vec<NodeId>, (Variable, Column)>) {
+        for (consumers, &(delivered, _)) in totals {
             let mut balance = self.sum(
                 consumers
                     .iter()
@@ -447,14 +455,17 @@ impl Builder<'_> {
     fn policy_shares(
         &mut self,
         instances: &[PolicyInstance],
-        totals: &BTreeMap<Vec<NodeId>, Variable>,
-    ) -> Vec<Option<usize>> {
+        totals: &BTreeMap<Vec<NodeId>, (Variable, Column)>,
+    ) -> (Vec<Option<usize>>, Vec<Option<Column>>) {
         let mut rows = Vec::with_capacity(instances.len());
+        let mut columns = Vec::with_capacity(instances.len());
         for (idx, inst) in instances.iter().enumerate() {
-            let Some(&delivered) = totals.get(&inst.consumers) else {
+            let Some(&(delivered, column)) = totals.get(&inst.consumers) else {
                 rows.push(None); // nothing can be delivered to S: the row would be 0 <= 0
+                columns.push(None);
                 continue;
             };
+            columns.push(Some(column));
             let limited = inst
                 .consumers
                 .iter()
@@ -468,6 +479,6 @@ impl Builder<'_> {
             };
             rows.push(Some(self.push(RowTag::Policy(idx), expr, sense, 0.0)));
         }
-        rows
+        (rows, columns)
     }
 }

@@ -90,8 +90,14 @@ pub struct LpSolution {
     pub unmet: Vec<f64>,
     /// Parallel to `program.tags`: d(objective)/d(right-hand side) of each row.
     pub duals: Vec<f64>,
-    /// The objective value at this solution (with the objective in force).
+    /// The objective value at this solution (with the objective in force;
+    /// the linear part only when a Hessian is set).
     pub objective: f64,
+    /// The reduced cost of every column (index: `Column::index`).
+    pub reduced_costs: Vec<f64>,
+    /// The value of every column (index: `Column::index`), flows, unmet
+    /// demand and scope totals alike.
+    pub columns: Vec<f64>,
     pub stats: SolveStats,
 }
 
@@ -259,6 +265,123 @@ impl SolvedProgram {
         self.costs[column.index()]
     }
 
+    /// Every objective coefficient, by column.
+    pub fn costs(&self) -> &[f64] {
+        &self.costs
+    }
+
+    /// How many columns the program has.
+    pub fn columns(&self) -> usize {
+        self.costs.len()
+    }
+
+    /// How many rows the program has now (those built plus those added).
+    pub fn rows(&self) -> usize {
+        self.row_bounds.len()
+    }
+
+    /// Adds the row `lower <= sum coefficient x column <= upper`; returns its index.
+    pub fn add_row(&mut self, entries: &[(Column, f64)], lower: f64, upper: f64) -> usize {
+        let index: Vec<HighsInt> = entries.iter().map(|(c, _)| c.index() as HighsInt).collect();
+        let value: Vec<f64> = entries.iter().map(|&(_, v)| v).collect();
+        if let Some(inst) = &mut self.instance {
+            // SAFETY: a live instance; the arrays have `entries.len()` items.
+            unsafe {
+                highs_sys::Highs_addRow(
+                    inst.ptr(),
+                    lower,
+                    upper,
+                    entries.len() as HighsInt,
+                    index.as_ptr(),
+                    value.as_ptr(),
+                );
+            }
+        }
+        self.row_bounds.push((lower, upper));
+        self.row_bounds.len() - 1
+    }
+
+    /// Sets the coefficient of `column` in `row` (e.g. a policy row's share).
+    pub fn set_coefficient(&mut self, row: usize, column: Column, value: f64) {
+        if let Some(inst) = &mut self.instance {
+            // SAFETY: a live instance; `row` and `column` are its own.
+            unsafe {
+                highs_sys::Highs_changeCoeff(
+                    inst.ptr(),
+                    row as HighsInt,
+                    column.index() as HighsInt,
+                    value,
+                );
+            }
+        }
+    }
+
+    /// Sets a diagonal quadratic term: the objective becomes
+    /// costs . x + 1/2 sum_j weight_j x_j^2 (a convex QP, weights >= 0).
+    /// An empty list removes the quadratic part.
+    pub fn set_diagonal_hessian(&mut self, weights: &[(Column, f64)]) -> Result<(), SolveError> {
+        let mut diag: Vec<(usize, f64)> = weights
+            .iter()
+            .filter(|(_, w)| *w != 0.0)
+            .map(|&(c, w)| (c.index(), w))
+            .collect();
+        diag.sort_by_key(|&(c, _)| c);
+        let n = self.costs.len();
+        let mut start = Vec::with_capacity(n + 1);
+        let mut index = Vec::with_capacity(diag.len());
+        let mut value = Vec::with_capacity(diag.len());
+        let mut next = diag.iter().peekable();
+        for col in 0..n {
+            start.push(index.len() as HighsInt);
+            while let Some(&&(c, w)) = next.peek() {
+                if c != col {
+                    break;
+                }
+                index.push(c as HighsInt);
+                value.push(w);
+                next.next();
+            }
+        }
+        start.push(index.len() as HighsInt);
+        let fail = self.fail("HiGHS rejected the quadratic term".into());
+        let Some(inst) = &mut self.instance else {
+            return Ok(());
+        };
+        // SAFETY: a live instance; CSC arrays of a lower-triangular (diagonal) matrix.
+        let status = unsafe {
+            highs_sys::Highs_passHessian(
+                inst.ptr(),
+                n as HighsInt,
+                index.len() as HighsInt,
+                1, // kHighsHessianFormatTriangular
+                start.as_ptr(),
+                index.as_ptr(),
+                value.as_ptr(),
+            )
+        };
+        if status == highs_sys::STATUS_ERROR {
+            return Err(fail);
+        }
+        Ok(())
+    }
+
+    /// Sets a HiGHS option on the kept instance (`name=value` as HiGHS spells them).
+    pub fn set_highs_option(&mut self, name: &str, value: &str) -> Result<(), SolveError> {
+        if let Some(mut inst) = self.instance.take() {
+            let set = self.set_option(&mut inst, name, value);
+            self.instance = Some(inst);
+            set?;
+        }
+        Ok(())
+    }
+
+    /// Solves again with the options in force (no method switch): for a QP,
+    /// or a re-solve that should not be forced onto simplex.
+    pub fn run_again(&mut self) -> Result<&LpSolution, SolveError> {
+        self.run(Duration::ZERO, true)?;
+        Ok(&self.solution)
+    }
+
     /// Solves again after changes, starting from the last optimal basis.
     pub fn resolve(&mut self) -> Result<&LpSolution, SolveError> {
         if self.instance.is_none() {
@@ -354,6 +477,8 @@ impl SolvedProgram {
                 .collect(),
             duals: row_dual.into_iter().map(clean).collect(),
             objective,
+            reduced_costs: col_dual,
+            columns: col_value,
             stats: SolveStats {
                 read_back: started.elapsed(),
                 ..stats
