@@ -19,4 +19,5 @@ pub mod scenario;
 pub mod solve;
 #[cfg(feature = "synth")]
 pub mod synth;
+pub mod tiebreak;
 pub mod validate;

@@ -15,6 +15,7 @@ use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
 use sourcemix::report::{files, table};
 use sourcemix::scenario::RunParams;
 use sourcemix::solve::{Method, SolveOptions};
+use sourcemix::tiebreak::TieBreak;
 
 /// How the process ends; the codes are documented in the README.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -154,6 +155,16 @@ struct SolveArgs {
     /// The HiGHS method (the optimum is the same; the time is not).
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
+    /// Which optimum to report when several cost the same: `market` (the
+    /// unique rule of docs/tie-break.md) or `none` (the solver's vertex).
+    #[arg(long, value_enum, default_value_t = TieBreakArg::Market)]
+    tie_break: TieBreakArg,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum TieBreakArg {
+    Market,
+    None,
 }
 
 #[derive(Copy, Clone, ValueEnum)]
@@ -301,7 +312,14 @@ fn print_diagnostics(diags: &Diagnostics) {
 
 fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
     let request = Request {
-        solve: SolveOptions::with_method(args.method.into()),
+        solve: SolveOptions {
+            method: args.method.into(),
+            tie_break: match args.tie_break {
+                TieBreakArg::Market => TieBreak::Market,
+                TieBreakArg::None => TieBreak::None,
+            },
+            ..SolveOptions::default()
+        },
         out: args.out.map(|dir| OutDir {
             dir,
             extra: Vec::new(),

@@ -17,7 +17,8 @@ use crate::program::{self, CommodityProgram, Lp};
 use crate::report::files::{self, WriteError};
 use crate::report::{self, Report, Solved};
 use crate::scenario::{self, Change, LoadOptions, RunParams, Scenario};
-use crate::solve::{SolveError, SolveOptions, SolvedProgram};
+use crate::solve::{LpSolution, SolveError, SolveOptions, SolvedProgram};
+use crate::tiebreak::{break_ties, TieBreak};
 use crate::validate;
 
 /// Where a model comes from.
@@ -124,6 +125,17 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
     loaded.warnings.extend(checks);
     let network_time = started.elapsed();
     let outcome = solve(&loaded.model, nets, &request.solve)?;
+    for c in &outcome.commodities {
+        if let Some(reason) = &c.tie_break_skipped {
+            loaded.warnings.warning(
+                Location::file(loaded.texts.shown("model.toml")),
+                format!(
+                    "commodity {}: the tie-break rule could not be applied ({reason}); the solver's vertex is reported, which other equally cheap answers may differ from",
+                    loaded.model.commodity(c.program.commodity).id
+                ),
+            );
+        }
+    }
     let mut report = outcome.report(&loaded.model);
     report.timings.load = load_time.as_secs_f64();
     report.timings.build = (network_time + outcome.build_time).as_secs_f64();
@@ -238,6 +250,12 @@ pub struct CommodityOutcome {
     pub network: CommodityNetwork,
     pub program: CommodityProgram,
     pub solved: SolvedProgram,
+    /// What is reported: the optimum the tie-break rule chooses (with the
+    /// LP's duals and objective), or the solver's vertex with `TieBreak::None`.
+    pub reported: LpSolution,
+    /// Why the tie-break rule could not be applied (the solver's vertex is
+    /// reported instead), when it could not.
+    pub tie_break_skipped: Option<String>,
 }
 
 /// A solved model and how long each step took.
@@ -251,10 +269,7 @@ pub struct Outcome {
 impl Outcome {
     /// The total cost as the solver computed it (the report recomputes it from the flows).
     pub fn objective(&self) -> f64 {
-        self.commodities
-            .iter()
-            .map(|c| c.solved.solution().objective)
-            .sum()
+        self.commodities.iter().map(|c| c.reported.objective).sum()
     }
 
     pub fn report(&self, model: &Model) -> Report {
@@ -264,7 +279,7 @@ impl Outcome {
             .map(|c| Solved {
                 network: &c.network,
                 program: &c.program,
-                solution: c.solved.solution(),
+                solution: &c.reported,
             })
             .collect();
         report::build(model, &solved)
@@ -300,11 +315,20 @@ pub fn solve(
         .into_par_iter()
         .map(|(network, program, lp)| {
             let commodity = &model.commodity(program.commodity).id;
-            let solved = SolvedProgram::solve(&program, lp, commodity, options)?;
+            let mut solved = SolvedProgram::solve(&program, lp, commodity, options)?;
+            let (reported, tie_break_skipped) = match options.tie_break {
+                TieBreak::None => (solved.solution().clone(), None),
+                TieBreak::Market => match break_ties(model, &network, &program, &mut solved) {
+                    Ok(chosen) => (chosen, None),
+                    Err(e) => (solved.solution().clone(), Some(e.reason)),
+                },
+            };
             Ok(CommodityOutcome {
                 network,
                 program,
                 solved,
+                reported,
+                tie_break_skipped,
             })
         })
         .collect();

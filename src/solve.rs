@@ -53,6 +53,8 @@ impl Method {
 pub struct SolveOptions {
     pub method: Method,
     pub highs_options: Vec<(String, String)>,
+    /// Which optimum to report when several cost the same (contract section 6).
+    pub tie_break: crate::tiebreak::TieBreak,
 }
 
 impl SolveOptions {
@@ -198,6 +200,12 @@ impl SolvedProgram {
         &self.solution
     }
 
+    /// Puts back a solution of this instance's program (after an analysis
+    /// that changed the objective and solved, and has restored it).
+    pub fn restore_solution(&mut self, solution: LpSolution) {
+        self.solution = solution;
+    }
+
     pub fn into_solution(self) -> LpSolution {
         self.solution
     }
@@ -299,6 +307,26 @@ impl SolvedProgram {
         }
         self.row_bounds.push((lower, upper));
         self.row_bounds.len() - 1
+    }
+
+    /// Adds a column (cost, bounds, in no row yet); returns it.
+    pub fn add_column(&mut self, cost: f64, lower: f64, upper: f64) -> Column {
+        if let Some(inst) = &mut self.instance {
+            // SAFETY: a live instance; a column with no matrix entries.
+            unsafe {
+                highs_sys::Highs_addCol(
+                    inst.ptr(),
+                    cost,
+                    lower,
+                    upper,
+                    0,
+                    std::ptr::null(),
+                    std::ptr::null(),
+                );
+            }
+        }
+        self.costs.push(cost);
+        Column(u32::try_from(self.costs.len() - 1).unwrap_or(u32::MAX))
     }
 
     /// Sets the coefficient of `column` in `row` (e.g. a policy row's share).

@@ -608,13 +608,20 @@ pub fn round_to(x: f64, step: f64) -> f64 {
     }
 }
 
-/// Tonnes and money are reported to 1e-6.
+/// Tonnes are reported to 1e-6.
 pub fn tonnes(x: f64) -> f64 {
     round_to(x, 1e-6)
 }
 
+/// Money is reported to 1e-6, or to 14 significant digits when that is
+/// coarser: the last digits of a total of 1e11 are float noise (two solver
+/// methods differ there), which would make equal answers print differently.
 pub fn money(x: f64) -> f64 {
-    round_to(x, 1e-6)
+    if x == 0.0 || !x.is_finite() {
+        return round_to(x, 1e-6);
+    }
+    let digits = 10f64.powi(x.abs().log10().floor() as i32 - 13);
+    round_to(x, digits.max(1e-6))
 }
 
 /// Shares are reported to 1e-9.
