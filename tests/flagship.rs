@@ -49,7 +49,7 @@ fn flagship_solution_satisfies_every_invariant() {
 }
 
 /// IEA Critical Minerals Dataset (May 2025), 2024 refining shares, from
-/// shared/data/refining_share.csv: the largest refiners of each commodity.
+/// data/refining_output.csv (country / world, rounded to 4 decimals): the largest refiners of each commodity.
 const PUBLISHED_REFINING: [(&str, &str, f64); 8] = [
     ("lithium", "CHN", 0.7023),
     ("lithium", "CHL", 0.2039),
