@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Build the critical-minerals-2024 sourcemix model from the shared reference data.
+"""Build the critical-minerals-2024 sourcemix model from the reference data.
 
 Usage (from this folder):
 
     python3 build.py [DATA_DIR] [--out DIR] [--no-readme]
 
-DATA_DIR defaults to ../../../shared/data relative to this file (the repo lives
-at <root>/main, the shared data at <root>/shared/data). The model files
+DATA_DIR defaults to the repository's `data/` folder, found relative to this
+file (../../data: this file is models/critical-minerals-2024/build.py). The model files
 (model.toml, countries.csv, nodes.csv, supply.csv, refining.csv, demand.csv,
 routes.csv) are written to --out (default: this folder). The blocks of
 README.md between `<!-- BEGIN GENERATED: x -->` and `<!-- END GENERATED: x -->`
@@ -35,6 +35,12 @@ FREIGHT_FRACTION = 0.02         # freight, insurance, duties: 2% of the 2024 pri
 STOCKPILE_PRICE_MULTIPLE = 2.0  # stockpile release cost = 2 x the 2024 price
 SHORTFALL_PENALTY = 1_000_000   # USD/t of unmet demand (model.toml [defaults])
 STOCKPILE_COMMODITIES = ["lithium", "cobalt", "nickel", "rare_earths"]  # Japan's stockpile: rare metals only
+# Calibration C1 (README "Calibration"): where world mine supply on the model basis is
+# below world demand, the gap itself is added as secondary supply and stock draw (a
+# balancing item, estimate), spread over the mining countries in proportion to their
+# mine capacity, at the mine cost, routed to the refiners like ore. Rare earths only
+# (90,920 t demand vs 75,890 t mined); the other commodities have no gap.
+SECONDARY_PREFIX = "SEC-"
 YEAR = "2024"
 
 COMMODITIES = OrderedDict([
@@ -105,7 +111,6 @@ def build(data_dir):
     countries = {r["country_code"]: r for r in read_csv(d("countries.csv"))}
     mine_rows = [r for r in read_csv(d("mine_production.csv")) if r["year"] == YEAR]
     ref_rows = [r for r in read_csv(d("refining_output.csv")) if r["year"] == YEAR]
-    share_rows = [r for r in read_csv(d("refining_share.csv")) if r["year"] == YEAR]
     dem_rows = read_csv(d("demand.csv"))
     price_rows = [r for r in read_csv(d("prices.csv")) if r["year"] == YEAR]
     pol_rows = read_csv(d("policy_benchmarks.csv"))
@@ -189,7 +194,8 @@ def build(data_dir):
     for r in dem_rows:
         if r["unit"] == "share of world demand (estimate)" and r["year"] == YEAR and r["commodity"] in COMMODITIES:
             shares[r["commodity"]][r["region_code"]] = float(r["amount_or_share"])
-    world_supply = {k: sum(mine_cap[k].values()) for k in COMMODITIES}
+    world_mined = {k: sum(mine_cap[k].values()) for k in COMMODITIES}
+    world_supply = world_mined
     # Model world demand: IEA where IEA's unit is the model unit; graphite: natural mine supply (estimate).
     world_demand = {}
     for k in COMMODITIES:
@@ -205,6 +211,25 @@ def build(data_dir):
             demand[k][c] = v
             dem_lines.append(f"| {k} | {c} | {sh[c]} | {fmt(world_demand[k])}{' (= natural mine supply, estimate)' if k == 'graphite' else ''} | {fmt(v)} | demand.csv ({k}, {c}, 2024, share of world demand (estimate)) |")
     fig["demand"] = dem_lines
+
+    # ---------------- calibration C1: secondary supply and stock draw (balancing item) ----------------
+    sec_cap = {k: OrderedDict() for k in COMMODITIES}
+    sec_lines = ["| commodity | country | mine capacity, t | share of world mine capacity | secondary supply and stock draw, t (**estimate**: balancing item) | cost, USD/t (= mine cost) |",
+                 "|---|---|---|---|---|---|"]
+    for k in COMMODITIES:
+        gap = world_demand[k] - world_mined[k]
+        if gap <= 0:
+            continue
+        cs = list(mine_cap[k])
+        caps = largest_remainder([mine_cap[k][c] / world_mined[k] * gap for c in cs], gap)
+        for c, cap in zip(cs, caps):
+            if cap > 0:
+                sec_cap[k][c] = cap
+                sec_lines.append(f"| {k} | {c} | {fmt(mine_cap[k][c])} | {mine_cap[k][c] / world_mined[k]:.4f} | {fmt(cap)} | {fmt(mine_cost[k], 2)} |")
+        sec_lines.append(f"| {k} | *total* | {fmt(world_mined[k])} | 1.0000 | {fmt(sum(sec_cap[k].values()))} "
+                         f"(= world demand {fmt(world_demand[k])} - world mine capacity {fmt(world_mined[k])}) | |")
+    fig["secondary"] = sec_lines
+    world_supply = {k: world_mined[k] + sum(sec_cap[k].values()) for k in COMMODITIES}
 
     # ---------------- refiners ----------------
     throughput = {k: min(world_supply[k], world_demand[k]) for k in COMMODITIES}
@@ -245,6 +270,8 @@ def build(data_dir):
     ref_countries = sorted({c for k in COMMODITIES for c in ref_cap[k]})
     for c in ref_countries:
         nodes.append((f"REF-{c}", f"Refiners: {cname(c)}", "refiner", c))
+    for c in sorted({c for k in COMMODITIES for c in sec_cap[k]}):
+        nodes.append((f"{SECONDARY_PREFIX}{c}", f"Secondary supply and stock draw (balancing item, estimate): {cname(c)}", "recycler", c))
     nodes.append((f"STOCK-{STOCKPILE_COUNTRY}", f"Stockpile: {cname(STOCKPILE_COUNTRY)} national rare-metal stockpile (JOGMEC)", "stockpile", STOCKPILE_COUNTRY))
     for c in CONSUMERS:
         nodes.append((f"CON-{c}", f"Consumers: {cname(c)}", "consumer", c))
@@ -263,6 +290,8 @@ def build(data_dir):
     for k in COMMODITIES:
         for c, cap in mine_cap[k].items():
             supply_rows.append((f"MINE-{c}", k, cap, mine_cost[k]))
+        for c, cap in sec_cap[k].items():
+            supply_rows.append((f"{SECONDARY_PREFIX}{c}", k, cap, mine_cost[k]))
     for k in STOCKPILE_COMMODITIES:
         supply_rows.append((f"STOCK-{STOCKPILE_COUNTRY}", k, stock[k], stock_cost[k]))
     refining_rows = [(f"REF-{c}", k, cap, ref_cost[k]) for k in COMMODITIES for c, cap in ref_cap[k].items()]
@@ -273,6 +302,9 @@ def build(data_dir):
         for m in mine_cap[k]:
             for r in ref_cap[k]:
                 routes.append((f"MINE-{m}", f"REF-{r}", k, 0.0 if domestic(m, r) else freight[k]))
+        for m in sec_cap[k]:
+            for r in ref_cap[k]:
+                routes.append((f"{SECONDARY_PREFIX}{m}", f"REF-{r}", k, 0.0 if domestic(m, r) else freight[k]))
         for r in ref_cap[k]:
             for c in CONSUMERS:
                 routes.append((f"REF-{r}", f"CON-{c}", k, 0.0 if domestic(r, c) else freight[k]))
@@ -302,10 +334,10 @@ def build(data_dir):
         sh_lines.append(f"| {k} | {top(usgs)} | {top(iea_m)} | {top(iea_r)} |")
     fig["published_shares"] = sh_lines
 
-    bal_lines = ["| commodity | world mine capacity in model, t | world demand in model, t | supply / demand | refining capacity (= min of the two), t | JPN stockpile, t |",
-                 "|---|---|---|---|---|---|"]
+    bal_lines = ["| commodity | world mine capacity in model, t | secondary supply and stock draw (C1), t | world supply, t | world demand in model, t | supply / demand | refining capacity (= min of supply and demand), t | JPN stockpile, t |",
+                 "|---|---|---|---|---|---|---|---|"]
     for k in COMMODITIES:
-        bal_lines.append(f"| {k} | {fmt(world_supply[k])} | {fmt(world_demand[k])} | {world_supply[k] / world_demand[k]:.3f} | "
+        bal_lines.append(f"| {k} | {fmt(world_mined[k])} | {fmt(sum(sec_cap[k].values()))} | {fmt(world_supply[k])} | {fmt(world_demand[k])} | {world_supply[k] / world_demand[k]:.3f} | "
                          f"{fmt(sum(ref_cap[k].values()))} | {fmt(stock.get(k, 0))} |")
     fig["balance"] = bal_lines
 
@@ -326,7 +358,7 @@ def build(data_dir):
 
     # ---------------- model.toml ----------------
     toml = io.StringIO()
-    toml.write('# Generated by build.py from ../../../shared/data; see README.md for every figure and assumption.\n')
+    toml.write('# Generated by build.py from ../../data = data/ at the repository root; see README.md for every figure and assumption.\n')
     toml.write('name = "critical-minerals-2024"\n')
     toml.write('description = "Least-cost sourcing of lithium, cobalt, nickel, rare earths (magnet REEs) and natural graphite, '
                '2024: USGS MCS 2026 mine production, IEA 2024 refining shares and world demand, USGS 2024 prices, '
@@ -365,7 +397,7 @@ def build(data_dir):
                                 [(a, b, k, num(c), "") for a, b, k, c in routes])
     stats = {"nodes": len(nodes), "routes": len(routes), "supply": len(supply_rows),
              "refining": len(refining_rows), "demand": len(demand_rows),
-             "kinds": {kind: sum(1 for n in nodes if n[2] == kind) for kind in ["mine", "refiner", "stockpile", "consumer"]}}
+             "kinds": {kind: sum(1 for n in nodes if n[2] == kind) for kind in ["mine", "recycler", "refiner", "stockpile", "consumer"]}}
     fig["counts"] = [f"- {stats['nodes']} nodes ({', '.join(f'{v} {k}' for k, v in stats['kinds'].items())}), "
                      f"{stats['supply']} supply rows, {stats['refining']} refining rows, {stats['demand']} demand rows, "
                      f"{stats['routes']} routes (all per commodity; no `*`), {len(used_countries)} countries."]
@@ -386,7 +418,7 @@ def update_readme(path, fig):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("data_dir", nargs="?", default=os.path.join(HERE, "..", "..", "..", "shared", "data"))
+    ap.add_argument("data_dir", nargs="?", default=os.path.join(HERE, "..", "..", "data"))
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--no-readme", action="store_true")
     a = ap.parse_args()
