@@ -12,14 +12,19 @@
 //! every interval whose curve is not yet captured is split, breadth first,
 //! until none is left, the points reach `max_points`, or an interval is
 //! narrower than twice `resolution`. Each point gives the cost f and its
-//! slope g = d(cost)/d(share) (the duals of the varied rows). An interval
-//! [a, b] whose tangents lie below the curve at the other end (as on a convex
-//! piece) is captured when the chord is within the tolerance of the larger of
-//! the two tangents everywhere in [a, b] (the curve lies between them);
-//! otherwise it is split where the tangents cross: on a piecewise-linear
-//! curve that is exactly the kink. An interval whose tangents do not lie
-//! below the curve is split at its midpoint when the chord misses the
-//! midpoint by more than the tolerance.
+//! slope g = d(cost)/d(share) (the duals of the varied rows). The tolerance
+//! of an interval is `tolerance` x the larger cost at its ends (at least
+//! [`ABSOLUTE_TOLERANCE`]). An interval [a, b] whose tangents lie below the
+//! curve at the other end (as on a convex piece) is captured when the chord
+//! is within the tolerance of the larger of the two tangents everywhere in
+//! [a, b] (the curve lies between them); above it (concave), of the smaller.
+//! Otherwise it is split where the tangents cross: on a piecewise-linear
+//! curve that is exactly the kink. An interval whose tangents neither lie
+//! all below nor all above the curve is split at its midpoint when the chord
+//! misses the midpoint by more than the tolerance.
+//!
+//! The free-diversification point is the tightest share whose cost is the
+//! cost at `from` to [`FREE_TOLERANCE`] (relative), bisected to `resolution`.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -39,7 +44,8 @@ use crate::report::{self, table::amount, CostParts, Solved};
 use crate::scenario::MAX_SHARE_POLICY;
 use crate::solve::SolveError;
 
-/// The default relative tolerance of the curve (of the cost at `from`).
+/// The default relative tolerance of the curve (of the larger cost at the
+/// ends of each interval): see docs/frontier.md for why not smaller.
 pub const DEFAULT_TOLERANCE: f64 = 1e-3;
 /// The tolerance never goes below this, in currency.
 pub const ABSOLUTE_TOLERANCE: f64 = 1e-6;
@@ -76,7 +82,7 @@ pub struct Options {
     pub from: f64,
     /// The tightest share.
     pub to: f64,
-    /// Relative to the cost at `from` (never below [`ABSOLUTE_TOLERANCE`]).
+    /// Relative to the cost at the ends of each interval (never below [`ABSOLUTE_TOLERANCE`]).
     pub tolerance: f64,
     /// The smallest interval between points, in share.
     pub resolution: f64,
@@ -241,7 +247,8 @@ pub struct Frontier {
     pub to: f64,
     /// Relative, as given.
     pub tolerance: f64,
-    /// The tolerance in currency: max(tolerance x cost at `from`, 1e-6).
+    /// The smallest tolerance in currency: max(tolerance x cost at `from`,
+    /// 1e-6); an interval's tolerance scales with the larger cost at its ends.
     pub tolerance_cost: f64,
     pub resolution: f64,
     pub max_points: usize,
@@ -705,9 +712,11 @@ fn judge(a: &Eval, b: &Eval, tol: f64, res: f64) -> Judgement {
     }
 }
 
-/// The tightest share whose cost is within `tol` of the cost at `from`: the
-/// tightest such point placed, moved down by bisection (each step a warm
-/// re-solve) until the costly share below it is within `res`.
+/// The tightest share whose cost is the cost at `from` (to [`FREE_TOLERANCE`],
+/// never looser than `tol`): the tightest such point placed, moved down by
+/// bisection (each step a warm re-solve) until the costly share below it is
+/// within `res`, then to where the tangent at that costly share meets the
+/// cost at `from`, if that share is free too.
 fn free_point(
     curve: &mut Curve<'_>,
     evals: &[Eval],
@@ -722,20 +731,28 @@ fn free_point(
     // Evals are sorted by share; the cost does not increase as the share grows.
     let i = evals.iter().rposition(|e| e.f > limit).map_or(0, |i| i + 1);
     let mut hi = evals[i].clone();
-    let Some(lo) = i.checked_sub(1).map(|j| evals[j].s) else {
+    let Some(mut lo) = i.checked_sub(1).map(|j| evals[j].clone()) else {
         return Ok((hi, None, within));
     };
-    let mut lo = lo;
-    while hi.s - lo > res {
-        let mid = lo + (hi.s - lo) / 2.0;
+    while hi.s - lo.s > res {
+        let mid = lo.s + (hi.s - lo.s) / 2.0;
         let e = curve.at(mid, Placed::Free)?;
         if e.f <= limit {
             hi = e;
         } else {
-            lo = mid;
+            lo = e;
         }
     }
-    Ok((hi, Some(lo), within))
+    // Where the curve leaves the flat cost along the tangent at `lo`: the
+    // kink itself when the curve is piecewise linear there.
+    let kink = lo.s + (top.f - lo.f) / lo.g;
+    if kink.is_finite() && kink > lo.s && kink < hi.s {
+        let e = curve.at(kink, Placed::Free)?;
+        if e.f <= limit && e.s < hi.s {
+            hi = e;
+        }
+    }
+    Ok((hi, Some(lo.s), within))
 }
 
 /// The frontier as a table for a terminal.
@@ -780,10 +797,14 @@ pub fn table(f: &Frontier) -> String {
     let free = &f.free_diversification;
     let _ = writeln!(
         out,
-        "Free diversification: the cap can be tightened to {:.2}% at no extra cost (the cost at {} to {:.0e} {cur}){}",
+        "Free diversification: the cap can be tightened to {:.2}% at no extra cost (within {} {cur} of the cost at {:.2}%){}",
         free.share * 100.0,
-        f.from,
-        free.tolerance_cost,
+        if free.tolerance_cost >= 0.01 {
+            amount(free.tolerance_cost)
+        } else {
+            format!("{:.1e}", free.tolerance_cost)
+        },
+        f.from * 100.0,
         match free.costly_below {
             Some(s) => format!("; at {:.2}% it costs more", s * 100.0),
             None => " over the whole range".into(),

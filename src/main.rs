@@ -191,9 +191,12 @@ struct FrontierArgs {
     /// Let scenarios name files outside their folder and the model folder.
     #[arg(long)]
     allow_outside: bool,
-    /// How closely the points capture the curve, relative to the cost at --from (docs/frontier.md).
+    /// How closely the points capture the curve, relative to the cost (docs/frontier.md).
     #[arg(long, value_name = "REL", default_value_t = frontier::DEFAULT_TOLERANCE, value_parser = parse_tolerance)]
     tolerance: f64,
+    /// The smallest interval between two points, in share.
+    #[arg(long, value_name = "X", default_value_t = frontier::DEFAULT_RESOLUTION, value_parser = parse_tolerance)]
+    resolution: f64,
     /// The most points placed on the curve.
     #[arg(long, value_name = "N", default_value_t = frontier::DEFAULT_MAX_POINTS as u16,
           value_parser = clap::value_parser!(u16).range(2..))]
@@ -259,7 +262,7 @@ fn parse_number(
     check(x).map_err(|e| format!("{text} {e}"))
 }
 
-/// A relative tolerance: finite and above 0.
+/// A tolerance or resolution: finite and above 0.
 fn parse_tolerance(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
@@ -405,6 +408,7 @@ fn run_frontier(args: FrontierArgs) -> anyhow::Result<Exit> {
         from: args.from,
         to: args.to,
         tolerance: args.tolerance,
+        resolution: args.resolution,
         max_points: usize::from(args.max_points),
         ..frontier::Options::new(match args.policy {
             Some(name) => Cap::Policy(name),
