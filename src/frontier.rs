@@ -636,7 +636,8 @@ fn place(curve: &mut Curve<'_>, opts: &Options) -> Result<Placement, SolveError>
             Judgement::Split(s, placed) => (s, placed),
             Judgement::CheckMidpoint(s) => (s, Placed::Midpoint),
         };
-        if evals.len() >= opts.max_points {
+        if evals.len() + 1 >= opts.max_points {
+            // (one point is kept for the free-diversification point)
             complete = false;
             continue;
         }
@@ -703,6 +704,14 @@ fn judge(a: &Eval, b: &Eval, tol: f64, res: f64) -> Judgement {
         gap = gap.max(gap_at(cross));
     }
     if gap <= tol {
+        // Captured if the curve is convex (or concave) on [a, b]. A point
+        // placed where two tangents cross lies on both by construction, so
+        // it cannot show a bend next to it (a concave piece that ends in a
+        // kink); the midpoint checks such an interval.
+        let crossed = |e: &Eval| e.point.placed == Placed::Tangents;
+        if crossed(a) || crossed(b) {
+            return Judgement::CheckMidpoint(a.s + width / 2.0);
+        }
         return Judgement::Captured;
     }
     if cross.is_finite() && cross > a.s && cross < b.s {
@@ -810,8 +819,7 @@ pub fn table(f: &Frontier) -> String {
             None => " over the whole range".into(),
         }
     );
-    let _ =
-        writeln!(
+    let _ = writeln!(
         out,
         "{} points, {} warm re-solves in {:.3} s (tolerance {} relative, resolution {} in share){}",
         f.points.len(),
@@ -822,7 +830,10 @@ pub fn table(f: &Frontier) -> String {
         if f.complete {
             String::new()
         } else {
-            format!("; stopped at --max-points {}: the curve may have more kinks", f.max_points)
+            format!(
+                "; stopped at --max-points {}: the curve is not captured to the tolerance everywhere",
+                f.max_points
+            )
         }
     );
     out
