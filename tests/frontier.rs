@@ -295,6 +295,19 @@ fn flagship_graphite_refining_frontier_matches_cold_solves() {
             1e-9,
         );
     }
+    // Where unmet demand begins (non-Chinese refining runs out for the EU:
+    // a concave piece meeting a kink), the points are within the resolution.
+    let onset = f
+        .points
+        .windows(2)
+        .find(|w| w[0].unmet == 0.0 && w[1].unmet > 0.0)
+        .expect("a tight cap leaves EU graphite unmet");
+    assert!(
+        onset[0].share - onset[1].share <= f.resolution + 1e-12,
+        "unmet begins between {} and {}",
+        onset[1].share,
+        onset[0].share
+    );
     // The free point costs what 100% costs; a resolution tighter costs more.
     let base = f.points[0].total_cost;
     assert_close("free point", f.free_diversification.total_cost, base, 1e-6);
