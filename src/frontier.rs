@@ -256,7 +256,8 @@ pub struct Frontier {
     pub complete: bool,
     pub points: Vec<Point>,
     pub free_diversification: FreePoint,
-    /// Warm re-solves done (after the one cold solve).
+    /// Points solved warm after the one cold solve (placed points and the
+    /// bisection of the free point; each re-solves every affected commodity).
     pub resolves: usize,
     pub timings: Timings,
 }
@@ -782,8 +783,8 @@ pub fn table(f: &Frontier) -> String {
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "{:>9}  {:>20}  {:>18}  {:>16}  {:>18}  {}",
-        "share", "total cost", "extra cost", "unmet (t)", "shadow price/pp", "placed"
+        "{:>9}  {:>20}  {:>18}  {:>16}  {:>18}  placed",
+        "share", "total cost", "extra cost", "unmet (t)", "shadow price/pp"
     );
     for p in &f.points {
         let mark = if p.share == f.free_diversification.share {
@@ -902,4 +903,124 @@ pub fn write(f: &Frontier, dir: &Path) -> Result<(), WriteError> {
         (OUT_FILES[1], json(f).into_bytes()),
     ];
     files::write_out_dir(dir, &files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(s: f64, f: f64, g: f64) -> Eval {
+        Eval {
+            s,
+            f,
+            g,
+            point: Point {
+                share: s,
+                total_cost: f,
+                extra_cost: 0.0,
+                cost: CostParts::default(),
+                unmet: 0.0,
+                shadow_price: g / 100.0,
+                placed: Placed::Grid,
+            },
+        }
+    }
+
+    /// 4000 - 5000 s below 0.5, 2000 - 1000 s above (frontier-three).
+    fn kinked(s: f64) -> Eval {
+        if s < 0.5 {
+            eval(s, 4000.0 - 5000.0 * s, -5000.0)
+        } else {
+            eval(s, 2000.0 - 1000.0 * s, -1000.0)
+        }
+    }
+
+    #[test]
+    fn a_convex_kink_is_split_where_the_tangents_cross() {
+        match judge(&kinked(0.4), &kinked(0.58), 1e-6, 1e-4) {
+            Judgement::Split(s, Placed::Tangents) => assert!((s - 0.5).abs() < 1e-12, "{s}"),
+            _ => panic!("expected a split at the kink"),
+        }
+    }
+
+    #[test]
+    fn a_straight_interval_is_captured_without_a_solve() {
+        assert!(matches!(
+            judge(&kinked(0.52), &kinked(0.58), 1e-6, 1e-4),
+            Judgement::Captured
+        ));
+        // Next to a tangent crossing, the midpoint confirms it.
+        let mut a = kinked(0.5);
+        a.point.placed = Placed::Tangents;
+        assert!(matches!(
+            judge(&a, &kinked(0.58), 1e-6, 1e-4),
+            Judgement::CheckMidpoint(_)
+        ));
+    }
+
+    #[test]
+    fn a_concave_curve_uses_the_tangents_too() {
+        // f = -s^2 (concave): tangents above the curve, crossing at the middle.
+        let e = |s: f64| eval(s, -s * s, -2.0 * s);
+        match judge(&e(0.2), &e(0.6), 1e-6, 1e-4) {
+            Judgement::Split(s, Placed::Tangents) => assert!((s - 0.4).abs() < 1e-12, "{s}"),
+            _ => panic!("expected a split where the tangents cross"),
+        }
+        // Within the tolerance: the chord is close enough, nothing to solve.
+        assert!(matches!(
+            judge(&e(0.2), &e(0.6), 0.1, 1e-4),
+            Judgement::Captured
+        ));
+    }
+
+    #[test]
+    fn a_jump_is_checked_at_the_midpoint_down_to_the_resolution() {
+        // All unmet (flat, high) below 1/3, 4000 - 5000 s above.
+        let low = eval(0.3, 100_000.0, 0.0);
+        let high = eval(0.35, 2250.0, -5000.0);
+        assert!(matches!(
+            judge(&low, &high, 1e-3, 1e-4),
+            Judgement::CheckMidpoint(_)
+        ));
+        let near = eval(0.3334, 2333.0, -5000.0);
+        assert!(matches!(
+            judge(&eval(0.3333, 100_000.0, 0.0), &near, 1e-3, 1e-4),
+            Judgement::Captured
+        ));
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let ok = Options::new(Cap::MaxShare);
+        assert!(ok.check().is_ok());
+        for bad in [
+            Options {
+                from: 1.5,
+                ..ok.clone()
+            },
+            Options {
+                to: -0.1,
+                ..ok.clone()
+            },
+            Options {
+                from: 0.3,
+                to: 0.5,
+                ..ok.clone()
+            },
+            Options {
+                tolerance: 0.0,
+                ..ok.clone()
+            },
+            Options {
+                resolution: f64::NAN,
+                ..ok.clone()
+            },
+            Options {
+                max_points: 1,
+                ..ok.clone()
+            },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
+    }
 }

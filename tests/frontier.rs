@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use serde_json::Value;
 use sourcemix::diagnostics::Location;
-use sourcemix::frontier::{self, Cap, Frontier, FrontierError, Options, Placed};
+use sourcemix::frontier::{self, Cap, Frontier, FrontierError, Options};
 use sourcemix::pipeline::{self, Request, ScenarioSource};
 use sourcemix::scenario::{Op, RunParams, Scenario, ShareOp};
 
