@@ -822,9 +822,11 @@ pub fn table(f: &Frontier) -> String {
     );
     let _ = writeln!(
         out,
-        "{} points, {} warm re-solves in {:.3} s (tolerance {} relative, resolution {} in share){}",
+        "{} point{}, {} warm re-solve{} in {:.3} s (tolerance {} relative, resolution {} in share){}",
         f.points.len(),
+        if f.points.len() == 1 { "" } else { "s" },
         f.resolves,
+        if f.resolves == 1 { "" } else { "s" },
         f.timings.frontier,
         f.tolerance,
         f.resolution,

@@ -469,3 +469,29 @@ fn cli_errors_have_their_exit_codes() {
     let (code, _, err) = output(&["frontier", "no/such/model", "--max-share"]);
     assert_eq!(code, Some(1), "{err}");
 }
+
+#[test]
+fn cli_output_is_deterministic_apart_from_timings() {
+    let args = [
+        "frontier",
+        HAND,
+        "--max-share",
+        "--to",
+        "0.3",
+        "--format",
+        "json",
+    ];
+    let runs: Vec<Value> = (0..2)
+        .map(|_| {
+            let (code, out, err) = output(&args);
+            assert_eq!(code, Some(0), "{err}");
+            let mut v: Value = serde_json::from_str(&out).expect("JSON");
+            v["timings"] = Value::Null;
+            v
+        })
+        .collect();
+    assert_eq!(runs[0], runs[1]);
+    let (_, a, _) = output(&["frontier", HAND, "--policy", "cap", "--format", "csv"]);
+    let (_, b, _) = output(&["frontier", HAND, "--policy", "cap", "--format", "csv"]);
+    assert_eq!(a, b);
+}
