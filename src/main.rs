@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use sourcemix::batch;
 use sourcemix::diagnostics::Diagnostics;
+use sourcemix::frontier::{self, Cap, FrontierError};
 use sourcemix::input::numbers;
 use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
 use sourcemix::report::{files, table};
@@ -101,6 +102,8 @@ enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+    /// The cost of diversification: the least total cost as one cap is tightened.
+    Frontier(FrontierArgs),
     /// Export the supply network.
     Graph {
         /// The model folder.
@@ -173,6 +176,59 @@ enum Format {
     Json,
 }
 
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("cap").required(true).args(["policy", "max_share"])))]
+struct FrontierArgs {
+    /// The model folder.
+    model: PathBuf,
+    /// The model's max_share policy to tighten (every row instance of it).
+    #[arg(long, value_name = "NAME")]
+    policy: Option<String>,
+    /// Tighten the cap of `solve --max-share` instead (every consumer, commodity, stage, country).
+    #[arg(long)]
+    max_share: bool,
+    /// Tighten (and cost) this commodity only.
+    #[arg(long, value_name = "K")]
+    commodity: Option<String>,
+    /// The loosest share (the reference cost).
+    #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_share)]
+    from: f64,
+    /// The tightest share.
+    #[arg(long, value_name = "X", default_value_t = 0.3, value_parser = parse_share)]
+    to: f64,
+    /// A scenario file that changes the model (repeat to apply several, in order).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenarios: Vec<PathBuf>,
+    /// Let scenarios name files outside their folder and the model folder.
+    #[arg(long)]
+    allow_outside: bool,
+    /// How closely the points capture the curve, relative to the cost (docs/frontier.md).
+    #[arg(long, value_name = "REL", default_value_t = frontier::DEFAULT_TOLERANCE, value_parser = parse_tolerance)]
+    tolerance: f64,
+    /// The smallest interval between two points, in share.
+    #[arg(long, value_name = "X", default_value_t = frontier::DEFAULT_RESOLUTION, value_parser = parse_tolerance)]
+    resolution: f64,
+    /// The most points placed on the curve.
+    #[arg(long, value_name = "N", default_value_t = frontier::DEFAULT_MAX_POINTS as u16,
+          value_parser = clap::value_parser!(u16).range(2..))]
+    max_points: u16,
+    #[arg(long, value_enum, default_value_t = FrontierFormat::Table)]
+    format: FrontierFormat,
+    /// Also write frontier.csv and frontier.json into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The HiGHS method of the first (cold) solve; re-solves use simplex.
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    method: MethodArg,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum FrontierFormat {
+    Table,
+    Json,
+    Csv,
+}
+
 #[derive(Copy, Clone, ValueEnum)]
 enum GraphFormat {
     Dot,
@@ -217,6 +273,14 @@ fn parse_number(
     check(x).map_err(|e| format!("{text} {e}"))
 }
 
+/// A tolerance or resolution: finite and above 0.
+fn parse_tolerance(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("{text} is not a positive number")),
+    }
+}
+
 fn parse_shard(text: &str) -> Result<batch::Shard, String> {
     batch::Shard::parse(text).map_err(|e| e.to_string())
 }
@@ -251,6 +315,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             allow_outside,
         } => run_batch(&batch, jobs, out, resume, shard, allow_outside),
         Command::Merge { out, dirs } => merge(&dirs, &out),
+        Command::Frontier(args) => run_frontier(args),
         Command::Graph {
             model,
             format: GraphFormat::Dot,
@@ -350,6 +415,76 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
     let text = match args.format {
         Format::Table => table::render(&run.report),
         Format::Json => files::json(&run.report),
+    };
+    print_stdout(&text)?;
+    Ok(Exit::Success)
+}
+
+fn run_frontier(args: FrontierArgs) -> anyhow::Result<Exit> {
+    let options = frontier::Options {
+        commodity: args.commodity,
+        from: args.from,
+        to: args.to,
+        tolerance: args.tolerance,
+        resolution: args.resolution,
+        max_points: usize::from(args.max_points),
+        ..frontier::Options::new(match args.policy {
+            Some(name) => Cap::Policy(name),
+            None => Cap::MaxShare,
+        })
+    };
+    if let Err(usage) = options.check() {
+        eprintln!("error: {usage}");
+        return Ok(Exit::Usage);
+    }
+    let request = frontier::Request {
+        run: Request {
+            solve: SolveOptions::with_method(args.method.into()),
+            ..request(
+                &args.model,
+                &args.scenarios,
+                RunParams::default(),
+                args.allow_outside,
+            )
+        },
+        options,
+    };
+    let run = match frontier::run(&request) {
+        Ok(run) => run,
+        Err(FrontierError::Invalid(diags)) => {
+            report_invalid(&request.run, &diags);
+            return Ok(Exit::InvalidModel);
+        }
+        Err(FrontierError::Usage(usage)) => {
+            eprintln!("error: {usage}");
+            return Ok(Exit::Usage);
+        }
+        Err(e @ FrontierError::Solver(_)) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::SolverFailed);
+        }
+        Err(e @ FrontierError::Output(_)) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    };
+    print_diagnostics(&run.warnings);
+    if let Some(dir) = &args.out {
+        if let Err(e) = frontier::write(&run.frontier, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    let text = match args.format {
+        FrontierFormat::Table => frontier::table(&run.frontier),
+        FrontierFormat::Json => frontier::json(&run.frontier),
+        FrontierFormat::Csv => match frontier::csv(&run.frontier) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::OutputFailed);
+            }
+        },
     };
     print_stdout(&text)?;
     Ok(Exit::Success)

@@ -1,0 +1,1028 @@
+//! The cost of diversification (`sourcemix frontier`): the least total cost
+//! as one cap's share is tightened from `from` down to `to`.
+//!
+//! The model is solved once through the run path ([`pipeline::load`],
+//! [`pipeline::networks`], [`pipeline::solve`]); every further point changes
+//! the coefficient of delivered[S] in each varied policy row to `-share`
+//! ([`SolvedProgram::set_coefficient`](crate::solve::SolvedProgram::set_coefficient))
+//! and re-solves the affected commodities from the last optimal basis.
+//!
+//! Where the points go (docs/frontier.md has the rule with its reasoning):
+//! the ends, a coarse grid of [`INITIAL_INTERVALS`] equal intervals, then
+//! every interval whose curve is not yet captured is split, breadth first,
+//! until none is left, the points reach `max_points`, or an interval is
+//! narrower than twice `resolution`. Each point gives the cost f and its
+//! slope g = d(cost)/d(share) (the duals of the varied rows). The tolerance
+//! of an interval is `tolerance` x the larger cost at its ends (at least
+//! [`ABSOLUTE_TOLERANCE`]). An interval [a, b] whose tangents lie below the
+//! curve at the other end (as on a convex piece) is captured when the chord
+//! is within the tolerance of the larger of the two tangents everywhere in
+//! [a, b] (the curve lies between them); above it (concave), of the smaller.
+//! Otherwise it is split where the tangents cross: on a piecewise-linear
+//! curve that is exactly the kink. An interval whose tangents neither lie
+//! all below nor all above the curve is split at its midpoint when the chord
+//! misses the midpoint by more than the tolerance.
+//!
+//! The free-diversification point is the tightest share whose cost is the
+//! cost at `from` to [`FREE_TOLERANCE`] (relative), bisected to `resolution`.
+
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{self, Diagnostics, Location};
+use crate::id::{CommodityId, PolicyId};
+use crate::model::{Model, PolicyKind};
+use crate::pipeline::{self, Outcome};
+use crate::program::Column;
+use crate::report::files::{self, WriteError};
+use crate::report::{self, table::amount, CostParts, Solved};
+use crate::scenario::MAX_SHARE_POLICY;
+use crate::solve::SolveError;
+
+/// The default relative tolerance of the curve (of the larger cost at the
+/// ends of each interval): see docs/frontier.md for why not smaller.
+pub const DEFAULT_TOLERANCE: f64 = 1e-3;
+/// The tolerance never goes below this, in currency.
+pub const ABSOLUTE_TOLERANCE: f64 = 1e-6;
+/// The default smallest interval between two points, in share.
+pub const DEFAULT_RESOLUTION: f64 = 1e-4;
+/// The default largest number of points on the curve.
+pub const DEFAULT_MAX_POINTS: usize = 200;
+/// The free-diversification point's cost equals the cost at `from` to this,
+/// relative (the precision of a solve; never looser than the tolerance).
+pub const FREE_TOLERANCE: f64 = 1e-9;
+/// The coarse grid the adaptive placement starts from: this many equal intervals.
+pub const INITIAL_INTERVALS: usize = 4;
+/// The files `frontier --out DIR` writes.
+pub const OUT_FILES: [&str; 2] = ["frontier.csv", "frontier.json"];
+
+/// Which cap a frontier tightens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cap {
+    /// A `max_share` policy of the model (after its scenarios), by name:
+    /// every row instance of it.
+    Policy(String),
+    /// The `cli-max-share` cap (as `solve --max-share`), added at `from`
+    /// through the run parameters.
+    MaxShare,
+}
+
+/// What to compute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub cap: Cap,
+    /// Vary (and cost) one commodity only, by id.
+    pub commodity: Option<String>,
+    /// The loosest share (the reference cost).
+    pub from: f64,
+    /// The tightest share.
+    pub to: f64,
+    /// Relative to the cost at the ends of each interval (never below [`ABSOLUTE_TOLERANCE`]).
+    pub tolerance: f64,
+    /// The smallest interval between points, in share.
+    pub resolution: f64,
+    pub max_points: usize,
+}
+
+impl Options {
+    pub fn new(cap: Cap) -> Options {
+        Options {
+            cap,
+            commodity: None,
+            from: 1.0,
+            to: 0.3,
+            tolerance: DEFAULT_TOLERANCE,
+            resolution: DEFAULT_RESOLUTION,
+            max_points: DEFAULT_MAX_POINTS,
+        }
+    }
+
+    /// Checks the values, before anything is read: a usage error names the option.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, x) in [("--from", self.from), ("--to", self.to)] {
+            if !(0.0..=1.0).contains(&x) {
+                return Err(format!("{name} {x} is not a share in 0..=1"));
+            }
+        }
+        if self.from < self.to {
+            return Err(format!(
+                "--from {} is below --to {}: the cap is tightened from --from down to --to",
+                self.from, self.to
+            ));
+        }
+        if !(self.tolerance.is_finite() && self.tolerance > 0.0) {
+            return Err(format!(
+                "--tolerance {} must be a positive number",
+                self.tolerance
+            ));
+        }
+        if !(self.resolution.is_finite() && self.resolution > 0.0) {
+            return Err(format!(
+                "the resolution {} must be a positive number",
+                self.resolution
+            ));
+        }
+        if self.max_points < 2 {
+            return Err(format!(
+                "--max-points {} must be 2 or more",
+                self.max_points
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A frontier to compute: the run (model, scenarios, solver options; its
+/// `out` is ignored, its `params.max_share` set for [`Cap::MaxShare`]) and
+/// the options.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub run: pipeline::Request,
+    pub options: Options,
+}
+
+/// Why a frontier stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum FrontierError {
+    /// An option out of range (the command line checks them first).
+    #[error("{0}")]
+    Usage(String),
+    /// The model, a scenario, or the cap named (unknown policy or commodity, a floor).
+    #[error("the model is invalid:\n{0}")]
+    Invalid(Diagnostics),
+    #[error(transparent)]
+    Solver(#[from] SolveError),
+    #[error(transparent)]
+    Output(#[from] WriteError),
+}
+
+/// One point of the curve.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Point {
+    /// The cap's share (0..=1).
+    pub share: f64,
+    pub total_cost: f64,
+    /// Total cost minus the total cost at `from`.
+    pub extra_cost: f64,
+    pub cost: CostParts,
+    /// Unmet demand, t (all the frontier's commodities together).
+    pub unmet: f64,
+    /// d(total cost)/d(share) / 100, summed over the varied rows (currency
+    /// per percentage point; negative where loosening the cap saves).
+    pub shadow_price: f64,
+    /// Why the point is there: `from`, `to`, `grid`, `tangents` (where the
+    /// tangents of an interval cross: a kink), `midpoint`, `free` (the
+    /// free-diversification point).
+    pub placed: Placed,
+}
+
+/// What placed a point.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Placed {
+    From,
+    To,
+    Grid,
+    Tangents,
+    Midpoint,
+    Free,
+}
+
+impl Placed {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placed::From => "from",
+            Placed::To => "to",
+            Placed::Grid => "grid",
+            Placed::Tangents => "tangents",
+            Placed::Midpoint => "midpoint",
+            Placed::Free => "free",
+        }
+    }
+}
+
+/// The tightest share at which the total cost is still the cost at `from`
+/// (within the tolerance), found by bisection to the resolution.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FreePoint {
+    pub share: f64,
+    pub total_cost: f64,
+    /// The tightest share at which the cost was seen above the tolerance
+    /// (none when the whole range is free): the point lies in (this, share].
+    pub costly_below: Option<f64>,
+    /// Its cost is the cost at `from` within this (currency): 1e-9 relative
+    /// (the precision of a solve), never looser than the curve's tolerance.
+    pub tolerance_cost: f64,
+}
+
+/// How long each step took, in seconds.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    /// Reading and validating the model.
+    pub load: f64,
+    /// Building and solving it once (cold).
+    pub solve: f64,
+    /// Every warm re-solve and the bisection of the free point.
+    pub frontier: f64,
+    pub total: f64,
+}
+
+/// A frontier: its points from `from` to `to` (share decreasing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Frontier {
+    pub model: String,
+    pub currency: String,
+    /// The policy tightened (`cli-max-share` for `--max-share`).
+    pub cap: String,
+    /// The commodities whose costs are summed (the one of `--commodity`, else all).
+    pub commodities: Vec<String>,
+    /// How many policy rows the cap has there (each one's share is varied).
+    pub rows: usize,
+    pub from: f64,
+    pub to: f64,
+    /// Relative, as given.
+    pub tolerance: f64,
+    /// The smallest tolerance in currency: max(tolerance x cost at `from`,
+    /// 1e-6); an interval's tolerance scales with the larger cost at its ends.
+    pub tolerance_cost: f64,
+    pub resolution: f64,
+    pub max_points: usize,
+    /// False when `max_points` stopped the refinement before the curve was captured.
+    pub complete: bool,
+    pub points: Vec<Point>,
+    pub free_diversification: FreePoint,
+    /// Points solved warm after the one cold solve (placed points and the
+    /// bisection of the free point; each re-solves every affected commodity).
+    pub resolves: usize,
+    pub timings: Timings,
+}
+
+/// A computed frontier and the warnings of the model.
+pub struct Run {
+    pub frontier: Frontier,
+    pub warnings: Diagnostics,
+}
+
+/// One evaluation, unrounded: the cost and slope the placement works with,
+/// and the point as reported.
+#[derive(Clone, Debug)]
+struct Eval {
+    s: f64,
+    f: f64,
+    g: f64,
+    point: Point,
+}
+
+/// The varied rows of one commodity: (row, column of delivered[S]).
+type Rows = Vec<(usize, Column)>;
+
+/// The solved model and what a point changes in it.
+struct Curve<'m> {
+    model: &'m Model,
+    outcome: Outcome,
+    /// Parallel to `outcome.commodities`.
+    varied: Vec<Rows>,
+    /// Parallel to `outcome.commodities`: whether its cost is counted.
+    counted: Vec<bool>,
+    /// The cost parts of the counted commodities that no point changes.
+    fixed: CostParts,
+    fixed_unmet: f64,
+    resolves: usize,
+}
+
+impl Curve<'_> {
+    /// Sets every varied row to `share`, re-solves the affected commodities
+    /// (in parallel, each from its last basis) and measures the point.
+    /// The share is first rounded to 1e-9, as reported, so that a point can
+    /// be solved again cold from its reported share.
+    fn at(&mut self, share: f64, placed: Placed) -> Result<Eval, SolveError> {
+        let share = round_share(share);
+        self.outcome
+            .commodities
+            .par_iter_mut()
+            .zip(&self.varied)
+            .filter(|(_, rows)| !rows.is_empty())
+            .try_for_each(|(c, rows)| {
+                for &(row, column) in rows {
+                    c.solved.set_coefficient(row, column, -share);
+                }
+                c.solved.resolve().map(|_| ())
+            })?;
+        self.resolves += 1;
+        Ok(self.measure(share, placed))
+    }
+
+    fn measure(&self, share: f64, placed: Placed) -> Eval {
+        let (mut f, mut g) = (0.0, 0.0);
+        let mut parts = self.fixed.clone();
+        let mut unmet = self.fixed_unmet;
+        for ((c, rows), &counted) in self
+            .outcome
+            .commodities
+            .iter()
+            .zip(&self.varied)
+            .zip(&self.counted)
+        {
+            let solution = c.solved.solution();
+            for &(row, column) in rows {
+                g += solution.duals[row] * solution.columns[column.index()];
+            }
+            if counted {
+                f += solution.objective;
+                if !rows.is_empty() {
+                    let (p, u) = cost_of(self.model, c);
+                    add(&mut parts, &p);
+                    unmet += u;
+                }
+            }
+        }
+        let point = Point {
+            share,
+            total_cost: report::money(parts.total()),
+            extra_cost: 0.0,
+            cost: parts,
+            unmet: report::tonnes(unmet),
+            shadow_price: report::money(g / 100.0),
+            placed,
+        };
+        Eval {
+            s: share,
+            f,
+            g,
+            point,
+        }
+    }
+}
+
+/// A share as reported: to 1e-9, dividing so that 0.3 stays 0.3.
+fn round_share(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
+}
+
+/// One commodity's cost parts and unmet demand, as the report computes them.
+fn cost_of(model: &Model, c: &pipeline::CommodityOutcome) -> (CostParts, f64) {
+    let solved = Solved {
+        network: &c.network,
+        program: &c.program,
+        solution: c.solved.solution(),
+    };
+    let r = report::build(model, &[solved]);
+    (r.cost, c.solved.solution().unmet.iter().sum())
+}
+
+fn add(to: &mut CostParts, p: &CostParts) {
+    to.supply += p.supply;
+    to.refining += p.refining;
+    to.transport += p.transport;
+    to.shortfall += p.shortfall;
+}
+
+/// Computes the frontier of `request`.
+pub fn run(request: &Request) -> Result<Run, FrontierError> {
+    let opts = &request.options;
+    opts.check().map_err(FrontierError::Usage)?;
+    let started = Instant::now();
+    let mut run = request.run.clone();
+    run.out = None;
+    if opts.cap == Cap::MaxShare {
+        run.params.max_share = Some(opts.from);
+    }
+    let mut loaded = pipeline::load(&run).map_err(FrontierError::Invalid)?;
+    let (policy, commodity) = target(&loaded, opts).map_err(FrontierError::Invalid)?;
+    let model = &loaded.model;
+    let load = started.elapsed().as_secs_f64();
+    let solve_started = Instant::now();
+    let nets = pipeline::networks(model);
+    let checks = pipeline::network_warnings(model, &nets, &loaded.texts);
+    let outcome = pipeline::solve(model, nets, &run.solve)?;
+    let solve = solve_started.elapsed().as_secs_f64();
+    let counted: Vec<bool> = outcome
+        .commodities
+        .iter()
+        .map(|c| commodity.is_none_or(|k| c.program.commodity == k))
+        .collect();
+    let varied: Vec<Rows> = outcome
+        .commodities
+        .iter()
+        .zip(&counted)
+        .map(|(c, &counted)| {
+            let p = &c.program;
+            (0..p.policies.len())
+                .filter(|&i| counted && p.policies[i].policy == policy)
+                .filter_map(|i| Some((p.policy_rows[i]?, p.policy_delivered[i]?)))
+                .collect()
+        })
+        .collect();
+    let rows = varied.iter().map(Vec::len).sum();
+    let name = model.policy(policy).name.clone();
+    if rows == 0 {
+        let mut diags = Diagnostics::new();
+        diags.error(
+            policy_location(&loaded, policy),
+            format!(
+                "policy \"{name}\" has no row to vary{}: no consumer of its scope can be reached",
+                commodity
+                    .map(|k| format!(" on {}", model.commodity(k).id))
+                    .unwrap_or_default()
+            ),
+        );
+        return Err(FrontierError::Invalid(diags));
+    }
+    let (mut fixed, mut fixed_unmet) = (CostParts::default(), 0.0);
+    for ((c, rows), &counted) in outcome.commodities.iter().zip(&varied).zip(&counted) {
+        if counted && rows.is_empty() {
+            let (p, u) = cost_of(model, c);
+            add(&mut fixed, &p);
+            fixed_unmet += u;
+        }
+    }
+    let mut curve = Curve {
+        model,
+        outcome,
+        varied,
+        counted,
+        fixed,
+        fixed_unmet,
+        resolves: 0,
+    };
+    let frontier_started = Instant::now();
+    let placed = place(&mut curve, opts)?;
+    let frontier_time = frontier_started.elapsed().as_secs_f64();
+    let mut points: Vec<Point> = placed.evals.iter().map(|e| e.point.clone()).collect();
+    points.sort_by(|a, b| b.share.total_cmp(&a.share));
+    points.dedup_by(|a, b| a.share == b.share);
+    let base = points.first().map_or(0.0, |p| p.total_cost);
+    for p in &mut points {
+        p.extra_cost = report::money(p.total_cost - base);
+    }
+    let free = FreePoint {
+        share: round_share(placed.free.s),
+        total_cost: placed.free.point.total_cost,
+        costly_below: placed.costly_below.map(round_share),
+        tolerance_cost: placed.free_tol,
+    };
+    let commodities = model
+        .commodity_ids()
+        .filter(|&k| commodity.is_none_or(|c| c == k))
+        .map(|k| model.commodity(k).id.clone())
+        .collect();
+    loaded.warnings.extend(checks);
+    Ok(Run {
+        frontier: Frontier {
+            model: model.name.clone(),
+            currency: model.currency.clone(),
+            cap: name,
+            commodities,
+            rows,
+            from: opts.from,
+            to: opts.to,
+            tolerance: opts.tolerance,
+            tolerance_cost: placed.tol,
+            resolution: opts.resolution,
+            max_points: opts.max_points,
+            complete: placed.complete,
+            points,
+            free_diversification: free,
+            resolves: curve.resolves,
+            timings: Timings {
+                load,
+                solve,
+                frontier: frontier_time,
+                total: started.elapsed().as_secs_f64(),
+            },
+        },
+        warnings: loaded.warnings,
+    })
+}
+
+/// Where the policy named is defined, for messages.
+fn policy_location(loaded: &pipeline::Loaded, policy: PolicyId) -> Location {
+    let p = loaded.model.policy(policy);
+    match p.line {
+        Some(line) => Location::line(loaded.texts.shown("model.toml"), line),
+        None => Location::file(p.name.clone()),
+    }
+}
+
+/// The policy and commodity the options name, checked against the model.
+fn target(
+    loaded: &pipeline::Loaded,
+    opts: &Options,
+) -> Result<(PolicyId, Option<CommodityId>), Diagnostics> {
+    let model = &loaded.model;
+    let toml = loaded.texts.shown("model.toml");
+    let mut diags = Diagnostics::new();
+    let name = match &opts.cap {
+        Cap::Policy(name) => name.as_str(),
+        Cap::MaxShare => MAX_SHARE_POLICY,
+    };
+    let names = || model.policies.iter().map(|p| p.name.as_str());
+    let Some(index) = model.policies.iter().position(|p| p.name == name) else {
+        let known: Vec<&str> = names().collect();
+        let listed = if known.is_empty() {
+            "it has none".to_string()
+        } else {
+            format!("its policies: {}", known.join(", "))
+        };
+        diags.error(
+            Location::file(toml),
+            format!(
+                "--policy {name}: no policy of that name ({listed}){}",
+                diagnostics::did_you_mean(name, names())
+            ),
+        );
+        return Err(diags);
+    };
+    let policy = PolicyId::from_index(index);
+    let p = model.policy(policy);
+    if p.kind != PolicyKind::MaxShare {
+        diags.error(
+            policy_location(loaded, policy),
+            format!(
+                "--policy {name}: a {} policy (a floor); frontier tightens a cap (max_share)",
+                p.kind
+            ),
+        );
+        return Err(diags);
+    }
+    let commodity = match &opts.commodity {
+        None => None,
+        Some(id) => {
+            let ids = || model.commodities.iter().map(|c| c.id.as_str());
+            let Some(k) = model
+                .commodity_ids()
+                .find(|&k| model.commodity(k).id == *id)
+            else {
+                diags.error(
+                    Location::file(toml),
+                    format!(
+                        "--commodity {id}: no commodity of that id (the model's: {}){}",
+                        ids().collect::<Vec<_>>().join(", "),
+                        diagnostics::did_you_mean(id, ids())
+                    ),
+                );
+                return Err(diags);
+            };
+            if p.commodity.is_some_and(|c| c != k) {
+                let only = p.commodity.map(|c| model.commodity(c).id.as_str());
+                diags.error(
+                    policy_location(loaded, policy),
+                    format!(
+                        "--commodity {id}: policy \"{name}\" applies to {} only",
+                        only.unwrap_or_default()
+                    ),
+                );
+                return Err(diags);
+            }
+            Some(k)
+        }
+    };
+    Ok((policy, commodity))
+}
+
+/// The placed points and what the placement found.
+struct Placement {
+    evals: Vec<Eval>,
+    free: Eval,
+    costly_below: Option<f64>,
+    tol: f64,
+    free_tol: f64,
+    complete: bool,
+}
+
+/// How an interval [a, b] is treated.
+enum Judgement {
+    /// The curve is captured within the tolerance (or the interval is too
+    /// narrow to split).
+    Captured,
+    /// Evaluate at this share and judge both halves.
+    Split(f64, Placed),
+    /// Evaluate the midpoint: split if the chord misses it.
+    CheckMidpoint(f64),
+}
+
+/// Places the points (module comment; docs/frontier.md).
+fn place(curve: &mut Curve<'_>, opts: &Options) -> Result<Placement, SolveError> {
+    let res = opts.resolution;
+    let first = curve.at(opts.from, Placed::From)?;
+    let tol = (opts.tolerance * first.f.abs()).max(ABSOLUTE_TOLERANCE);
+    let mut evals = vec![first];
+    if opts.from > opts.to {
+        let width = opts.from - opts.to;
+        let grid = INITIAL_INTERVALS.min((width / res).floor().max(1.0) as usize);
+        for j in 1..grid {
+            let s = opts.from - width * j as f64 / grid as f64;
+            evals.push(curve.at(s, Placed::Grid)?);
+        }
+        evals.push(curve.at(opts.to, Placed::To)?);
+    }
+    evals.sort_by(|a, b| a.s.total_cmp(&b.s));
+    let mut queue: VecDeque<(Eval, Eval)> = evals
+        .windows(2)
+        .map(|w| (w[0].clone(), w[1].clone()))
+        .collect();
+    let mut complete = true;
+    // The tolerance of an interval scales with its cost (where a tight cap
+    // leaves demand unmet, the cost is many times the cost at `from`).
+    let local = |a: &Eval, b: &Eval| (opts.tolerance * a.f.abs().max(b.f.abs())).max(tol);
+    while let Some((a, b)) = queue.pop_front() {
+        let tol = local(&a, &b);
+        let (s, placed) = match judge(&a, &b, tol, res) {
+            Judgement::Captured => continue,
+            Judgement::Split(s, placed) => (s, placed),
+            Judgement::CheckMidpoint(s) => (s, Placed::Midpoint),
+        };
+        if evals.len() + 1 >= opts.max_points {
+            // (one point is kept for the free-diversification point)
+            complete = false;
+            continue;
+        }
+        let c = curve.at(s, placed)?;
+        evals.push(c.clone());
+        if placed == Placed::Midpoint && (c.f - chord(&a, &b, s)).abs() <= tol {
+            continue; // the chord meets the midpoint: captured
+        }
+        queue.push_back((a, c.clone()));
+        queue.push_back((c, b));
+    }
+    evals.sort_by(|a, b| a.s.total_cmp(&b.s));
+    let (free, costly_below, free_tol) = free_point(curve, &evals, tol, res)?;
+    if !evals.iter().any(|e| e.s == free.s) {
+        evals.push(free.clone());
+    }
+    Ok(Placement {
+        evals,
+        free,
+        costly_below,
+        tol,
+        free_tol,
+        complete,
+    })
+}
+
+/// The chord of [a, b] at s.
+fn chord(a: &Eval, b: &Eval, s: f64) -> f64 {
+    a.f + (b.f - a.f) * (s - a.s) / (b.s - a.s)
+}
+
+/// The tangent at `e` (slope: the duals of the varied rows) at s.
+fn tangent(e: &Eval, s: f64) -> f64 {
+    e.f + e.g * (s - e.s)
+}
+
+/// The rule of the module comment, for the interval [a, b] (a.s < b.s).
+fn judge(a: &Eval, b: &Eval, tol: f64, res: f64) -> Judgement {
+    let width = b.s - a.s;
+    if width < 2.0 * res {
+        return Judgement::Captured; // at the resolution
+    }
+    // Convex on [a, b]: each tangent lies below the curve at the other end,
+    // and the curve lies between the chord (above) and the larger tangent.
+    // Concave: the other way round. Neither: only the midpoint can tell.
+    let (ta, tb) = (tangent(a, b.s), tangent(b, a.s));
+    let below = ta <= b.f + tol && tb <= a.f + tol;
+    let above = ta >= b.f - tol && tb >= a.f - tol;
+    if !below && !above {
+        return Judgement::CheckMidpoint(a.s + width / 2.0);
+    }
+    // The tangents cross at s*: a.f + a.g (s - a.s) = b.f + b.g (s - b.s).
+    let cross = (b.f - a.f + a.g * a.s - b.g * b.s) / (a.g - b.g);
+    let gap_at = |s: f64| {
+        let (x, y) = (tangent(a, s), tangent(b, s));
+        if below {
+            chord(a, b, s) - x.max(y)
+        } else {
+            x.min(y) - chord(a, b, s)
+        }
+    };
+    let mut gap = gap_at(a.s).max(gap_at(b.s));
+    if cross.is_finite() && cross > a.s && cross < b.s {
+        gap = gap.max(gap_at(cross));
+    }
+    if gap <= tol {
+        // Captured if the curve is convex (or concave) on [a, b]. A point
+        // placed where two tangents cross lies on both by construction, so
+        // it cannot show a bend next to it (a concave piece that ends in a
+        // kink); the midpoint checks such an interval.
+        let crossed = |e: &Eval| e.point.placed == Placed::Tangents;
+        if crossed(a) || crossed(b) {
+            return Judgement::CheckMidpoint(a.s + width / 2.0);
+        }
+        return Judgement::Captured;
+    }
+    if cross.is_finite() && cross > a.s && cross < b.s {
+        Judgement::Split(cross.clamp(a.s + res, b.s - res), Placed::Tangents)
+    } else {
+        Judgement::Split(a.s + width / 2.0, Placed::Midpoint)
+    }
+}
+
+/// The tightest share whose cost is the cost at `from` (to [`FREE_TOLERANCE`],
+/// never looser than `tol`): the tightest such point placed, moved down by
+/// bisection (each step a warm re-solve) until the costly share below it is
+/// within `res`, then to where the tangent at that costly share meets the
+/// cost at `from`, if that share is free too.
+fn free_point(
+    curve: &mut Curve<'_>,
+    evals: &[Eval],
+    tol: f64,
+    res: f64,
+) -> Result<(Eval, Option<f64>, f64), SolveError> {
+    let top = &evals[evals.len() - 1];
+    let within = tol
+        .min(FREE_TOLERANCE * top.f.abs())
+        .max(ABSOLUTE_TOLERANCE);
+    let limit = top.f + within;
+    // Evals are sorted by share; the cost does not increase as the share grows.
+    let i = evals.iter().rposition(|e| e.f > limit).map_or(0, |i| i + 1);
+    let mut hi = evals[i].clone();
+    let Some(mut lo) = i.checked_sub(1).map(|j| evals[j].clone()) else {
+        return Ok((hi, None, within));
+    };
+    while hi.s - lo.s > res {
+        let mid = lo.s + (hi.s - lo.s) / 2.0;
+        let e = curve.at(mid, Placed::Free)?;
+        if e.f <= limit {
+            hi = e;
+        } else {
+            lo = e;
+        }
+    }
+    // Where the curve leaves the flat cost along the tangent at `lo`: the
+    // kink itself when the curve is piecewise linear there.
+    let kink = lo.s + (top.f - lo.f) / lo.g;
+    if kink.is_finite() && kink > lo.s && kink < hi.s {
+        let e = curve.at(kink, Placed::Free)?;
+        if e.f <= limit && e.s < hi.s {
+            hi = e;
+        }
+    }
+    Ok((hi, Some(lo.s), within))
+}
+
+/// The frontier as a table for a terminal.
+pub fn table(f: &Frontier) -> String {
+    let mut out = String::new();
+    let cur = &f.currency;
+    let _ = writeln!(
+        out,
+        "sourcemix frontier: model {} -- cap \"{}\" ({} row{}), share {} -> {}",
+        f.model,
+        f.cap,
+        f.rows,
+        if f.rows == 1 { "" } else { "s" },
+        f.from,
+        f.to
+    );
+    let _ = writeln!(out, "costs of {} in {cur}", f.commodities.join(", "));
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:>9}  {:>20}  {:>18}  {:>16}  {:>18}  placed",
+        "share", "total cost", "extra cost", "unmet (t)", "shadow price/pp"
+    );
+    for p in &f.points {
+        let mark = if p.share == f.free_diversification.share {
+            "  <- free-diversification point"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "{:>8.2}%  {:>20}  {:>18}  {:>16}  {:>18}  {}{mark}",
+            p.share * 100.0,
+            amount(p.total_cost),
+            amount(p.extra_cost),
+            amount(p.unmet),
+            amount(p.shadow_price),
+            p.placed.as_str()
+        );
+    }
+    let _ = writeln!(out);
+    let free = &f.free_diversification;
+    let _ = writeln!(
+        out,
+        "Free diversification: the cap can be tightened to {:.2}% at no extra cost (within {} {cur} of the cost at {:.2}%){}",
+        free.share * 100.0,
+        if free.tolerance_cost >= 0.01 {
+            amount(free.tolerance_cost)
+        } else {
+            format!("{:.1e}", free.tolerance_cost)
+        },
+        f.from * 100.0,
+        match free.costly_below {
+            Some(s) => format!("; at {:.2}% it costs more", s * 100.0),
+            None => " over the whole range".into(),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "{} point{}, {} warm re-solve{} in {:.3} s (tolerance {} relative, resolution {} in share){}",
+        f.points.len(),
+        if f.points.len() == 1 { "" } else { "s" },
+        f.resolves,
+        if f.resolves == 1 { "" } else { "s" },
+        f.timings.frontier,
+        f.tolerance,
+        f.resolution,
+        if f.complete {
+            String::new()
+        } else {
+            format!(
+                "; stopped at --max-points {}: the curve is not captured to the tolerance everywhere",
+                f.max_points
+            )
+        }
+    );
+    out
+}
+
+/// The frontier as a pretty-printed JSON document (with a final newline).
+pub fn json(f: &Frontier) -> String {
+    let mut text =
+        serde_json::to_string_pretty(f).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+#[derive(Serialize)]
+struct CsvRow {
+    share: f64,
+    total_cost: f64,
+    extra_cost: f64,
+    supply: f64,
+    refining: f64,
+    transport: f64,
+    shortfall: f64,
+    unmet: f64,
+    shadow_price: f64,
+    placed: &'static str,
+    free_diversification: bool,
+}
+
+/// The header of frontier.csv.
+pub const CSV_HEADER: [&str; 11] = [
+    "share",
+    "total_cost",
+    "extra_cost",
+    "supply",
+    "refining",
+    "transport",
+    "shortfall",
+    "unmet",
+    "shadow_price",
+    "placed",
+    "free_diversification",
+];
+
+/// The points as CSV (one row per point, share decreasing).
+pub fn csv(f: &Frontier) -> Result<Vec<u8>, WriteError> {
+    let rows = f.points.iter().map(|p| CsvRow {
+        share: p.share,
+        total_cost: p.total_cost,
+        extra_cost: p.extra_cost,
+        supply: p.cost.supply,
+        refining: p.cost.refining,
+        transport: p.cost.transport,
+        shortfall: p.cost.shortfall,
+        unmet: p.unmet,
+        shadow_price: p.shadow_price,
+        placed: p.placed.as_str(),
+        free_diversification: p.share == f.free_diversification.share,
+    });
+    files::csv_of("frontier.csv", rows, &CSV_HEADER)
+}
+
+/// Writes frontier.csv and frontier.json as the folder `dir`, whole or not at all.
+pub fn write(f: &Frontier, dir: &Path) -> Result<(), WriteError> {
+    let files = [
+        (OUT_FILES[0], csv(f)?),
+        (OUT_FILES[1], json(f).into_bytes()),
+    ];
+    files::write_out_dir(dir, &files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval(s: f64, f: f64, g: f64) -> Eval {
+        Eval {
+            s,
+            f,
+            g,
+            point: Point {
+                share: s,
+                total_cost: f,
+                extra_cost: 0.0,
+                cost: CostParts::default(),
+                unmet: 0.0,
+                shadow_price: g / 100.0,
+                placed: Placed::Grid,
+            },
+        }
+    }
+
+    /// 4000 - 5000 s below 0.5, 2000 - 1000 s above (frontier-three).
+    fn kinked(s: f64) -> Eval {
+        if s < 0.5 {
+            eval(s, 4000.0 - 5000.0 * s, -5000.0)
+        } else {
+            eval(s, 2000.0 - 1000.0 * s, -1000.0)
+        }
+    }
+
+    #[test]
+    fn a_convex_kink_is_split_where_the_tangents_cross() {
+        match judge(&kinked(0.4), &kinked(0.58), 1e-6, 1e-4) {
+            Judgement::Split(s, Placed::Tangents) => assert!((s - 0.5).abs() < 1e-12, "{s}"),
+            _ => panic!("expected a split at the kink"),
+        }
+    }
+
+    #[test]
+    fn a_straight_interval_is_captured_without_a_solve() {
+        assert!(matches!(
+            judge(&kinked(0.52), &kinked(0.58), 1e-6, 1e-4),
+            Judgement::Captured
+        ));
+        // Next to a tangent crossing, the midpoint confirms it.
+        let mut a = kinked(0.5);
+        a.point.placed = Placed::Tangents;
+        assert!(matches!(
+            judge(&a, &kinked(0.58), 1e-6, 1e-4),
+            Judgement::CheckMidpoint(_)
+        ));
+    }
+
+    #[test]
+    fn a_concave_curve_uses_the_tangents_too() {
+        // f = -s^2 (concave): tangents above the curve, crossing at the middle.
+        let e = |s: f64| eval(s, -s * s, -2.0 * s);
+        match judge(&e(0.2), &e(0.6), 1e-6, 1e-4) {
+            Judgement::Split(s, Placed::Tangents) => assert!((s - 0.4).abs() < 1e-12, "{s}"),
+            _ => panic!("expected a split where the tangents cross"),
+        }
+        // Within the tolerance: the chord is close enough, nothing to solve.
+        assert!(matches!(
+            judge(&e(0.2), &e(0.6), 0.1, 1e-4),
+            Judgement::Captured
+        ));
+    }
+
+    #[test]
+    fn a_jump_is_checked_at_the_midpoint_down_to_the_resolution() {
+        // All unmet (flat, high) below 1/3, 4000 - 5000 s above.
+        let low = eval(0.3, 100_000.0, 0.0);
+        let high = eval(0.35, 2250.0, -5000.0);
+        assert!(matches!(
+            judge(&low, &high, 1e-3, 1e-4),
+            Judgement::CheckMidpoint(_)
+        ));
+        let near = eval(0.3334, 2333.0, -5000.0);
+        assert!(matches!(
+            judge(&eval(0.3333, 100_000.0, 0.0), &near, 1e-3, 1e-4),
+            Judgement::Captured
+        ));
+    }
+
+    #[test]
+    fn options_are_checked() {
+        let ok = Options::new(Cap::MaxShare);
+        assert!(ok.check().is_ok());
+        for bad in [
+            Options {
+                from: 1.5,
+                ..ok.clone()
+            },
+            Options {
+                to: -0.1,
+                ..ok.clone()
+            },
+            Options {
+                from: 0.3,
+                to: 0.5,
+                ..ok.clone()
+            },
+            Options {
+                tolerance: 0.0,
+                ..ok.clone()
+            },
+            Options {
+                resolution: f64::NAN,
+                ..ok.clone()
+            },
+            Options {
+                max_points: 1,
+                ..ok.clone()
+            },
+        ] {
+            assert!(bad.check().is_err(), "{bad:?}");
+        }
+    }
+}
