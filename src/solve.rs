@@ -348,25 +348,43 @@ impl SolvedProgram {
     /// costs . x + 1/2 sum_j weight_j x_j^2 (a convex QP, weights >= 0).
     /// An empty list removes the quadratic part.
     pub fn set_diagonal_hessian(&mut self, weights: &[(Column, f64)]) -> Result<(), SolveError> {
-        let mut diag: Vec<(usize, f64)> = weights
-            .iter()
-            .filter(|(_, w)| *w != 0.0)
-            .map(|&(c, w)| (c.index(), w))
-            .collect();
-        diag.sort_by_key(|&(c, _)| c);
+        let entries: Vec<(Column, Column, f64)> = weights.iter().map(|&(c, w)| (c, c, w)).collect();
+        self.set_hessian(&entries)
+    }
+
+    /// Sets the quadratic term 1/2 x' Q x from entries (i, j, q_ij) of a
+    /// symmetric positive semi-definite Q: each off-diagonal pair is given
+    /// once (either order), repeated entries are added up.
+    pub fn set_hessian(&mut self, entries: &[(Column, Column, f64)]) -> Result<(), SolveError> {
         let n = self.costs.len();
+        // Lower triangle, column by column: (column, row) with row >= column.
+        let mut lower: Vec<(usize, usize, f64)> = entries
+            .iter()
+            .filter(|(_, _, q)| *q != 0.0)
+            .map(|&(i, j, q)| {
+                let (a, b) = (i.index(), j.index());
+                (a.min(b), a.max(b), q)
+            })
+            .collect();
+        lower.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
         let mut start = Vec::with_capacity(n + 1);
-        let mut index = Vec::with_capacity(diag.len());
-        let mut value = Vec::with_capacity(diag.len());
-        let mut next = diag.iter().peekable();
+        let mut index: Vec<HighsInt> = Vec::with_capacity(lower.len());
+        let mut value: Vec<f64> = Vec::with_capacity(lower.len());
+        let mut next = lower.iter().peekable();
         for col in 0..n {
             start.push(index.len() as HighsInt);
-            while let Some(&&(c, w)) = next.peek() {
+            while let Some(&&(c, r, q)) = next.peek() {
                 if c != col {
                     break;
                 }
-                index.push(c as HighsInt);
-                value.push(w);
+                if index.last() == Some(&(r as HighsInt))
+                    && *start.last().unwrap_or(&0) < index.len() as HighsInt
+                {
+                    *value.last_mut().unwrap_or(&mut 0.0) += q;
+                } else {
+                    index.push(r as HighsInt);
+                    value.push(q);
+                }
                 next.next();
             }
         }
@@ -375,7 +393,7 @@ impl SolvedProgram {
         let Some(inst) = &mut self.instance else {
             return Ok(());
         };
-        // SAFETY: a live instance; CSC arrays of a lower-triangular (diagonal) matrix.
+        // SAFETY: a live instance; CSC arrays of the lower triangle of Q.
         let status = unsafe {
             highs_sys::Highs_passHessian(
                 inst.ptr(),

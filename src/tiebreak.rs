@@ -53,14 +53,30 @@ fn node_sizes(model: &Model, net: &CommodityNetwork, program: &CommodityProgram)
         .collect()
 }
 
-/// The weights scaled so that the largest is 1 (the minimiser is the same;
+/// How much more a node total's square weighs than a flow's: the totals are
+/// settled first (equal utilisation), the flows then split what is left.
+pub const AGGREGATE_WEIGHT: f64 = 100.0;
+
+/// The entries scaled so that the largest is 1 (the minimiser is the same;
 /// HiGHS's QP solver dislikes tiny Hessian entries).
-fn normalised(mut weights: Vec<(Column, f64)>) -> Vec<(Column, f64)> {
-    let largest = weights.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+fn normalised(mut entries: Vec<(Column, Column, f64)>) -> Vec<(Column, Column, f64)> {
+    let largest = entries.iter().map(|e| e.2).fold(0.0, f64::max);
     if largest > 0.0 {
-        weights.iter_mut().for_each(|(_, w)| *w /= largest);
+        entries.iter_mut().for_each(|e| e.2 /= largest);
     }
-    weights
+    entries
+}
+
+/// The flows into and out of each node, by index into `program.flows`.
+fn incidence(model: &Model, program: &CommodityProgram) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    let n = model.nodes.len();
+    let (mut into, mut out_of) = (vec![Vec::new(); n], vec![Vec::new(); n]);
+    for (i, f) in program.flows.iter().enumerate() {
+        let r = model.route(f.route);
+        out_of[r.from.index()].push(i);
+        into[r.to.index()].push(i);
+    }
+    (into, out_of)
 }
 
 /// The commodity's total demand (at least 1, so that it can divide).
@@ -131,28 +147,34 @@ pub fn break_ties(
     let limit = (50 * solved.columns() + 10_000).min(i32::MAX as usize);
     solved.set_highs_option("qp_iteration_limit", &limit.to_string())?;
 
-    // One QP: each flow's square over the sizes of its two ends (capacity,
-    // or demand, or the commodity's demand where unlimited), each unmet
-    // demand's square over that demand.
-    let mut weights: Vec<(Column, f64)> = program
-        .flows
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let r = model.route(f.route);
-            (
-                program.flow_column(i),
-                demand * demand / (size[r.from.index()] * size[r.to.index()]),
-            )
-        })
-        .collect();
-    for (j, &(d, _)) in program.unmet.iter().enumerate() {
-        weights.push((
-            program.unmet_column(j),
-            demand / model.demand[d].demand.max(1e-9),
-        ));
+    // One QP (module documentation): node totals weighted AGGREGATE_WEIGHT
+    // times the flows, so that they decide first; all terms scaled by D^2.
+    let mut entries: Vec<(Column, Column, f64)> = Vec::new();
+    let (into, out_of) = incidence(model, program);
+    for (node, role) in net.roles.iter().enumerate() {
+        let flows = match role {
+            Role::Source(_) => &out_of[node],
+            Role::Refiner(_) | Role::Hub => &into[node],
+            Role::Consumer(_) | Role::Inert => continue,
+        };
+        let w = AGGREGATE_WEIGHT * demand / size[node];
+        for (a, &i) in flows.iter().enumerate() {
+            for &j in &flows[..=a] {
+                entries.push((program.flow_column(i), program.flow_column(j), w));
+            }
+        }
     }
-    solved.set_diagonal_hessian(&normalised(weights))?;
+    for (i, f) in program.flows.iter().enumerate() {
+        let r = model.route(f.route);
+        let w = demand * demand / (size[r.from.index()] * size[r.to.index()]);
+        entries.push((program.flow_column(i), program.flow_column(i), w));
+    }
+    for (j, &(d, _)) in program.unmet.iter().enumerate() {
+        let col = program.unmet_column(j);
+        let w = AGGREGATE_WEIGHT * demand / model.demand[d].demand.max(1e-9);
+        entries.push((col, col, w));
+    }
+    solved.set_hessian(&normalised(entries))?;
     let chosen = solved.run_again().cloned();
 
     // Back to the LP: costs, bounds, no quadratic term.
