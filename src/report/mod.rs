@@ -266,9 +266,37 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
         shortfall: money(r.cost.shortfall),
     };
     r.total_cost = money(r.cost.total());
+    sort(&mut r);
+    r
+}
+
+/// Puts every list in an order of its own content (names, then the input
+/// line for parallel routes), so that the report does not depend on the
+/// order of the rows in the files.
+fn sort(r: &mut Report) {
     r.consumers
         .sort_by(|a, b| (&a.node, &a.commodity).cmp(&(&b.node, &b.commodity)));
-    r
+    r.flows.sort_by(|a, b| {
+        (&a.commodity, &a.from, &a.to, a.line).cmp(&(&b.commodity, &b.from, &b.to, b.line))
+    });
+    r.policies.sort_by(|a, b| {
+        (&a.policy, &a.commodity, a.stage, &a.scope, &a.from).cmp(&(
+            &b.policy,
+            &b.commodity,
+            b.stage,
+            &b.scope,
+            &b.from,
+        ))
+    });
+    r.capacities.sort_by(|a, b| {
+        (a.kind, &a.commodity, &a.node, &a.route, a.line).cmp(&(
+            b.kind,
+            &b.commodity,
+            &b.node,
+            &b.route,
+            b.line,
+        ))
+    });
 }
 
 /// Flow through each node and route of one commodity, summed over labels.
