@@ -4,8 +4,7 @@
 //! flows of total cost <= C* + 1e-9 x max(1, C*).
 //!
 //! Method, per commodity, on the kept HiGHS instance of the LP solve:
-//! 1. one row `sum_j cost_j x_j <= C*` (the face; the contract allows the
-//!    exact face, which lies inside the tolerance one) is added and every
+//! 1. one row `sum_j cost_j x_j <= C* + tol` (the face) is added and every
 //!    objective coefficient is set to 0;
 //! 2. for each entry (scope, stage, country X), the objective becomes
 //!    -F_X (the maximum) and then +F_X (the minimum), each re-solved from the
@@ -13,9 +12,9 @@
 //!    change keeps the basis primal feasible, so primal simplex goes on from
 //!    it); the minimum is skipped when the maximum is 0;
 //! 3. every solution found is checked to lie on the face (its original cost
-//!    is at most C* + 1e-9 x max(1, C*)); one that does not (or a re-solve
-//!    that fails) is re-solved cold: a fresh instance with the face row and
-//!    that objective;
+//!    is at most C* + 2 tol); one that does not (or a re-solve that fails) is
+//!    re-solved cold: a fresh instance with the face row and that objective,
+//!    by dual simplex (interior point struggles on a face with no interior);
 //! 4. every solution on the face is a witness for every entry: F_X seen at 0
 //!    is the minimum, F_X seen at the whole demand of the scope the maximum
 //!    (0 <= F_X <= delivered <= demand), so those re-solves are skipped;
@@ -42,7 +41,7 @@ use crate::network::{CommodityNetwork, Role, Tracking};
 use crate::pipeline::{CommodityOutcome, Outcome};
 use crate::policies;
 use crate::program::{self, Column, CommodityProgram};
-use crate::solve::{SolveError, SolveOptions, SolvedProgram};
+use crate::solve::{Method, SolveError, SolveOptions, SolvedProgram};
 
 /// The optimal face is the flows of total cost <= C* + FACE_TOLERANCE x max(1, C*).
 pub const FACE_TOLERANCE: f64 = 1e-9;
@@ -197,10 +196,16 @@ struct Target {
     hi: f64,
 }
 
+/// The report gives tonnes to 1e-6: below half of that an amount is 0.
+const ZERO_TONNES: f64 = 0.5e-6;
+
 impl Target {
-    /// Below this, an amount counts as 0.
+    /// Below this, an amount counts as 0: what the report would print as 0 t
+    /// (or 1e-9 of a large demand). A maximum that small is left out: on the
+    /// face of cost <= C* + tol, the tolerance alone lets a dearer source in
+    /// by tol / (its extra cost per t).
     fn zero(&self) -> f64 {
-        FACE_TOLERANCE * self.demand.max(1.0)
+        (FACE_TOLERANCE * self.demand).max(ZERO_TONNES)
     }
 }
 
@@ -341,8 +346,8 @@ fn bound_all(
         .sum();
     let tol = FACE_TOLERANCE * c_star.abs().max(1.0);
     let face = Face {
-        bound: c_star,
-        accept: c_star + tol,
+        bound: c_star + tol,
+        accept: c_star + 2.0 * tol,
         costs: original,
     };
     observe(targets, &solved.solution().columns);
@@ -388,11 +393,11 @@ fn bound_all(
     Ok(())
 }
 
-/// The optimal face: the bound of its row (C* itself: the ranges are
-/// computed on the exact face, which the contract allows, so that a country
-/// that could supply only at a cost within the tolerance gets no sliver of
-/// a range), the cost up to which a solution counts as on it (C* + 1e-9 x
-/// max(1, C*)), and the original costs.
+/// The optimal face: the bound of its row (C* + 1e-9 x max(1, C*), as the
+/// contract defines it; a row at exactly C* left HiGHS without an optimum
+/// (model status 15) on medium), the cost up to which a solution counts as
+/// on it (twice the tolerance: HiGHS holds rows to its own feasibility
+/// tolerance), and the original costs.
 struct Face {
     bound: f64,
     accept: f64,
@@ -482,7 +487,11 @@ impl Context<'_> {
         lp.objective = objective;
         lp.costs = costs;
         let k = &self.model.commodity(self.net.commodity).id;
-        let solved = SolvedProgram::solve(&program, lp, k, self.options)?;
+        let options = SolveOptions {
+            method: Method::Simplex,
+            ..self.options.clone()
+        };
+        let solved = SolvedProgram::solve(&program, lp, k, &options)?;
         Ok(solved.solution().columns.clone())
     }
 }

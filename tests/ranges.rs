@@ -219,8 +219,7 @@ fn cold_range(model: &Model, run: &Run, range: &ranges::ShareRange) -> (f64, f64
         .solved
         .solution()
         .objective;
-    // The exact face, as `ranges` computes it (the contract allows it).
-    let bound = c_star;
+    let bound = c_star + ranges::FACE_TOLERANCE * c_star.abs().max(1.0);
     let consumers = match &range.scope {
         RangeScope::Consumer(c) => vec![*c],
         RangeScope::Pooled { consumers, .. } => consumers.clone(),

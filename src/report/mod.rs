@@ -314,6 +314,16 @@ pub fn range_reports(
                     c.delivered * shares.get(&country).copied().unwrap_or(0.0)
                 })
                 .sum();
+            // Fractions of the reported tonnes, so that the two agree (a
+            // tolerance artefact below 1e-6 t shows in neither).
+            let (min, max) = (tonnes(r.min), tonnes(r.max));
+            let of_demand = |x: f64| {
+                if r.demand > 0.0 {
+                    share((x / r.demand).clamp(0.0, 1.0))
+                } else {
+                    0.0
+                }
+            };
             RangeReport {
                 commodity,
                 kind,
@@ -322,10 +332,10 @@ pub fn range_reports(
                 country,
                 demand: tonnes(r.demand),
                 amount: tonnes(amount),
-                min: tonnes(r.min),
-                max: tonnes(r.max),
-                min_share: share(r.min_share()),
-                max_share: share(r.max_share()),
+                min,
+                max,
+                min_share: of_demand(min),
+                max_share: of_demand(max),
             }
         })
         .collect();
