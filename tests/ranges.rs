@@ -412,3 +412,16 @@ fn solve_ranges_prints_brackets_and_writes_ranges_csv() {
     assert!(!out.join("ranges.csv").exists());
     assert!(!String::from_utf8_lossy(&output.stdout).contains('['));
 }
+
+/// Medium (four commodities, two of which do not track both stages): every
+/// reported share lies inside its range, including where a warm re-solve
+/// left the face and was redone cold.
+#[test]
+fn the_reported_share_lies_inside_its_range_on_medium() {
+    let run = with_ranges(Request::texts(generate(&SynthParams::medium())));
+    let stats = run.range_stats.expect("stats");
+    eprintln!("medium ranges: {stats:?}");
+    assert!(stats.tracked_programs > 0, "{stats:?}");
+    assert!(run.report.ranges.len() > 1000);
+    check_inside("medium", &run.report);
+}
