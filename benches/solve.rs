@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench --bench solve                       # flagship, medium, large
 //! cargo bench --bench solve -- flagship           # one group
+//! cargo bench --bench solve -- ranges             # share ranges: flagship, medium
 //! SOURCEMIX_BENCH_LARGE_SOLVE=1 cargo bench --bench solve -- large  # + large end to end
 //! SOURCEMIX_BENCH_XL=1 cargo bench --bench solve  # also xl, timed once
 //! ```
@@ -31,7 +32,7 @@ use sourcemix::program::{self, CommodityProgram, Lp};
 use sourcemix::report::files;
 use sourcemix::solve::SolveOptions;
 use sourcemix::synth::{self, SynthParams};
-use sourcemix::{solve, validate};
+use sourcemix::{ranges, solve, validate};
 
 fn flagship_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("models/critical-minerals-2024")
@@ -273,7 +274,59 @@ fn resolve(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, flagship, medium, large, resolve);
+/// Share ranges (`solve --ranges`): the flagship and medium, the ranges
+/// alone on an outcome solved once per sample (`ranges::compute` restores
+/// the kept instances, so every sample starts from the LP optimum), and the
+/// whole run with ranges on the flagship.
+fn ranges(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ranges");
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.measurement_time(Duration::from_secs(10));
+    let dir = flagship_dir();
+    group.bench_function("flagship_end_to_end", |b| {
+        b.iter(|| {
+            let request = Request {
+                ranges: true,
+                ..Request::folder(&dir)
+            };
+            black_box(end_to_end(&request))
+        })
+    });
+    let options = SolveOptions::default();
+    for (name, texts) in [
+        ("flagship", {
+            let mut diags = Diagnostics::new();
+            ModelTexts::read_dir(&dir, &mut diags)
+        }),
+        ("medium", synth::generate(&SynthParams::medium())),
+    ] {
+        let model = pipeline::load(&Request::texts(texts))
+            .expect("the model validates")
+            .model;
+        let mut outcome =
+            pipeline::solve(&model, pipeline::networks(&model), &options).expect("solves");
+        let computed = ranges::compute(&model, &mut outcome, &options).expect("ranges");
+        println!(
+            "ranges/{name}: {} ranges, {:?}",
+            computed.ranges.len(),
+            computed.stats
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                black_box(
+                    ranges::compute(&model, &mut outcome, &options)
+                        .expect("ranges")
+                        .ranges
+                        .len(),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, flagship, medium, large, resolve, ranges);
 
 fn main() {
     benches();

@@ -15,6 +15,7 @@ pub mod network;
 pub mod pipeline;
 pub mod policies;
 pub mod program;
+pub mod ranges;
 pub mod report;
 pub mod scenario;
 pub mod solve;

@@ -152,12 +152,16 @@ struct SolveArgs {
     allow_outside: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv into DIR.
+    /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv (and ranges.csv with --ranges) into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// The HiGHS method (the optimum is the same; the time is not).
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
+    /// Also report how firm each share is: the least and most each country
+    /// can supply at the least total cost (table, JSON key `ranges`, ranges.csv with --out).
+    #[arg(long)]
+    ranges: bool,
     /// Which optimum to report when several cost the same: `market` (the
     /// unique rule of docs/tie-break.md) or `none` (the solver's vertex).
     #[arg(long, value_enum, default_value_t = TieBreakArg::Market)]
@@ -389,6 +393,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
             dir,
             extra: Vec::new(),
         }),
+        ranges: args.ranges,
         ..request(
             &args.model,
             &args.scenarios,

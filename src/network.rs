@@ -128,7 +128,13 @@ pub struct CommodityNetwork {
 impl CommodityNetwork {
     /// Builds the graph of commodity `k` and works out its labels.
     pub fn build(model: &Model, k: CommodityId) -> CommodityNetwork {
-        let tracking = Tracking::for_commodity(model, k);
+        CommodityNetwork::build_with(model, k, Tracking::for_commodity(model, k))
+    }
+
+    /// As [`CommodityNetwork::build`], tracking the given label dimensions
+    /// (at least those the policies need, or their rows lose meaning): share
+    /// ranges track both stages (`ranges`).
+    pub fn build_with(model: &Model, k: CommodityId, tracking: Tracking) -> CommodityNetwork {
         let roles = roles(model, k);
         let mut graph = DiGraph::with_capacity(model.nodes.len(), 0);
         for i in 0..model.nodes.len() {

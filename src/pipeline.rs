@@ -14,6 +14,7 @@ use crate::model::Model;
 use crate::network::CommodityNetwork;
 use crate::policies;
 use crate::program::{self, CommodityProgram, Lp};
+use crate::ranges::{self, RangeStats};
 use crate::report::files::{self, WriteError};
 use crate::report::{self, Report, Solved};
 use crate::scenario::{self, Change, LoadOptions, RunParams, Scenario};
@@ -57,6 +58,9 @@ pub struct Request {
     pub allow_outside: bool,
     pub solve: SolveOptions,
     pub out: Option<OutDir>,
+    /// Also compute share ranges over the optimal face (`solve --ranges`,
+    /// section 7 of the contract; `ranges`).
+    pub ranges: bool,
 }
 
 impl Request {
@@ -78,6 +82,7 @@ impl Request {
             allow_outside: false,
             solve: SolveOptions::default(),
             out: None,
+            ranges: false,
         }
     }
 }
@@ -111,6 +116,8 @@ pub struct Run {
     pub loaded: Loaded,
     pub outcome: Outcome,
     pub report: Report,
+    /// What computing the share ranges took, when they were asked for.
+    pub range_stats: Option<RangeStats>,
 }
 
 /// Loads, solves, reports and (if asked) writes one request.
@@ -124,7 +131,7 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
     let checks = network_warnings(&loaded.model, &nets, &loaded.texts);
     loaded.warnings.extend(checks);
     let network_time = started.elapsed();
-    let outcome = solve(&loaded.model, nets, &request.solve)?;
+    let mut outcome = solve(&loaded.model, nets, &request.solve)?;
     for c in &outcome.commodities {
         if let Some(reason) = &c.tie_break_skipped {
             loaded.warnings.warning(
@@ -136,10 +143,22 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
             );
         }
     }
+    let ranges = if request.ranges {
+        let started = Instant::now();
+        let computed = ranges::compute(&loaded.model, &mut outcome, &request.solve)?;
+        Some((computed, started.elapsed()))
+    } else {
+        None
+    };
     let mut report = outcome.report(&loaded.model);
     report.timings.load = load_time.as_secs_f64();
     report.timings.build = (network_time + outcome.build_time).as_secs_f64();
     report.timings.solve = outcome.solve_time.as_secs_f64();
+    let range_stats = ranges.map(|(computed, time)| {
+        report.ranges = report::range_reports(&loaded.model, &computed.ranges, &report.consumers);
+        report.timings.ranges = time.as_secs_f64();
+        computed.stats
+    });
     if let Some(out) = &request.out {
         write(&mut report, out)?;
     }
@@ -147,6 +166,7 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
         loaded,
         outcome,
         report,
+        range_stats,
     })
 }
 

@@ -200,12 +200,6 @@ impl SolvedProgram {
         &self.solution
     }
 
-    /// Puts back a solution of this instance's program (after an analysis
-    /// that changed the objective and solved, and has restored it).
-    pub fn restore_solution(&mut self, solution: LpSolution) {
-        self.solution = solution;
-    }
-
     pub fn into_solution(self) -> LpSolution {
         self.solution
     }
@@ -553,6 +547,137 @@ impl SolvedProgram {
             commodity: self.commodity.clone(),
             reason,
         }
+    }
+
+    /// Records what an analysis that works on the kept instance changes, so
+    /// that [`SolvedProgram::restore`] can put it back: the solution, the
+    /// objective coefficients, the number of rows, the basis and the HiGHS
+    /// options a re-solve sets (`solver`, `presolve`, `simplex_strategy`).
+    /// Column and row bounds are not recorded.
+    pub fn snapshot(&mut self) -> Snapshot {
+        let mut snapshot = Snapshot {
+            solution: self.solution.clone(),
+            costs: self.costs.clone(),
+            rows: self.row_bounds.len(),
+            basis: None,
+            options: Vec::new(),
+        };
+        let Some(inst) = &mut self.instance else {
+            return snapshot;
+        };
+        let ptr = inst.ptr();
+        // SAFETY: a live instance; the buffers have its column and row counts.
+        unsafe {
+            let cols = highs_sys::Highs_getNumCol(ptr) as usize;
+            let rows = highs_sys::Highs_getNumRow(ptr) as usize;
+            let mut col_status: Vec<HighsInt> = vec![0; cols];
+            let mut row_status: Vec<HighsInt> = vec![0; rows];
+            let status =
+                highs_sys::Highs_getBasis(ptr, col_status.as_mut_ptr(), row_status.as_mut_ptr());
+            if status != highs_sys::STATUS_ERROR && rows == snapshot.rows {
+                snapshot.basis = Some((col_status, row_status));
+            }
+        }
+        for name in SNAPSHOT_OPTIONS {
+            if let Some(value) = option_value(ptr, name) {
+                snapshot.options.push((name.to_string(), value));
+            }
+        }
+        snapshot
+    }
+
+    /// Puts back what [`SolvedProgram::snapshot`] recorded: rows added since
+    /// are deleted, changed objective coefficients and the recorded options
+    /// are set back, the recorded basis is loaded (so the next re-solve
+    /// starts from it) and [`SolvedProgram::solution`] is the recorded one.
+    pub fn restore(&mut self, snapshot: Snapshot) -> Result<(), SolveError> {
+        let Snapshot {
+            solution,
+            costs,
+            rows,
+            basis,
+            options,
+        } = snapshot;
+        let now = self.row_bounds.len();
+        if now > rows {
+            if let Some(inst) = &mut self.instance {
+                // SAFETY: a live instance; rows..now are its own rows.
+                unsafe {
+                    highs_sys::Highs_deleteRowsByRange(
+                        inst.ptr(),
+                        rows as HighsInt,
+                        (now - 1) as HighsInt,
+                    );
+                }
+            }
+            self.row_bounds.truncate(rows);
+        }
+        for (j, &cost) in costs.iter().enumerate() {
+            if self.costs.get(j) != Some(&cost) {
+                self.set_cost(Column(j as u32), cost);
+            }
+        }
+        for (name, value) in &options {
+            self.set_highs_option(name, value)?;
+        }
+        if let (Some((col_status, row_status)), Some(inst)) = (basis, &mut self.instance) {
+            // SAFETY: a live instance with as many columns and rows as when
+            // the statuses were read (added rows were deleted above).
+            let status = unsafe {
+                highs_sys::Highs_setBasis(inst.ptr(), col_status.as_ptr(), row_status.as_ptr())
+            };
+            if status == highs_sys::STATUS_ERROR {
+                self.solution = solution;
+                return Err(self.fail("HiGHS rejected the recorded basis".into()));
+            }
+        }
+        self.solution = solution;
+        Ok(())
+    }
+}
+
+/// The HiGHS options a re-solve changes, recorded by a snapshot.
+const SNAPSHOT_OPTIONS: [&str; 3] = ["solver", "presolve", "simplex_strategy"];
+
+/// What [`SolvedProgram::snapshot`] records.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    solution: LpSolution,
+    costs: Vec<f64>,
+    rows: usize,
+    /// Column and row basis statuses, when HiGHS had a basis.
+    basis: Option<(Vec<HighsInt>, Vec<HighsInt>)>,
+    options: Vec<(String, String)>,
+}
+
+/// The value of a string or integer HiGHS option, as text.
+fn option_value(ptr: *mut std::ffi::c_void, name: &str) -> Option<String> {
+    let name_c = CString::new(name).ok()?;
+    let mut kind: HighsInt = -1;
+    // SAFETY: a live instance, a valid C string and an out-pointer.
+    let status = unsafe { highs_sys::Highs_getOptionType(ptr, name_c.as_ptr(), &mut kind) };
+    if status == highs_sys::STATUS_ERROR {
+        return None;
+    }
+    match kind {
+        1 => {
+            let mut value: HighsInt = 0;
+            // SAFETY: as above, an out-pointer to a HighsInt.
+            unsafe { highs_sys::Highs_getIntOptionValue(ptr, name_c.as_ptr(), &mut value) };
+            Some(value.to_string())
+        }
+        3 => {
+            // kHighsMaximumStringLength
+            let mut buffer = vec![0 as std::os::raw::c_char; 512];
+            // SAFETY: as above; HiGHS writes at most 512 bytes, NUL included.
+            unsafe {
+                highs_sys::Highs_getStringOptionValue(ptr, name_c.as_ptr(), buffer.as_mut_ptr())
+            };
+            // SAFETY: HiGHS wrote a NUL-terminated string into the buffer.
+            let text = unsafe { std::ffi::CStr::from_ptr(buffer.as_ptr()) };
+            Some(text.to_string_lossy().into_owned())
+        }
+        _ => None,
     }
 }
 

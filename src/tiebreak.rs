@@ -103,6 +103,9 @@ pub fn break_ties(
     if program.rows == 0 || program.flows.is_empty() {
         return Ok(lp);
     }
+    // Costs, options, basis and solution come back from here afterwards, so
+    // that a later re-solve starts from the LP's optimal basis.
+    let snapshot = solved.snapshot();
     let demand = total_demand(model, program);
     let size = node_sizes(model, net, program);
 
@@ -177,13 +180,8 @@ pub fn break_ties(
     solved.set_hessian(&normalised(entries))?;
     let chosen = solved.run_again().cloned();
 
-    // Back to the LP: costs, bounds, no quadratic term.
+    // Back to the LP: no quadratic term, bounds, then costs, options, basis.
     solved.set_diagonal_hessian(&[])?;
-    for (j, &c) in costs.iter().enumerate() {
-        if c != 0.0 {
-            solved.set_cost(Column(j as u32), c);
-        }
-    }
     for row in held_rows {
         let (lower, upper) = solved.original_row_bounds(row);
         solved.set_row_bounds(row, lower, upper);
@@ -191,7 +189,7 @@ pub fn break_ties(
     for col in held_columns {
         solved.set_column_bounds(col, 0.0, f64::INFINITY);
     }
-    solved.restore_solution(lp.clone());
+    solved.restore(snapshot)?;
     let chosen = chosen?;
     Ok(LpSolution {
         flows: chosen.flows,

@@ -23,6 +23,9 @@ pub const OUT_FILES: [&str; 5] = [
     "capacities.csv",
 ];
 
+/// Files `solve --out` writes only when asked (`--ranges`).
+pub const OPTIONAL_FILES: [&str; 1] = ["ranges.csv"];
+
 /// The record a batch keeps beside a run's outputs.
 pub const RUN_FILE: &str = "run.json";
 
@@ -133,6 +136,55 @@ struct CapacityRow<'a> {
     shadow_price: f64,
 }
 
+#[derive(Serialize)]
+struct RangeRow<'a> {
+    commodity: Cow<'a, str>,
+    kind: &'static str,
+    scope: Cow<'a, str>,
+    stage: &'static str,
+    country: Cow<'a, str>,
+    demand: f64,
+    amount: f64,
+    min: f64,
+    max: f64,
+    min_share: f64,
+    max_share: f64,
+}
+
+/// ranges.csv: one row per share range (`solve --ranges`).
+pub fn ranges_csv(report: &Report) -> Result<Vec<u8>, WriteError> {
+    let rows = report.ranges.iter().map(|r| RangeRow {
+        commodity: csv_text(&r.commodity),
+        kind: r.kind.as_str(),
+        scope: csv_text(&r.scope),
+        stage: r.stage.as_str(),
+        country: csv_text(&r.country),
+        demand: r.demand,
+        amount: r.amount,
+        min: r.min,
+        max: r.max,
+        min_share: r.min_share,
+        max_share: r.max_share,
+    });
+    csv_of(
+        "ranges.csv",
+        rows,
+        &[
+            "commodity",
+            "kind",
+            "scope",
+            "stage",
+            "country",
+            "demand",
+            "amount",
+            "min",
+            "max",
+            "min_share",
+            "max_share",
+        ],
+    )
+}
+
 /// A CSV file: `header`, then one record per row; every header cell passes
 /// through [`csv_text`], as the rows' text cells do where they are built.
 pub fn csv_of<T: Serialize>(
@@ -158,7 +210,7 @@ pub fn csv_of<T: Serialize>(
     })
 }
 
-/// Every output file's name and bytes.
+/// Every output file's name and bytes (ranges.csv only when the report has ranges).
 pub fn render_all(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>, WriteError> {
     let flow_rows = report.flows.iter().map(|f| FlowRow {
         from: csv_text(&f.from),
@@ -254,13 +306,17 @@ pub fn render_all(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>, Write
         "shadow_price",
     ];
     let capacities = csv_of("capacities.csv", capacity_rows, &capacity_header)?;
-    Ok(vec![
+    let mut out = vec![
         ("summary.json", json(report).into_bytes()),
         ("flows.csv", flows),
         ("mix.csv", mix),
         ("policies.csv", policies),
         ("capacities.csv", capacities),
-    ])
+    ];
+    if !report.ranges.is_empty() {
+        out.push(("ranges.csv", ranges_csv(report)?));
+    }
+    Ok(out)
 }
 
 /// Writes `files` as the folder `dir`, so that `dir` is at every instant
@@ -484,8 +540,12 @@ fn check_replaceable(dir: &Path, files: &[(&str, Vec<u8>)]) -> Result<(), WriteE
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let ours =
-        |n: &str| files.iter().any(|(f, _)| *f == n) || OUT_FILES.contains(&n) || n == RUN_FILE;
+    let ours = |n: &str| {
+        files.iter().any(|(f, _)| *f == n)
+            || OUT_FILES.contains(&n)
+            || OPTIONAL_FILES.contains(&n)
+            || n == RUN_FILE
+    };
     match names.into_iter().find(|n| !ours(n)) {
         Some(example) => Err(WriteError::Foreign {
             path: shown,

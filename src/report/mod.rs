@@ -50,6 +50,9 @@ pub struct Report {
     pub capacities: Vec<CapacityReport>,
     pub timings: Timings,
     pub lp: LpSize,
+    /// Share ranges over the optimal face (`solve --ranges`; absent otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranges: Vec<RangeReport>,
 }
 
 /// How the solve ended. A valid model always has an optimum (unmet demand
@@ -219,6 +222,133 @@ pub struct Timings {
     pub build: f64,
     pub solve: f64,
     pub write: f64,
+    /// Computing share ranges (only when they were asked for).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ranges: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// Whose deliveries a range is about.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RangeKind {
+    /// One consumer.
+    Consumer,
+    /// A pooled policy scope set (`all`, a list, `group:G`).
+    Scope,
+}
+
+impl RangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RangeKind::Consumer => "consumer",
+            RangeKind::Scope => "scope",
+        }
+    }
+}
+
+impl fmt::Display for RangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// How firm one country's supply to a consumer (or a pooled scope) is: its
+/// least and most tonnes over every flow of total cost <= C* + 1e-9 x
+/// max(1, C*) (section 7 of the contract), and as fractions of demand.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct RangeReport {
+    pub commodity: String,
+    pub kind: RangeKind,
+    /// The consumer id, or the scope set as the policy rows name it
+    /// (`all`, `group:EU`, listed ids joined by `+`).
+    pub scope: String,
+    pub stage: Stage,
+    pub country: String,
+    /// The demand of the consumer (of the scope's consumers together), t.
+    pub demand: f64,
+    /// The tonnes the reported solution takes from the country (delivered x share).
+    pub amount: f64,
+    pub min: f64,
+    pub max: f64,
+    /// `min` and `max` as fractions of `demand`.
+    pub min_share: f64,
+    pub max_share: f64,
+}
+
+/// The report's rows of share ranges, sorted by commodity, kind, scope,
+/// stage and country; `amount` is taken from the consumers' reported shares.
+pub fn range_reports(
+    model: &Model,
+    ranges: &[crate::ranges::ShareRange],
+    consumers: &[ConsumerReport],
+) -> Vec<RangeReport> {
+    let by_node: BTreeMap<(&str, &str), &ConsumerReport> = consumers
+        .iter()
+        .map(|c| ((c.node.as_str(), c.commodity.as_str()), c))
+        .collect();
+    let mut out: Vec<RangeReport> = ranges
+        .iter()
+        .map(|r| {
+            let commodity = model.commodity(r.commodity).id.clone();
+            let country = model.country(r.country).code.clone();
+            let (kind, scope, members) = match &r.scope {
+                crate::ranges::RangeScope::Consumer(c) => {
+                    (RangeKind::Consumer, model.node(*c).id.clone(), vec![*c])
+                }
+                crate::ranges::RangeScope::Pooled { label, consumers } => {
+                    (RangeKind::Scope, label.clone(), consumers.clone())
+                }
+            };
+            let amount: f64 = members
+                .iter()
+                .filter_map(|c| by_node.get(&(model.node(*c).id.as_str(), commodity.as_str())))
+                .map(|c| {
+                    let shares = match r.stage {
+                        Stage::Mining => &c.mining_shares,
+                        Stage::Refining => &c.refining_shares,
+                    };
+                    c.delivered * shares.get(&country).copied().unwrap_or(0.0)
+                })
+                .sum();
+            // Fractions of the reported tonnes, so that the two agree (a
+            // tolerance artefact below 1e-6 t shows in neither).
+            let (min, max) = (tonnes(r.min), tonnes(r.max));
+            let of_demand = |x: f64| {
+                if r.demand > 0.0 {
+                    share((x / r.demand).clamp(0.0, 1.0))
+                } else {
+                    0.0
+                }
+            };
+            RangeReport {
+                commodity,
+                kind,
+                scope,
+                stage: r.stage,
+                country,
+                demand: tonnes(r.demand),
+                amount: tonnes(amount),
+                min,
+                max,
+                min_share: of_demand(min),
+                max_share: of_demand(max),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.commodity, a.kind, &a.scope, a.stage, &a.country).cmp(&(
+            &b.commodity,
+            b.kind,
+            &b.scope,
+            b.stage,
+            &b.country,
+        ))
+    });
+    out
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -242,6 +372,7 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
         capacities: Vec::new(),
         timings: Timings::default(),
         lp: LpSize::default(),
+        ranges: Vec::new(),
     };
     for s in solved {
         let usage = Usage::of(model, s);

@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use std::collections::BTreeMap;
 
-use super::Report;
+use super::{RangeKind, RangeReport, Report};
+use crate::model::Stage;
 
 /// How many countries the table lists per consumer and stage.
 const TOP: usize = 3;
@@ -73,9 +74,42 @@ fn consumers(out: &mut String, report: &Report) {
         "\nConsumers (t per year; marginal cost in {} per t of extra demand)",
         report.currency
     );
+    if !report.ranges.is_empty() {
+        let _ = writeln!(
+            out,
+            "[a-b]: the least and the most % of demand the country can supply at the least total cost"
+        );
+    }
+    let ranges = ranges_by_consumer(report);
+    let cells: Vec<(String, String)> = report
+        .consumers
+        .iter()
+        .map(|c| {
+            let at = |stage: Stage| {
+                let ranges = &ranges;
+                move |country: &str| {
+                    ranges
+                        .get(&(c.node.as_str(), c.commodity.as_str(), stage, country))
+                        .map(|r| bracket(r))
+                }
+            };
+            (
+                top_with(&c.mining_shares, c.hhi_mining, at(Stage::Mining)),
+                top_with(&c.refining_shares, c.hhi_refining, at(Stage::Refining)),
+            )
+        })
+        .collect();
+    // Without ranges the columns keep their fixed width (and the table its bytes).
+    let (wm, wr) = if report.ranges.is_empty() {
+        (34, 34)
+    } else {
+        let wm = cells.iter().map(|c| c.0.len()).max().unwrap_or(0);
+        let wr = cells.iter().map(|c| c.1.len()).max().unwrap_or(0);
+        (wm.max(34), wr.max(34))
+    };
     let _ = writeln!(
         out,
-        "{:<10} {:<12} {:>14} {:>14} {:>12} {:>14}  {:<34} {:<34}",
+        "{:<10} {:<12} {:>14} {:>14} {:>12} {:>14}  {:<wm$} {:<wr$}",
         "consumer",
         "commodity",
         "demand",
@@ -85,23 +119,116 @@ fn consumers(out: &mut String, report: &Report) {
         "top mining countries (HHI)",
         "top refining countries (HHI)"
     );
-    for c in &report.consumers {
+    for (c, (mining, refining)) in report.consumers.iter().zip(&cells) {
         let _ = writeln!(
             out,
-            "{:<10} {:<12} {:>14} {:>14} {:>12} {:>14}  {:<34} {:<34}",
+            "{:<10} {:<12} {:>14} {:>14} {:>12} {:>14}  {:<wm$} {:<wr$}",
             c.node,
             c.commodity,
             amount(c.demand),
             amount(c.delivered),
             amount(c.unmet),
             amount(c.marginal_cost),
-            top(&c.mining_shares, c.hhi_mining),
-            top(&c.refining_shares, c.hhi_refining),
+            mining,
+            refining,
+        );
+    }
+    scope_ranges(out, report);
+}
+
+type RangeKey<'a> = (&'a str, &'a str, Stage, &'a str);
+
+/// The per-consumer ranges by (consumer, commodity, stage, country).
+fn ranges_by_consumer(report: &Report) -> BTreeMap<RangeKey<'_>, &RangeReport> {
+    report
+        .ranges
+        .iter()
+        .filter(|r| r.kind == RangeKind::Consumer)
+        .map(|r| {
+            (
+                (
+                    r.scope.as_str(),
+                    r.commodity.as_str(),
+                    r.stage,
+                    r.country.as_str(),
+                ),
+                r,
+            )
+        })
+        .collect()
+}
+
+/// `[40.2-65.0]`: a range in percent of demand.
+fn bracket(r: &RangeReport) -> String {
+    format!("[{:.1}-{:.1}]", r.min_share * 100.0, r.max_share * 100.0)
+}
+
+/// The ranges of the pooled policy scopes: per scope, commodity and stage,
+/// the countries supplying most (share of the scope's demand, and range).
+fn scope_ranges(out: &mut String, report: &Report) {
+    let mut groups: BTreeMap<(&str, &str, Stage), Vec<&RangeReport>> = BTreeMap::new();
+    for r in report.ranges.iter().filter(|r| r.kind == RangeKind::Scope) {
+        groups
+            .entry((r.scope.as_str(), r.commodity.as_str(), r.stage))
+            .or_default()
+            .push(r);
+    }
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nPooled policy scopes (t per year; % of the scope's demand [least-most at the least total cost])"
+    );
+    let width = groups.keys().map(|k| k.0.len()).max().unwrap_or(5).max(5);
+    let _ = writeln!(
+        out,
+        "{:<width$} {:<12} {:<9} {:>14}  top countries",
+        "scope", "commodity", "stage", "demand"
+    );
+    for ((scope, commodity, stage), mut list) in groups {
+        list.sort_by(|a, b| {
+            b.amount
+                .total_cmp(&a.amount)
+                .then(b.max.total_cmp(&a.max))
+                .then(a.country.cmp(&b.country))
+        });
+        let named: Vec<String> = list
+            .iter()
+            .take(TOP)
+            .map(|r| {
+                let share = if r.demand > 0.0 {
+                    r.amount / r.demand
+                } else {
+                    0.0
+                };
+                format!("{} {:.1}% {}", r.country, share * 100.0, bracket(r))
+            })
+            .collect();
+        let demand = list.first().map(|r| r.demand).unwrap_or(0.0);
+        let _ = writeln!(
+            out,
+            "{:<width$} {:<12} {:<9} {:>14}  {}",
+            scope,
+            commodity,
+            stage,
+            amount(demand),
+            named.join(", ")
         );
     }
 }
 
 fn top(shares: &BTreeMap<String, f64>, hhi: f64) -> String {
+    top_with(shares, hhi, |_| None)
+}
+
+/// The top countries with their shares, each followed by its range when
+/// `range` gives one.
+fn top_with(
+    shares: &BTreeMap<String, f64>,
+    hhi: f64,
+    range: impl Fn(&str) -> Option<String>,
+) -> String {
     let mut list: Vec<(&String, &f64)> = shares.iter().collect();
     if list.is_empty() {
         return "-".into();
@@ -110,7 +237,10 @@ fn top(shares: &BTreeMap<String, f64>, hhi: f64) -> String {
     let named: Vec<String> = list
         .iter()
         .take(TOP)
-        .map(|(k, v)| format!("{k} {:.1}%", *v * 100.0))
+        .map(|(k, v)| match range(k) {
+            Some(r) => format!("{k} {:.1}% {r}", *v * 100.0),
+            None => format!("{k} {:.1}%", *v * 100.0),
+        })
         .collect();
     format!("{} ({:.0})", named.join(", "), hhi)
 }
