@@ -53,6 +53,12 @@ fn node_sizes(model: &Model, net: &CommodityNetwork, program: &CommodityProgram)
         .collect()
 }
 
+/// Above this many variables in one commodity's program the QP is not run
+/// and the solver's vertex is reported, with a warning: on the large
+/// synthetic model (72,000 variables per commodity) HiGHS's active-set QP
+/// takes minutes where the LP takes seconds (docs/tie-break.md, "Speed").
+pub const MAX_VARIABLES: usize = 25_000;
+
 /// How much more a node total's square weighs than a flow's: the totals are
 /// settled first (equal utilisation), the flows then split what is left.
 pub const AGGREGATE_WEIGHT: f64 = 100.0;
@@ -102,6 +108,16 @@ pub fn break_ties(
     let lp = solved.solution().clone();
     if program.rows == 0 || program.flows.is_empty() {
         return Ok(lp);
+    }
+    if program.variables() > MAX_VARIABLES {
+        return Err(SolveError {
+            commodity: model.commodity(program.commodity).id.clone(),
+            reason: format!(
+                "{} variables, above the {} up to which the tie-break QP is run",
+                program.variables(),
+                MAX_VARIABLES
+            ),
+        });
     }
     // Costs, options, basis and solution come back from here afterwards, so
     // that a later re-solve starts from the LP's optimal basis.
