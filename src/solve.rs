@@ -303,26 +303,6 @@ impl SolvedProgram {
         self.row_bounds.len() - 1
     }
 
-    /// Adds a column (cost, bounds, in no row yet); returns it.
-    pub fn add_column(&mut self, cost: f64, lower: f64, upper: f64) -> Column {
-        if let Some(inst) = &mut self.instance {
-            // SAFETY: a live instance; a column with no matrix entries.
-            unsafe {
-                highs_sys::Highs_addCol(
-                    inst.ptr(),
-                    cost,
-                    lower,
-                    upper,
-                    0,
-                    std::ptr::null(),
-                    std::ptr::null(),
-                );
-            }
-        }
-        self.costs.push(cost);
-        Column(u32::try_from(self.costs.len() - 1).unwrap_or(u32::MAX))
-    }
-
     /// Sets the coefficient of `column` in `row` (e.g. a policy row's share).
     pub fn set_coefficient(&mut self, row: usize, column: Column, value: f64) {
         if let Some(inst) = &mut self.instance {
@@ -338,17 +318,10 @@ impl SolvedProgram {
         }
     }
 
-    /// Sets a diagonal quadratic term: the objective becomes
-    /// costs . x + 1/2 sum_j weight_j x_j^2 (a convex QP, weights >= 0).
-    /// An empty list removes the quadratic part.
-    pub fn set_diagonal_hessian(&mut self, weights: &[(Column, f64)]) -> Result<(), SolveError> {
-        let entries: Vec<(Column, Column, f64)> = weights.iter().map(|&(c, w)| (c, c, w)).collect();
-        self.set_hessian(&entries)
-    }
-
     /// Sets the quadratic term 1/2 x' Q x from entries (i, j, q_ij) of a
     /// symmetric positive semi-definite Q: each off-diagonal pair is given
-    /// once (either order), repeated entries are added up.
+    /// once (either order), repeated entries are added up. No entries
+    /// removes the quadratic part.
     pub fn set_hessian(&mut self, entries: &[(Column, Column, f64)]) -> Result<(), SolveError> {
         let n = self.costs.len();
         // Lower triangle, column by column: (column, row) with row >= column.
@@ -360,7 +333,7 @@ impl SolvedProgram {
                 (a.min(b), a.max(b), q)
             })
             .collect();
-        lower.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)));
+        lower.sort_by_key(|x| (x.0, x.1));
         let mut start = Vec::with_capacity(n + 1);
         let mut index: Vec<HighsInt> = Vec::with_capacity(lower.len());
         let mut value: Vec<f64> = Vec::with_capacity(lower.len());

@@ -197,7 +197,7 @@ pub fn break_ties(
     let chosen = solved.run_again().cloned();
 
     // Back to the LP: no quadratic term, bounds, then costs, options, basis.
-    solved.set_diagonal_hessian(&[])?;
+    solved.set_hessian(&[])?;
     for row in held_rows {
         let (lower, upper) = solved.original_row_bounds(row);
         solved.set_row_bounds(row, lower, upper);
