@@ -2,13 +2,15 @@
 //! same. After the LP, one strictly convex quadratic program is solved over
 //! the LP's optimal face, on the kept HiGHS instance (docs/tie-break.md):
 //!
-//!   minimise  sum_{e, l} x_{e,l}^2 / (K_from(e) K_to(e))  +  sum_c u_c^2 / d_c
+//!   minimise  M sum_n T_n^2 / K_n D  +  M sum_c u_c^2 / d_c D
+//!             +  sum_{e, l} x_{e,l}^2 / (K_from(e) K_to(e))
 //!
-//! over flows of least total cost, where K_n is node n's size (its supply or
-//! refining capacity, or its demand for a consumer; the commodity's total
-//! demand D where a capacity is unlimited and for hubs), u_c consumer c's
-//! unmet demand and d_c its demand (the terms are scaled by D, which does not
-//! move the minimiser). Strictly convex in every column, so its optimum is
+//! over flows of least total cost, where T_n is the total of source,
+//! refiner or hub n (outflow of a source, inflow otherwise), K_n is node n's
+//! size (its supply or refining capacity, or its demand for a consumer; the
+//! commodity's total demand D where a capacity is unlimited and for hubs),
+//! u_c consumer c's unmet demand, d_c its demand, and M = AGGREGATE_WEIGHT.
+//! Strictly convex in every column, so its optimum is
 //! unique; it is the "gravity" split: two tied mines of 100 t and 300 t
 //! serving one consumer run at the same utilisation, consumers drawing on a
 //! tied pool get the pool's mix, and a shortfall among equal penalties is
@@ -122,41 +124,84 @@ pub fn break_ties(
     // Costs, options, basis and solution come back from here afterwards, so
     // that a later re-solve starts from the LP's optimal basis.
     let snapshot = solved.snapshot();
-    let demand = total_demand(model, program);
-    let size = node_sizes(model, net, program);
+    let held = Held::optimal_face(&lp, solved);
+    set_qp_options(solved)?;
+    let hessian = market_hessian(model, net, program);
+    let chosen = solved
+        .set_hessian(&normalised(hessian))
+        .and_then(|_| solved.run_again().cloned());
+    solved.set_hessian(&[])?;
+    held.release(solved);
+    solved.restore(snapshot)?;
+    let chosen = chosen?;
+    Ok(LpSolution {
+        flows: chosen.flows,
+        unmet: chosen.unmet,
+        columns: chosen.columns,
+        ..lp
+    })
+}
 
-    // The optimal face, written exactly from the LP's duals (complementary
-    // slackness): a column with a positive reduced cost stays at 0, a row
-    // with a non-zero dual stays at its bound. (A cost row "total cost <=
-    // C*" instead makes HiGHS's QP solver stall on these programs.)
-    let costs = solved.costs().to_vec();
-    let mut held_columns = Vec::new();
-    for (j, (&d, &c)) in lp.reduced_costs.iter().zip(&costs).enumerate() {
-        if d > DUAL_TOLERANCE * c.abs().max(1.0) {
-            held_columns.push(Column(j as u32));
+/// What holds the QP on the LP's optimal face.
+struct Held {
+    columns: Vec<Column>,
+    rows: Vec<usize>,
+}
+
+impl Held {
+    /// The optimal face, written exactly from the LP's duals (complementary
+    /// slackness): a column with a positive reduced cost stays at 0, a row
+    /// with a non-zero dual stays at its bound; then no linear cost is left.
+    /// (A cost row "total cost <= C*" instead makes HiGHS's QP solver stall
+    /// on these programs.)
+    fn optimal_face(lp: &LpSolution, solved: &mut SolvedProgram) -> Held {
+        let costs = solved.costs().to_vec();
+        let columns: Vec<Column> = lp
+            .reduced_costs
+            .iter()
+            .zip(&costs)
+            .enumerate()
+            .filter(|(_, (&d, &c))| d > DUAL_TOLERANCE * c.abs().max(1.0))
+            .map(|(j, _)| Column(j as u32))
+            .collect();
+        solved.fix_to_zero(columns.iter().copied());
+        let mut rows = Vec::new();
+        for (row, &dual) in lp.duals.iter().enumerate() {
+            let (lower, upper) = solved.original_row_bounds(row);
+            if lower == upper || dual.abs() <= DUAL_TOLERANCE {
+                continue;
+            }
+            // A binding <= row has a dual <= 0 (relaxing it lowers the cost); a >= row >= 0.
+            let at = if upper.is_finite() && (dual < 0.0 || !lower.is_finite()) {
+                upper
+            } else {
+                lower
+            };
+            solved.set_row_bounds(row, at, at);
+            rows.push(row);
+        }
+        for (j, &c) in costs.iter().enumerate() {
+            if c != 0.0 {
+                solved.set_cost(Column(j as u32), 0.0);
+            }
+        }
+        Held { columns, rows }
+    }
+
+    /// Gives the held columns and rows their own bounds back (costs come
+    /// back with the snapshot).
+    fn release(self, solved: &mut SolvedProgram) {
+        for row in self.rows {
+            let (lower, upper) = solved.original_row_bounds(row);
+            solved.set_row_bounds(row, lower, upper);
+        }
+        for col in self.columns {
+            solved.set_column_bounds(col, 0.0, f64::INFINITY);
         }
     }
-    solved.fix_to_zero(held_columns.iter().copied());
-    let mut held_rows = Vec::new();
-    for (row, &dual) in lp.duals.iter().enumerate() {
-        let (lower, upper) = solved.original_row_bounds(row);
-        if lower == upper || dual.abs() <= DUAL_TOLERANCE {
-            continue;
-        }
-        // A binding <= row has dual <= 0 (relaxing it lowers the cost); a >= row >= 0.
-        let at = if upper.is_finite() && (dual < 0.0 || !lower.is_finite()) {
-            upper
-        } else {
-            lower
-        };
-        solved.set_row_bounds(row, at, at);
-        held_rows.push(row);
-    }
-    for (j, &c) in costs.iter().enumerate() {
-        if c != 0.0 {
-            solved.set_cost(Column(j as u32), 0.0);
-        }
-    }
+}
+
+fn set_qp_options(solved: &mut SolvedProgram) -> Result<(), SolveError> {
     solved.set_highs_option("solver", "choose")?;
     solved.set_highs_option("presolve", "on")?;
     // HiGHS regularises QPs by default, which moves ~1e-7 t into unmet demand.
@@ -164,18 +209,29 @@ pub fn break_ties(
     // The active-set QP solver can stall on a degenerate face: bounded, so
     // that a stall is an error (and the caller reports the vertex), never a hang.
     let limit = (50 * solved.columns() + 10_000).min(i32::MAX as usize);
-    solved.set_highs_option("qp_iteration_limit", &limit.to_string())?;
+    solved.set_highs_option("qp_iteration_limit", &limit.to_string())
+}
 
-    // One QP (module documentation): node totals weighted AGGREGATE_WEIGHT
-    // times the flows, so that they decide first; all terms scaled by D^2.
-    let mut entries: Vec<(Column, Column, f64)> = Vec::new();
+/// The Hessian of the module documentation's objective, every term scaled
+/// by D^2: node totals weighted AGGREGATE_WEIGHT times the flows, so that
+/// they decide first, then each flow over the sizes of its two ends, and
+/// each unmet demand over that demand.
+fn market_hessian(
+    model: &Model,
+    net: &CommodityNetwork,
+    program: &CommodityProgram,
+) -> Vec<(Column, Column, f64)> {
+    let demand = total_demand(model, program);
+    let size = node_sizes(model, net, program);
     let (into, out_of) = incidence(model, program);
+    let mut entries: Vec<(Column, Column, f64)> = Vec::new();
     for (node, role) in net.roles.iter().enumerate() {
         let flows = match role {
             Role::Source(_) => &out_of[node],
             Role::Refiner(_) | Role::Hub => &into[node],
             Role::Consumer(_) | Role::Inert => continue,
         };
+        // (sum of the flows)^2: every pair of them, each pair once.
         let w = AGGREGATE_WEIGHT * demand / size[node];
         for (a, &i) in flows.iter().enumerate() {
             for &j in &flows[..=a] {
@@ -193,24 +249,5 @@ pub fn break_ties(
         let w = AGGREGATE_WEIGHT * demand / model.demand[d].demand.max(1e-9);
         entries.push((col, col, w));
     }
-    solved.set_hessian(&normalised(entries))?;
-    let chosen = solved.run_again().cloned();
-
-    // Back to the LP: no quadratic term, bounds, then costs, options, basis.
-    solved.set_hessian(&[])?;
-    for row in held_rows {
-        let (lower, upper) = solved.original_row_bounds(row);
-        solved.set_row_bounds(row, lower, upper);
-    }
-    for col in held_columns {
-        solved.set_column_bounds(col, 0.0, f64::INFINITY);
-    }
-    solved.restore(snapshot)?;
-    let chosen = chosen?;
-    Ok(LpSolution {
-        flows: chosen.flows,
-        unmet: chosen.unmet,
-        columns: chosen.columns,
-        ..lp
-    })
+    entries
 }
