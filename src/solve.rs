@@ -81,6 +81,10 @@ pub struct SolveStats {
     pub crossover_iterations: i64,
     /// Whether this was a re-solve of a kept instance (hot start).
     pub warm: bool,
+    /// The tie-break after the LP (`tiebreak::break_ties`: setting up the
+    /// optimal face, the QP, restoring the LP), zero when none ran. Not part
+    /// of `run`, which is the LP's HiGHS run only.
+    pub tie_break: Duration,
 }
 
 /// The numbers HiGHS returned for one commodity's program.
@@ -508,6 +512,7 @@ impl SolvedProgram {
             ipm_iterations: info("ipm_iteration_count"),
             crossover_iterations: info("crossover_iteration_count"),
             warm,
+            tie_break: Duration::ZERO,
         };
         let objective = self.costs.iter().zip(&col_value).map(|(c, x)| c * x).sum();
         self.solution = LpSolution {
