@@ -50,8 +50,8 @@ impl Method {
     /// fixed cost of interior point and crossover is not repaid), and
     /// interior point on every program from 3,603 rows up, with or without
     /// policy rows. The row count separates the two where the column count
-    /// did not: large programs of 10,000 to 20,000 columns with 3,800 to
-    /// 6,500 rows were 1.2x to 1.9x slower with simplex under the old rule
+    /// did not: programs of 10,000 to 20,000 columns with 3,600 to 6,500
+    /// rows were 1.4x to 2.0x slower with simplex under the old rule
     /// (interior point above 20,000 columns), while 1,000-node programs of
     /// 19,000 columns and 3,100 to 3,250 rows are no faster with interior
     /// point. Not measured: other network shapes (a report from another
