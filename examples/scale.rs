@@ -5,7 +5,9 @@
 //! breakdown.
 //!
 //! ```text
-//! cargo run --release --example scale -- medium|large|xl|small|MODEL_DIR [options]
+//! cargo run --release --example scale -- medium|large|xl|small|regional:N|MODEL_DIR [options]
+//!   regional:N       a regional model of N nodes (10 N routes, N/40 + 10
+//!                    countries in N/200 + 2 regions; between medium and large)
 //!   --no-star        leave out the `commodity = "*"` policy, so the four
 //!                    commodities track nothing / mining / refining / both
 //!   --seed N         another seed
@@ -17,6 +19,7 @@
 //!   --method M       auto | simplex | ipm
 //!   --highs KEY=VAL  set a HiGHS option in every solve (repeatable),
 //!                    e.g. --highs simplex_strategy=4
+//!   --tie-break none leave out the tie-break QP after the LP
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -47,11 +50,24 @@ struct Options {
 
 fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: scale medium|large|xl|small|MODEL_DIR [--no-star] [--seed N] [--full] [--full-solve] [--build-only] [--method auto|simplex|ipm] [--highs KEY=VALUE] [--write DIR]";
+    let usage = "usage: scale medium|large|xl|small|regional:N|MODEL_DIR [--no-star] [--seed N] [--full] [--full-solve] [--build-only] [--method auto|simplex|ipm] [--highs KEY=VALUE] [--tie-break none|market] [--write DIR]";
     let first = args.first().cloned().unwrap_or_default();
     let from_dir = Path::new(&first).is_dir().then(|| PathBuf::from(&first));
-    let Some(mut params) =
-        SynthParams::preset(&first).or_else(|| from_dir.as_ref().map(|_| SynthParams::medium()))
+    let regional = first
+        .strip_prefix("regional:")
+        .and_then(|n| n.parse::<usize>().ok())
+        .map(|n| {
+            SynthParams::regional(
+                &format!("synth-regional-{n}"),
+                n,
+                10 * n,
+                n / 40 + 10,
+                n / 200 + 2,
+            )
+        });
+    let Some(mut params) = SynthParams::preset(&first)
+        .or(regional)
+        .or_else(|| from_dir.as_ref().map(|_| SynthParams::medium()))
     else {
         eprintln!("{usage}");
         std::process::exit(2);
@@ -90,6 +106,13 @@ fn options() -> Options {
                     Some("auto") => Method::Auto,
                     Some("simplex") => Method::Simplex,
                     Some("ipm") => Method::InteriorPoint,
+                    _ => panic!("{usage}"),
+                }
+            }
+            "--tie-break" => {
+                o.solve.tie_break = match rest.next().map(String::as_str) {
+                    Some("none") => sourcemix::tiebreak::TieBreak::None,
+                    Some("market") => sourcemix::tiebreak::TieBreak::Market,
                     _ => panic!("{usage}"),
                 }
             }
@@ -323,8 +346,8 @@ fn main() {
         "run timings: load {:.3} s, build (networks + programs) {:.3} s, solve {:.3} s",
         t.load, t.build, t.solve
     );
-    println!("\n| commodity | tracks | edges | variables | constraints | policy rows | pass in s | HiGHS run s | read back s | simplex it. | ipm it. |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("\n| commodity | tracks | edges | variables | constraints | policy rows | pass in s | HiGHS run s | read back s | simplex it. | ipm it. | tie-break s |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for c in &outcome.commodities {
         let n = &c.network;
         let tracks = match (n.tracking.mining, n.tracking.refining) {
@@ -335,7 +358,7 @@ fn main() {
         };
         let st = c.solved.solution().stats;
         println!(
-            "| {} | {tracks} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} |",
+            "| {} | {tracks} | {} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {} | {} | {:.3} |",
             model.commodity(n.commodity).id,
             n.graph.edge_count(),
             c.program.variables(),
@@ -345,7 +368,8 @@ fn main() {
             secs(st.run),
             secs(st.read_back),
             st.simplex_iterations,
-            st.ipm_iterations
+            st.ipm_iterations,
+            secs(c.reported.stats.tie_break)
         );
     }
     let stats: Vec<SolveStats> = outcome
@@ -397,6 +421,33 @@ fn main() {
         100.0 * (1.0 - t.solve * in_run / secs(total_wall).max(1e-9))
     );
     println!("peak RSS (VmHWM): {:.0} MiB", status_mib("VmHWM:"));
+    let tie_break: Duration = outcome
+        .commodities
+        .iter()
+        .map(|c| c.reported.stats.tie_break)
+        .sum();
+    // One line to grep: LP run (summed), tie-break (summed), solve step wall.
+    println!(
+        "summary: lp_run {:.3} s, tie_break {:.3} s, solve_wall {:.3} s",
+        secs(run_time),
+        secs(tie_break),
+        t.solve
+    );
+    for c in &outcome.commodities {
+        let st = c.solved.solution().stats;
+        println!(
+            "program: {} vars {} rows {} policy_rows {} mining {} refining {} ipm {} run {:.3} tie_break {:.3}",
+            model.commodity(c.network.commodity).id,
+            c.program.variables(),
+            c.program.rows,
+            c.program.policy_rows.iter().flatten().count(),
+            c.network.tracking.mining,
+            c.network.tracking.refining,
+            st.ipm_iterations > 0,
+            secs(st.run),
+            secs(c.reported.stats.tie_break)
+        );
+    }
 
     if o.full {
         full_labelling(&o, model, outcome, objective);

@@ -23,14 +23,15 @@ pub struct SolveError {
     pub reason: String,
 }
 
-/// With `Method::Auto`, programs with more variables than this are solved by
-/// interior point + crossover, smaller ones by dual simplex.
-pub const IPM_ABOVE: usize = 20_000;
+/// With `Method::Auto`, programs with more rows than this are solved by
+/// interior point + crossover, smaller ones by dual simplex (see
+/// [`Method::uses_ipm`] for the measurements behind it).
+pub const IPM_ABOVE_ROWS: usize = 3_500;
 
 /// Which HiGHS method solves a program.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum Method {
-    /// Dual simplex up to `IPM_ABOVE` variables, interior point + crossover above.
+    /// Dual simplex up to `IPM_ABOVE_ROWS` rows, interior point + crossover above.
     #[default]
     Auto,
     Simplex,
@@ -38,9 +39,27 @@ pub enum Method {
 }
 
 impl Method {
-    fn uses_ipm(self, variables: usize) -> bool {
+    /// Whether a program with `rows` rows is solved by interior point (with
+    /// crossover, so the answer is still a vertex with exact duals).
+    ///
+    /// The rule of `Auto`, measured per commodity program (docs/performance.md,
+    /// "Choosing the method"; HiGHS 1.15, one thread): on the synthetic
+    /// regional families (medium, a 1,000-node size and large, with and
+    /// without the `*` policy, two seeds) and the flagship, dual simplex was
+    /// faster on every program up to 3,247 rows but one near tie (HiGHS's
+    /// fixed cost of interior point and crossover is not repaid), and
+    /// interior point on every program from 3,603 rows up, with or without
+    /// policy rows. The row count separates the two where the column count
+    /// did not: programs of 10,000 to 20,000 columns with 3,600 to 6,500
+    /// rows were 1.4x to 2.0x slower with simplex under the old rule
+    /// (interior point above 20,000 columns), while 1,000-node programs of
+    /// 19,000 columns and 3,100 to 3,250 rows are no faster with interior
+    /// point. Not measured: other network shapes (a report from another
+    /// family of programs found simplex faster at 205k columns and 54k
+    /// rows), so `--method` stays available.
+    fn uses_ipm(self, rows: usize) -> bool {
         match self {
-            Method::Auto => variables > IPM_ABOVE,
+            Method::Auto => rows > IPM_ABOVE_ROWS,
             Method::Simplex => false,
             Method::InteriorPoint => true,
         }
@@ -81,6 +100,10 @@ pub struct SolveStats {
     pub crossover_iterations: i64,
     /// Whether this was a re-solve of a kept instance (hot start).
     pub warm: bool,
+    /// The tie-break after the LP (`tiebreak::break_ties`: setting up the
+    /// optimal face, the QP, restoring the LP), zero when none ran. Not part
+    /// of `run`, which is the LP's HiGHS run only.
+    pub tie_break: Duration,
 }
 
 /// The numbers HiGHS returned for one commodity's program.
@@ -180,10 +203,10 @@ impl SolvedProgram {
         let mut instance = Instance(model);
         instance.0.make_quiet();
         me.set_option(&mut instance, "threads", "1")?;
-        if options.method.uses_ipm(program.variables()) {
-            // On large programs HiGHS's interior point method, followed by its
-            // crossover to a vertex (so duals stay exact), beats dual simplex
-            // 1.3x to 3x (docs/performance.md); on small ones simplex is faster.
+        if options.method.uses_ipm(program.rows) {
+            // On programs with many rows HiGHS's interior point method,
+            // followed by its crossover to a vertex (so duals stay exact),
+            // beats dual simplex; on small ones simplex is faster (`uses_ipm`).
             me.set_option(&mut instance, "solver", "ipm")?;
         }
         for (name, value) in &options.highs_options {
@@ -475,6 +498,7 @@ impl SolvedProgram {
             ipm_iterations: info("ipm_iteration_count"),
             crossover_iterations: info("crossover_iteration_count"),
             warm,
+            tie_break: Duration::ZERO,
         };
         let objective = self.costs.iter().zip(&col_value).map(|(c, x)| c * x).sum();
         self.solution = LpSolution {
@@ -683,5 +707,29 @@ fn clean(x: f64) -> f64 {
         0.0
     } else {
         x
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_switches_to_interior_point_above_the_row_threshold() {
+        // Every branch of the rule: Auto on either side of the threshold
+        // (and at it), and the two fixed methods, which ignore the size.
+        assert!(!Method::Auto.uses_ipm(0));
+        assert!(!Method::Auto.uses_ipm(IPM_ABOVE_ROWS));
+        assert!(Method::Auto.uses_ipm(IPM_ABOVE_ROWS + 1));
+        // Sizes measured (docs/performance.md): a 1,000-node graphite program
+        // (3,247 rows, simplex faster), a large no-star lithium program
+        // (4,054 rows, interior point faster).
+        assert!(!Method::Auto.uses_ipm(3_247));
+        assert!(Method::Auto.uses_ipm(4_054));
+        for rows in [0, 3_247, 4_054, 100_000] {
+            assert!(!Method::Simplex.uses_ipm(rows));
+            assert!(Method::InteriorPoint.uses_ipm(rows));
+        }
+        assert_eq!(Method::default(), Method::Auto);
     }
 }

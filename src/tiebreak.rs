@@ -107,6 +107,7 @@ pub fn break_ties(
     program: &CommodityProgram,
     solved: &mut SolvedProgram,
 ) -> Result<LpSolution, SolveError> {
+    let started = std::time::Instant::now();
     let lp = solved.solution().clone();
     if program.rows == 0 || program.flows.is_empty() {
         return Ok(lp);
@@ -134,10 +135,13 @@ pub fn break_ties(
     held.release(solved);
     solved.restore(snapshot)?;
     let chosen = chosen?;
+    let mut stats = lp.stats;
+    stats.tie_break = started.elapsed();
     Ok(LpSolution {
         flows: chosen.flows,
         unmet: chosen.unmet,
         columns: chosen.columns,
+        stats,
         ..lp
     })
 }

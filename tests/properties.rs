@@ -99,7 +99,7 @@ fn generated_models_bind_caps_and_leave_demand_unmet_sometimes() {
     );
 }
 
-/// Interior point + crossover (used above `solve::IPM_ABOVE` variables) finds
+/// Interior point + crossover (used by `Method::Auto` above `solve::IPM_ABOVE_ROWS` rows) finds
 /// the same optimum as dual simplex, with a solution that passes every invariant.
 #[test]
 fn interior_point_and_simplex_agree_on_the_medium_model() {
