@@ -17,21 +17,7 @@ fn solve(name: &str, model: &Model) -> Report {
         .unwrap_or_else(|e| panic!("{name}: {e}"));
     let report = outcome.report(model);
     common::check_invariants(name, model, &outcome, &report);
-    // The reported (tie-broken) optimum costs the LP minimum to 1e-9.
-    for c in &outcome.commodities {
-        let chosen: f64 = c
-            .solved
-            .costs()
-            .iter()
-            .zip(&c.reported.columns)
-            .map(|(k, x)| k * x)
-            .sum();
-        let lp = c.solved.solution().objective;
-        assert!(
-            common::close(chosen, lp, 1e-9),
-            "{name}: the reported optimum costs {chosen}, the LP minimum {lp}"
-        );
-    }
+    common::check_reported_costs_the_lp_minimum(name, &outcome);
     report
 }
 

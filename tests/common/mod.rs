@@ -234,3 +234,22 @@ pub fn recompute_cost(model: &Model, report: &Report) -> f64 {
     }
     total
 }
+
+/// The reported optimum of every commodity (the tie-break's, or the vertex)
+/// costs the LP minimum to 1e-9, recomputed from its columns.
+pub fn check_reported_costs_the_lp_minimum(name: &str, outcome: &Outcome) {
+    for c in &outcome.commodities {
+        let chosen: f64 = c
+            .solved
+            .costs()
+            .iter()
+            .zip(&c.reported.columns)
+            .map(|(k, x)| k * x)
+            .sum();
+        let lp = c.solved.solution().objective;
+        assert!(
+            close(chosen, lp, 1e-9),
+            "{name}: the reported optimum costs {chosen}, the LP minimum {lp}"
+        );
+    }
+}
