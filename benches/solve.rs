@@ -227,7 +227,11 @@ fn resolve(c: &mut Criterion) {
         .collect();
     countries.sort();
     countries.dedup();
-    let options = SolveOptions::default();
+    // Both sides solve the LP only: the tie-break QP is not part of a re-solve.
+    let options = SolveOptions {
+        tie_break: sourcemix::tiebreak::TieBreak::None,
+        ..SolveOptions::default()
+    };
     let mut group = c.benchmark_group("resolve_medium");
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(10));
