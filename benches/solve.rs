@@ -220,13 +220,7 @@ fn resolve(c: &mut Criterion) {
     let model = pipeline::load(&Request::texts(texts))
         .expect("medium validates")
         .model;
-    let mut countries: Vec<_> = model
-        .supply
-        .iter()
-        .map(|s| model.node_country(s.node))
-        .collect();
-    countries.sort();
-    countries.dedup();
+    let countries = model.supplying_countries();
     // Both sides solve the LP only: the tie-break QP is not part of a re-solve.
     let options = SolveOptions {
         tie_break: sourcemix::tiebreak::TieBreak::None,

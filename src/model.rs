@@ -269,6 +269,18 @@ impl Model {
         self.node(id).country
     }
 
+    /// The countries with at least one supply row (mine, recycler or
+    /// stockpile of some commodity), in id order: the candidates of an
+    /// outage of supply.
+    pub fn supplying_countries(&self) -> Vec<CountryId> {
+        let countries: BTreeSet<CountryId> = self
+            .supply
+            .iter()
+            .map(|s| self.node_country(s.node))
+            .collect();
+        countries.into_iter().collect()
+    }
+
     /// The policies that apply to commodity `k`.
     pub fn policies_on(&self, k: CommodityId) -> impl Iterator<Item = (PolicyId, &Policy)> {
         self.policies

@@ -7,7 +7,6 @@
 
 mod common;
 
-use sourcemix::id::CountryId;
 use sourcemix::model::Model;
 use sourcemix::pipeline::{self, Outcome, Request};
 use sourcemix::program::RowTag;
@@ -33,18 +32,6 @@ fn assert_same_optimum(what: &str, warm: f64, cold: f64) {
     );
 }
 
-/// The countries that have at least one source of some commodity.
-fn supplying_countries(model: &Model) -> Vec<CountryId> {
-    let mut countries: Vec<CountryId> = model
-        .supply
-        .iter()
-        .map(|s| model.node_country(s.node))
-        .collect();
-    countries.sort();
-    countries.dedup();
-    countries
-}
-
 #[test]
 fn cutting_a_countrys_supply_re_solves_to_the_cold_optimum() {
     let mut checked = 0;
@@ -56,7 +43,7 @@ fn cutting_a_countrys_supply_re_solves_to_the_cold_optimum() {
             .iter()
             .map(|c| c.solved.solution().objective)
             .collect();
-        for country in supplying_countries(&model) {
+        for country in model.supplying_countries() {
             let mut cut = model.clone();
             for s in cut
                 .supply
