@@ -426,17 +426,28 @@ fn main() {
         .iter()
         .map(|c| c.reported.stats.tie_break)
         .sum();
-    // One line to grep: LP run (summed), tie-break (summed), solve step wall.
+    let pricing: Duration = outcome
+        .commodities
+        .iter()
+        .map(|c| c.reported.stats.pricing)
+        .sum();
+    let pricing_solves: usize = outcome
+        .commodities
+        .iter()
+        .map(|c| c.reported.stats.pricing_solves)
+        .sum();
+    // One line to grep: LP run, tie-break and pricing (summed), solve step wall.
     println!(
-        "summary: lp_run {:.3} s, tie_break {:.3} s, solve_wall {:.3} s",
+        "summary: lp_run {:.3} s, tie_break {:.3} s, pricing {:.3} s ({pricing_solves} re-solves), solve_wall {:.3} s",
         secs(run_time),
         secs(tie_break),
+        secs(pricing),
         t.solve
     );
     for c in &outcome.commodities {
         let st = c.solved.solution().stats;
         println!(
-            "program: {} vars {} rows {} policy_rows {} mining {} refining {} ipm {} run {:.3} tie_break {:.3}",
+            "program: {} vars {} rows {} policy_rows {} mining {} refining {} ipm {} run {:.3} tie_break {:.3} pricing {:.3} ({} re-solves)",
             model.commodity(c.network.commodity).id,
             c.program.variables(),
             c.program.rows,
@@ -445,7 +456,9 @@ fn main() {
             c.network.tracking.refining,
             st.ipm_iterations > 0,
             secs(st.run),
-            secs(c.reported.stats.tie_break)
+            secs(c.reported.stats.tie_break),
+            secs(c.reported.stats.pricing),
+            c.reported.stats.pricing_solves
         );
     }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostics, Location};
+use crate::duals;
 use crate::input::{self, ModelTexts};
 use crate::model::Model;
 use crate::network::CommodityNetwork;
@@ -339,7 +340,10 @@ pub fn solve(
             let (reported, tie_break_skipped) = match options.tie_break {
                 TieBreak::None => (solved.solution().clone(), None),
                 TieBreak::Market => match break_ties(model, &network, &program, &mut solved) {
-                    Ok(chosen) => (chosen, None),
+                    Ok(mut chosen) => {
+                        duals::one_sided(&program, &mut solved, &mut chosen)?;
+                        (chosen, None)
+                    }
                     Err(e) => (solved.solution().clone(), Some(e.reason)),
                 },
             };

@@ -104,6 +104,12 @@ pub struct SolveStats {
     /// optimal face, the QP, restoring the LP), zero when none ran. Not part
     /// of `run`, which is the LP's HiGHS run only.
     pub tie_break: Duration,
+    /// Pricing the reported rows one-sidedly after the tie-break
+    /// (`duals::one_sided`: one warm re-solve per active row), zero when
+    /// not run.
+    pub pricing: Duration,
+    /// How many re-solves pricing took.
+    pub pricing_solves: usize,
 }
 
 /// The numbers HiGHS returned for one commodity's program.
@@ -113,8 +119,12 @@ pub struct LpSolution {
     pub flows: Vec<f64>,
     /// Parallel to `program.unmet`.
     pub unmet: Vec<f64>,
-    /// Parallel to `program.tags`: d(objective)/d(right-hand side) of each row.
+    /// Parallel to `program.tags`: d(objective)/d(right-hand side) of each
+    /// row, as the solver's vertex has them (one of many at a degenerate
+    /// optimum; `duals::one_sided` makes the reported ones unique).
     pub duals: Vec<f64>,
+    /// Parallel to `program.tags`: each row's activity at this solution.
+    pub rows: Vec<f64>,
     /// The objective value at this solution (with the objective in force;
     /// the linear part only when a Hessian is set).
     pub objective: f64,
@@ -498,7 +508,7 @@ impl SolvedProgram {
             ipm_iterations: info("ipm_iteration_count"),
             crossover_iterations: info("crossover_iteration_count"),
             warm,
-            tie_break: Duration::ZERO,
+            ..SolveStats::default()
         };
         let objective = self.costs.iter().zip(&col_value).map(|(c, x)| c * x).sum();
         self.solution = LpSolution {
@@ -513,6 +523,7 @@ impl SolvedProgram {
                 .map(|c| clean(col_value[c.index()]))
                 .collect(),
             duals: row_dual.into_iter().map(clean).collect(),
+            rows: row_value,
             objective,
             reduced_costs: col_dual,
             columns: col_value,

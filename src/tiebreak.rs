@@ -16,8 +16,9 @@
 //! tied pool get the pool's mix, and a shortfall among equal penalties is
 //! shared in proportion to demand.
 //!
-//! Shadow prices stay those of the LP: the QP chooses among optima, it does
-//! not change what a constraint is worth.
+//! Shadow prices are not the QP's: the QP chooses among optima, it does
+//! not change what a constraint is worth. They are priced on the LP
+//! afterwards, one-sidedly (`duals`).
 
 use crate::model::Model;
 use crate::network::{CommodityNetwork, Role};
@@ -141,6 +142,7 @@ pub fn break_ties(
         flows: chosen.flows,
         unmet: chosen.unmet,
         columns: chosen.columns,
+        rows: chosen.rows,
         stats,
         ..lp
     })

@@ -1,0 +1,117 @@
+//! Shadow prices that do not depend on the solver's vertex (contract
+//! section 5; docs/tie-break.md, "Shadow prices").
+//!
+//! At a degenerate optimum the LP has a whole set of optimal duals, and the
+//! solver returns one of them: simplex and interior point print different
+//! marginal costs for the same consumer. The report names a direction for
+//! each price ("one more tonne of demand", "one more tonne of capacity", "a
+//! share limit one point higher"), so sourcemix reports the one-sided
+//! derivative of the least cost C* in that direction, which is unique:
+//!
+//!   d+ C* / d b_i  =  max { y_i : y an optimal dual }
+//!
+//! (C* is convex in the bounds b; its right derivative along row i is the
+//! largest y_i over the optimal duals.) It is read off the solver by moving
+//! row i's bound by `STEP` and re-solving from the kept basis: for a step
+//! small enough to stay on the same linear piece of C*, every optimal dual
+//! of the moved program maximises y_i over the old optimal duals, so its y_i
+//! is that maximum on whichever vertex the solver lands.
+//!
+//! A row that the reported optimum leaves slack is slack at every optimal
+//! dual's complementary point, so its price is 0 and no re-solve is needed.
+
+use crate::program::{CommodityProgram, RowTag};
+use crate::solve::{LpSolution, SolveError, SolvedProgram};
+
+/// How far a row's bound is moved to read its one-sided price, in tonnes:
+/// far above HiGHS's feasibility tolerance (1e-7), far below any quantity of
+/// the data, so that the move stays on the current linear piece of C*.
+pub const STEP: f64 = 1e-3;
+
+/// A row whose activity is this close to its bound (relative to
+/// max(1, |bound|)) is priced; a slacker row's price is 0.
+const ACTIVE: f64 = 1e-6;
+
+/// The reported rows: demand, capacities and policies (the others, yields,
+/// hub balances and scope totals, are not reported).
+fn is_priced(tag: &RowTag) -> bool {
+    matches!(
+        tag,
+        RowTag::Demand(_)
+            | RowTag::SupplyCapacity(_)
+            | RowTag::RefiningCapacity(_)
+            | RowTag::RouteCapacity(_)
+            | RowTag::Policy(_)
+    )
+}
+
+/// Whether the row's activity sits at one of its bounds.
+fn is_active(activity: f64, (lower, upper): (f64, f64)) -> bool {
+    let near = |bound: f64| (activity - bound).abs() <= ACTIVE * bound.abs().max(1.0);
+    (lower.is_finite() && near(lower)) || (upper.is_finite() && near(upper))
+}
+
+/// Replaces the duals of the reported rows of `at` (a solution of
+/// `solved`'s program) by their one-sided derivatives, every bound moved
+/// upwards: more demand, more capacity, a higher share limit. Rows that
+/// are not reported keep the vertex's duals. The instance is left as it was
+/// found (bounds, basis, options and solution).
+pub fn one_sided(
+    program: &CommodityProgram,
+    solved: &mut SolvedProgram,
+    at: &mut LpSolution,
+) -> Result<(), SolveError> {
+    if at.rows.len() != program.tags.len() {
+        return Ok(()); // a program without rows: nothing to price
+    }
+    let started = std::time::Instant::now();
+    let mut duals = at.duals.clone();
+    let snapshot = solved.snapshot();
+    let mut priced = Ok(());
+    for (row, tag) in program.tags.iter().enumerate() {
+        if !is_priced(tag) {
+            continue;
+        }
+        let bounds = solved.original_row_bounds(row);
+        if !is_active(at.rows[row], bounds) || delivers_nothing(program, tag, at) {
+            duals[row] = 0.0;
+            continue;
+        }
+        at.stats.pricing_solves += 1;
+        match price_upwards(solved, row, bounds) {
+            Ok(price) => duals[row] = price,
+            Err(e) => {
+                priced = Err(e);
+                break;
+            }
+        }
+    }
+    solved.restore(snapshot)?;
+    priced?;
+    at.duals = duals;
+    at.stats.pricing = started.elapsed();
+    Ok(())
+}
+
+/// A policy whose scope receives nothing: its reported price is its dual x
+/// delivered / 100 = 0 whatever the dual (and moving a floor's bound there
+/// may leave no feasible flow).
+fn delivers_nothing(program: &CommodityProgram, tag: &RowTag, at: &LpSolution) -> bool {
+    let RowTag::Policy(idx) = *tag else {
+        return false;
+    };
+    program.policy_delivered[idx].is_none_or(|c| at.columns[c.index()] <= ACTIVE)
+}
+
+/// Moves both finite bounds of `row` up by `STEP`, re-solves warm, reads the
+/// row's dual and puts the bounds back.
+fn price_upwards(
+    solved: &mut SolvedProgram,
+    row: usize,
+    (lower, upper): (f64, f64),
+) -> Result<f64, SolveError> {
+    solved.set_row_bounds(row, lower + STEP, upper + STEP);
+    let price = solved.resolve().map(|s| s.duals[row]);
+    solved.set_row_bounds(row, lower, upper);
+    price
+}
