@@ -72,13 +72,13 @@ pub fn one_sided(
         if !is_priced(tag) {
             continue;
         }
-        let bounds = solved.original_row_bounds(row);
+        let bounds = solved.row_bounds(row);
         if !is_active(at.rows[row], bounds) || delivers_nothing(program, tag, at) {
             duals[row] = 0.0;
             continue;
         }
         at.stats.pricing_solves += 1;
-        match price_upwards(solved, row, bounds) {
+        match price_upwards(solved, row) {
             Ok(price) => duals[row] = price,
             Err(e) => {
                 priced = Err(e);
@@ -105,13 +105,39 @@ fn delivers_nothing(program: &CommodityProgram, tag: &RowTag, at: &LpSolution) -
 
 /// Moves both finite bounds of `row` up by `STEP`, re-solves warm, reads the
 /// row's dual and puts the bounds back.
-fn price_upwards(
+fn price_upwards(solved: &mut SolvedProgram, row: usize) -> Result<f64, SolveError> {
+    Ok(moved_together(solved, &[(row, 1.0)])?[0])
+}
+
+/// The duals of `rows` when their bounds move up together, row i by its
+/// weight w_i >= 0: sum_i y_i w_i is then the one-sided derivative of the
+/// least cost along w, max { y.w : y an optimal dual } (the individual y_i
+/// need not be unique, their weighted sum is). The bounds move by
+/// `STEP` x w_i / max w and are put back afterwards; the re-solve starts
+/// from the basis in force and leaves the instance at the moved optimum
+/// (callers restore a snapshot). All weights 0: the duals in force.
+pub fn moved_together(
     solved: &mut SolvedProgram,
-    row: usize,
-    (lower, upper): (f64, f64),
-) -> Result<f64, SolveError> {
-    solved.set_row_bounds(row, lower + STEP, upper + STEP);
-    let price = solved.resolve().map(|s| s.duals[row]);
-    solved.set_row_bounds(row, lower, upper);
-    price
+    rows: &[(usize, f64)],
+) -> Result<Vec<f64>, SolveError> {
+    let largest = rows.iter().map(|&(_, w)| w).fold(0.0, f64::max);
+    if largest <= 0.0 {
+        let duals = &solved.solution().duals;
+        return Ok(rows.iter().map(|&(row, _)| duals[row]).collect());
+    }
+    let before: Vec<(f64, f64)> = rows
+        .iter()
+        .map(|&(row, _)| solved.row_bounds(row))
+        .collect();
+    for (&(row, w), &(lower, upper)) in rows.iter().zip(&before) {
+        let step = STEP * w / largest;
+        solved.set_row_bounds(row, lower + step, upper + step);
+    }
+    let duals = solved
+        .resolve()
+        .map(|s| rows.iter().map(|&(row, _)| s.duals[row]).collect());
+    for (&(row, _), &(lower, upper)) in rows.iter().zip(&before) {
+        solved.set_row_bounds(row, lower, upper);
+    }
+    duals
 }

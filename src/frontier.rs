@@ -35,6 +35,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{self, Diagnostics, Location};
+use crate::duals;
 use crate::id::{CommodityId, PolicyId};
 use crate::model::{Model, PolicyKind};
 use crate::pipeline::{self, Outcome};
@@ -42,7 +43,8 @@ use crate::program::Column;
 use crate::report::files::{self, WriteError};
 use crate::report::{self, table::amount, CostParts, Solved};
 use crate::scenario::MAX_SHARE_POLICY;
-use crate::solve::SolveError;
+use crate::solve::{LpSolution, SolveError};
+use crate::tiebreak::{break_ties, TieBreak};
 
 /// The default relative tolerance of the curve (of the larger cost at the
 /// ends of each interval): see docs/frontier.md for why not smaller.
@@ -293,6 +295,8 @@ struct Curve<'m> {
     fixed: CostParts,
     fixed_unmet: f64,
     resolves: usize,
+    /// How each point chooses among tied optima (the run's `--tie-break`).
+    tie_break: TieBreak,
 }
 
 impl Curve<'_> {
@@ -302,6 +306,7 @@ impl Curve<'_> {
     /// be solved again cold from its reported share.
     fn at(&mut self, share: f64, placed: Placed) -> Result<Eval, SolveError> {
         let share = round_share(share);
+        let (model, tie_break) = (self.model, self.tie_break);
         self.outcome
             .commodities
             .par_iter_mut()
@@ -311,7 +316,9 @@ impl Curve<'_> {
                 for &(row, column) in rows {
                     c.solved.set_coefficient(row, column, -share);
                 }
-                c.solved.resolve().map(|_| ())
+                c.solved.resolve()?;
+                c.reported = point_solution(model, c, rows, tie_break)?;
+                Ok(())
             })?;
         self.resolves += 1;
         Ok(self.measure(share, placed))
@@ -328,7 +335,7 @@ impl Curve<'_> {
             .zip(&self.varied)
             .zip(&self.counted)
         {
-            let solution = c.solved.solution();
+            let solution = &c.reported;
             for &(row, column) in rows {
                 g += solution.duals[row] * solution.columns[column.index()];
             }
@@ -341,13 +348,14 @@ impl Curve<'_> {
                 }
             }
         }
+        let parts = parts.rounded();
         let point = Point {
             share,
             total_cost: report::money(parts.total()),
             extra_cost: 0.0,
             cost: parts,
             unmet: report::tonnes(unmet),
-            shadow_price: report::money(g / 100.0),
+            shadow_price: report::price(g / 100.0),
             placed,
         };
         Eval {
@@ -369,10 +377,41 @@ fn cost_of(model: &Model, c: &pipeline::CommodityOutcome) -> (CostParts, f64) {
     let solved = Solved {
         network: &c.network,
         program: &c.program,
-        solution: c.solved.solution(),
+        solution: &c.reported,
     };
     let r = report::build(model, &[solved]);
-    (r.cost, c.solved.solution().unmet.iter().sum())
+    (r.cost, c.reported.unmet.iter().sum())
+}
+
+/// What a point reports for one re-solved commodity: the optimum of the
+/// tie-break rule (contract section 6), so that its cost parts and unmet
+/// demand do not depend on the solver's vertex, with the varied rows'
+/// duals priced one-sidedly and together (every varied share limit one
+/// point higher, each row's bound moving by its delivered total): the
+/// slope g = sum_i y_i delivered_i is then unique (docs/frontier.md).
+fn point_solution(
+    model: &Model,
+    c: &mut pipeline::CommodityOutcome,
+    rows: &Rows,
+    tie_break: TieBreak,
+) -> Result<LpSolution, SolveError> {
+    let mut chosen = match tie_break {
+        // Above the tie-break's size limit the vertex is reported, as by `solve`.
+        TieBreak::Market => break_ties(model, &c.network, &c.program, &mut c.solved)
+            .unwrap_or_else(|_| c.solved.solution().clone()),
+        TieBreak::None => c.solved.solution().clone(),
+    };
+    let moves: Vec<(usize, f64)> = rows
+        .iter()
+        .map(|&(row, column)| (row, chosen.columns[column.index()]))
+        .collect();
+    let snapshot = c.solved.snapshot();
+    let priced = duals::moved_together(&mut c.solved, &moves);
+    c.solved.restore(snapshot)?;
+    for (&(row, _), y) in rows.iter().zip(priced?) {
+        chosen.duals[row] = y;
+    }
+    Ok(chosen)
 }
 
 fn add(to: &mut CostParts, p: &CostParts) {
@@ -449,6 +488,7 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
         fixed,
         fixed_unmet,
         resolves: 0,
+        tie_break: run.solve.tie_break,
     };
     let frontier_started = Instant::now();
     let placed = place(&mut curve, opts)?;

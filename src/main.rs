@@ -174,6 +174,15 @@ enum TieBreakArg {
     None,
 }
 
+impl From<TieBreakArg> for TieBreak {
+    fn from(arg: TieBreakArg) -> TieBreak {
+        match arg {
+            TieBreakArg::Market => TieBreak::Market,
+            TieBreakArg::None => TieBreak::None,
+        }
+    }
+}
+
 #[derive(Copy, Clone, ValueEnum)]
 enum Format {
     Table,
@@ -224,6 +233,11 @@ struct FrontierArgs {
     /// The HiGHS method of the first (cold) solve; re-solves use simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
+    /// Which optimum each point reports when several cost the same: `market`
+    /// (docs/tie-break.md; the same points whatever the method) or `none`
+    /// (the solver's vertex: much faster, its cost parts may differ by method).
+    #[arg(long, value_enum, default_value_t = TieBreakArg::Market)]
+    tie_break: TieBreakArg,
 }
 
 #[derive(Copy, Clone, ValueEnum)]
@@ -383,10 +397,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
     let request = Request {
         solve: SolveOptions {
             method: args.method.into(),
-            tie_break: match args.tie_break {
-                TieBreakArg::Market => TieBreak::Market,
-                TieBreakArg::None => TieBreak::None,
-            },
+            tie_break: args.tie_break.into(),
             ..SolveOptions::default()
         },
         out: args.out.map(|dir| OutDir {
@@ -444,7 +455,11 @@ fn run_frontier(args: FrontierArgs) -> anyhow::Result<Exit> {
     }
     let request = frontier::Request {
         run: Request {
-            solve: SolveOptions::with_method(args.method.into()),
+            solve: SolveOptions {
+                method: args.method.into(),
+                tie_break: args.tie_break.into(),
+                ..SolveOptions::default()
+            },
             ..request(
                 &args.model,
                 &args.scenarios,

@@ -158,7 +158,12 @@ pub struct SolvedProgram {
     /// column is 0 at the optimum (costs are never negative).
     instance: Option<Instance>,
     costs: Vec<f64>,
+    /// The bounds each row was built (or added) with.
     row_bounds: Vec<(f64, f64)>,
+    /// The bounds each row has now (after `set_row_bounds`).
+    bounds_now: Vec<(f64, f64)>,
+    /// The bounds each column has now: every column is built as x >= 0.
+    column_bounds_now: Vec<(f64, f64)>,
     flow_columns: Vec<Column>,
     unmet_columns: Vec<Column>,
     solution: LpSolution,
@@ -185,7 +190,9 @@ impl SolvedProgram {
         let mut me = SolvedProgram {
             commodity: commodity.to_string(),
             instance: None,
+            column_bounds_now: vec![(0.0, f64::INFINITY); costs.len()],
             costs,
+            bounds_now: row_bounds.clone(),
             row_bounds,
             flow_columns: (0..program.flows.len())
                 .map(|i| program.flow_column(i))
@@ -259,8 +266,14 @@ impl SolvedProgram {
         }
     }
 
+    /// The bounds `column` has now: [0, inf) as built, or the last ones set.
+    pub fn column_bounds(&self, column: Column) -> (f64, f64) {
+        self.column_bounds_now[column.index()]
+    }
+
     /// Sets a column's bounds (`f64::INFINITY` for none above).
     pub fn set_column_bounds(&mut self, column: Column, lower: f64, upper: f64) {
+        self.column_bounds_now[column.index()] = (lower, upper);
         if let Some(inst) = &mut self.instance {
             // SAFETY: a live instance, and `column` came from its program.
             unsafe {
@@ -274,8 +287,15 @@ impl SolvedProgram {
         }
     }
 
+    /// The bounds `row` has now: those it was built with, or the last ones
+    /// set by [`SolvedProgram::set_row_bounds`].
+    pub fn row_bounds(&self, row: usize) -> (f64, f64) {
+        self.bounds_now[row]
+    }
+
     /// Sets the bounds of `row` (index into `program.tags`).
     pub fn set_row_bounds(&mut self, row: usize, lower: f64, upper: f64) {
+        self.bounds_now[row] = (lower, upper);
         if let Some(inst) = &mut self.instance {
             // SAFETY: a live instance, and `row` is a row of its program.
             unsafe {
@@ -333,6 +353,7 @@ impl SolvedProgram {
             }
         }
         self.row_bounds.push((lower, upper));
+        self.bounds_now.push((lower, upper));
         self.row_bounds.len() - 1
     }
 
@@ -619,6 +640,7 @@ impl SolvedProgram {
                 }
             }
             self.row_bounds.truncate(rows);
+            self.bounds_now.truncate(rows);
         }
         for (j, &cost) in costs.iter().enumerate() {
             if self.costs.get(j) != Some(&cost) {

@@ -148,10 +148,12 @@ pub fn break_ties(
     })
 }
 
-/// What holds the QP on the LP's optimal face.
+/// What holds the QP on the LP's optimal face, with the bounds the held
+/// columns and rows had before (a re-solving analysis may have changed
+/// them: a disrupted country's flows fixed at 0, a scaled demand).
 struct Held {
-    columns: Vec<Column>,
-    rows: Vec<usize>,
+    columns: Vec<(Column, (f64, f64))>,
+    rows: Vec<(usize, (f64, f64))>,
 }
 
 impl Held {
@@ -162,18 +164,19 @@ impl Held {
     /// on these programs.)
     fn optimal_face(lp: &LpSolution, solved: &mut SolvedProgram) -> Held {
         let costs = solved.costs().to_vec();
-        let columns: Vec<Column> = lp
+        let columns: Vec<(Column, (f64, f64))> = lp
             .reduced_costs
             .iter()
             .zip(&costs)
             .enumerate()
             .filter(|(_, (&d, &c))| d > DUAL_TOLERANCE * c.abs().max(1.0))
             .map(|(j, _)| Column(j as u32))
+            .map(|c| (c, solved.column_bounds(c)))
             .collect();
-        solved.fix_to_zero(columns.iter().copied());
+        solved.fix_to_zero(columns.iter().map(|&(c, _)| c));
         let mut rows = Vec::new();
         for (row, &dual) in lp.duals.iter().enumerate() {
-            let (lower, upper) = solved.original_row_bounds(row);
+            let (lower, upper) = solved.row_bounds(row);
             if lower == upper || dual.abs() <= DUAL_TOLERANCE {
                 continue;
             }
@@ -184,7 +187,7 @@ impl Held {
                 lower
             };
             solved.set_row_bounds(row, at, at);
-            rows.push(row);
+            rows.push((row, (lower, upper)));
         }
         for (j, &c) in costs.iter().enumerate() {
             if c != 0.0 {
@@ -194,15 +197,14 @@ impl Held {
         Held { columns, rows }
     }
 
-    /// Gives the held columns and rows their own bounds back (costs come
+    /// Gives the held columns and rows the bounds they had back (costs come
     /// back with the snapshot).
     fn release(self, solved: &mut SolvedProgram) {
-        for row in self.rows {
-            let (lower, upper) = solved.original_row_bounds(row);
+        for (row, (lower, upper)) in self.rows {
             solved.set_row_bounds(row, lower, upper);
         }
-        for col in self.columns {
-            solved.set_column_bounds(col, 0.0, f64::INFINITY);
+        for (col, (lower, upper)) in self.columns {
+            solved.set_column_bounds(col, lower, upper);
         }
     }
 }

@@ -117,6 +117,16 @@ impl CostParts {
     pub fn total(&self) -> f64 {
         self.supply + self.refining + self.transport + self.shortfall
     }
+
+    /// Every part rounded as money is reported ([`money`]).
+    pub fn rounded(&self) -> CostParts {
+        CostParts {
+            supply: money(self.supply),
+            refining: money(self.refining),
+            transport: money(self.transport),
+            shortfall: money(self.shortfall),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -390,12 +400,7 @@ pub fn build(model: &Model, solved: &[Solved<'_>]) -> Report {
         r.lp.variables += s.program.variables();
         r.lp.constraints += s.program.rows;
     }
-    r.cost = CostParts {
-        supply: money(r.cost.supply),
-        refining: money(r.cost.refining),
-        transport: money(r.cost.transport),
-        shortfall: money(r.cost.shortfall),
-    };
+    r.cost = r.cost.rounded();
     r.total_cost = money(r.cost.total());
     sort(&mut r);
     r
@@ -528,7 +533,7 @@ fn consumers(model: &Model, s: &Solved<'_>) -> Vec<Delivery> {
                 demand: d.demand,
                 delivered: tonnes(delivered),
                 unmet: tonnes(unmet),
-                marginal_cost: money(duals.get(&row).copied().unwrap_or(0.0)),
+                marginal_cost: price(duals.get(&row).copied().unwrap_or(0.0)),
                 hhi_mining: hhi(&mix.mining),
                 hhi_refining: hhi(&mix.refining),
                 mining_shares: named_shares(model, &mix.mining),
@@ -651,7 +656,7 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
                 },
                 delivered: tonnes(delivered),
                 binding: row.is_some() && binds(slack, delivered),
-                shadow_price: money(dual * delivered / 100.0),
+                shadow_price: price(dual * delivered / 100.0),
             }
         })
         .collect()
@@ -751,7 +756,7 @@ fn capacities(model: &Model, s: &Solved<'_>, usage: &Usage) -> Vec<CapacityRepor
                 capacity,
                 used: tonnes(used),
                 binding: binds(capacity - used, capacity),
-                shadow_price: money(dual),
+                shadow_price: price(dual),
             })
         })
         .collect()
@@ -776,11 +781,23 @@ pub fn tonnes(x: f64) -> f64 {
 /// coarser: the last digits of a total of 1e11 are float noise (two solver
 /// methods differ there), which would make equal answers print differently.
 pub fn money(x: f64) -> f64 {
+    significant(x, 14)
+}
+
+/// Rounds to `digits` significant digits, or to 1e-6 when that is coarser.
+fn significant(x: f64, digits: i32) -> f64 {
     if x == 0.0 || !x.is_finite() {
         return round_to(x, 1e-6);
     }
-    let digits = 10f64.powi(x.abs().log10().floor() as i32 - 13);
-    round_to(x, digits.max(1e-6))
+    let step = 10f64.powi(x.abs().log10().floor() as i32 + 1 - digits);
+    round_to(x, step.max(1e-6))
+}
+
+/// Prices (marginal costs, shadow prices) are reported to 10 significant
+/// digits, never finer than 1e-6: they are read from a re-solve and carry
+/// more float noise than totals (about 1e-13 relative between methods).
+pub fn price(x: f64) -> f64 {
+    significant(x, 10)
 }
 
 /// Shares are reported to 1e-9.
