@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod diagnostics;
+pub mod disruption;
 pub mod frontier;
 pub mod id;
 pub mod input;
