@@ -16,6 +16,7 @@ pub mod network;
 pub mod pipeline;
 pub mod policies;
 pub mod program;
+pub mod progress;
 pub mod ranges;
 pub mod report;
 pub mod scenario;
