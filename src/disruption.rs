@@ -28,6 +28,7 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
+use crate::diagnostics::did_you_mean;
 use crate::id::{CommodityId, CountryId, NodeId};
 use crate::model::{FromSet, Model, NodeKind, Policy, PolicyKind, Scope, Stage};
 use crate::network::{CommodityNetwork, Role, Tracking};
@@ -334,18 +335,25 @@ impl DisruptionOutcome {
         self.consumers.iter().map(|c| c.window_demand).sum()
     }
 
-    /// The consumer with the largest unmet share (ties: the first by id
-    /// text); `None` when nothing is unmet.
+    /// The consumer with the largest unmet share, the first by id text
+    /// among those within [`SHARE_TIE`] of it (a shortage shared in
+    /// proportion to demand leaves equal shares, equal up to solver
+    /// noise); `None` when nothing is unmet.
     pub fn worst_hit(&self) -> Option<&ConsumerImpact> {
-        self.consumers.iter().filter(|c| c.unmet > 0.0).fold(
-            None,
-            |best: Option<&ConsumerImpact>, c| match best {
-                Some(b) if b.unmet_share() >= c.unmet_share() => Some(b),
-                _ => Some(c),
-            },
-        )
+        let top = self
+            .consumers
+            .iter()
+            .filter(|c| c.unmet > 0.0)
+            .map(ConsumerImpact::unmet_share)
+            .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))))?;
+        self.consumers
+            .iter()
+            .find(|c| c.unmet > 0.0 && c.unmet_share() >= top - SHARE_TIE)
     }
 }
+
+/// Unmet shares closer than this are equal when the worst-hit consumer is chosen.
+pub const SHARE_TIE: f64 = 1e-6;
 
 /// Solves the reference window and every disruption of `set`, each a warm
 /// re-solve of the reference program; `without` = source nodes (e.g.
@@ -740,4 +748,73 @@ fn stock_per_tonne(
         }
     }
     rho
+}
+
+/// The set [`default_set`] gives for commodities and countries named as
+/// written (empty = all). Every unknown name is an error (with the closest
+/// known name), all of them returned together.
+pub fn select(
+    model: &Model,
+    stages: &[Stage],
+    kinds: &[DisruptionKind],
+    commodities: &[String],
+    countries: &[String],
+) -> Result<Vec<Disruption>, Vec<String>> {
+    let mut errors = Vec::new();
+    let commodity_ids = resolve(
+        commodities,
+        model.commodities.iter().map(|c| c.id.as_str()),
+        "commodity",
+        &mut errors,
+    )
+    .map(|ids| {
+        ids.into_iter()
+            .map(CommodityId::from_index)
+            .collect::<Vec<_>>()
+    });
+    let country_ids = resolve(
+        countries,
+        model.countries.iter().map(|c| c.code.as_str()),
+        "country",
+        &mut errors,
+    )
+    .map(|ids| {
+        ids.into_iter()
+            .map(CountryId::from_index)
+            .collect::<Vec<_>>()
+    });
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(default_set(
+        model,
+        stages,
+        kinds,
+        commodity_ids.as_deref(),
+        country_ids.as_deref(),
+    ))
+}
+
+/// The positions of `names` among `known` (`None` when no name is given);
+/// an error for each unknown name.
+fn resolve<'a>(
+    names: &[String],
+    known: impl Iterator<Item = &'a str> + Clone,
+    what: &str,
+    errors: &mut Vec<String>,
+) -> Option<Vec<usize>> {
+    if names.is_empty() {
+        return None;
+    }
+    let mut ids = Vec::new();
+    for name in names {
+        match known.clone().position(|k| k == name) {
+            Some(i) => ids.push(i),
+            None => errors.push(format!(
+                "unknown {what} \"{name}\" (the model has no such {what}{})",
+                did_you_mean(name, known.clone())
+            )),
+        }
+    }
+    Some(ids)
 }
