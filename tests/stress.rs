@@ -513,3 +513,148 @@ mod generated {
         }
     }
 }
+
+mod cli {
+    //! `sourcemix stress` on the command line: bad input exits 1 (the
+    //! model) or 2 (the command line) with every error named; the output
+    //! does not depend on the row order of the files.
+
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    use assert_cmd::Command;
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn stress(args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("sourcemix")
+            .expect("the sourcemix binary is built")
+            .current_dir(root())
+            .arg("stress")
+            .args(args)
+            .output()
+            .expect("sourcemix runs")
+    }
+
+    fn stderr(out: &std::process::Output) -> String {
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    #[test]
+    fn a_window_of_no_or_negative_months_is_a_usage_error() {
+        for months in ["-3", "0", "nan", "inf", "six"] {
+            let out = stress(&["tests/stress/base", "--months", months]);
+            assert_eq!(out.status.code(), Some(2), "--months {months}");
+            assert!(
+                stderr(&out).contains(&format!("{months} is not a positive number of months")),
+                "--months {months}: {}",
+                stderr(&out)
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_countries_and_commodities_are_all_named_and_exit_2() {
+        let out = stress(&[
+            "tests/stress/base",
+            "--country",
+            "CNH",
+            "--country",
+            "XYZ",
+            "--commodity",
+            "lithium",
+        ]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = stderr(&out);
+        for expected in [
+            "error: unknown commodity \"lithium\"",
+            "error: unknown country \"CNH\" (the model has no such country; did you mean \"CHN\"?)",
+            "error: unknown country \"XYZ\"",
+        ] {
+            assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+        }
+        assert!(out.stdout.is_empty());
+    }
+
+    #[test]
+    fn a_stock_on_a_mine_is_a_model_error_with_file_line_and_column() {
+        let out = stress(&["tests/broken/stock-on-a-mine"]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = stderr(&out);
+        assert!(
+            err.contains("supply.csv:2: column \"stock\": node \"AUS-mine\" is a mine; only stockpile rows have a stock"),
+            "{err}"
+        );
+        assert!(
+            err.contains("supply.csv:3: column \"stock\": \"-5\" is negative"),
+            "{err}"
+        );
+    }
+
+    /// `dir` with the data rows of every CSV file in reverse order.
+    fn reversed_copy(from: &Path, to: &Path) {
+        fs::create_dir_all(to).expect("temp folder");
+        for entry in fs::read_dir(from).expect("model folder") {
+            let path = entry.expect("entry").path();
+            let name = path.file_name().expect("file name");
+            let text = fs::read_to_string(&path).expect("model file");
+            let text = if path.extension().is_some_and(|e| e == "csv") {
+                let mut lines: Vec<&str> = text.lines().collect();
+                lines[1..].reverse();
+                lines.join("\n") + "\n"
+            } else {
+                text
+            };
+            fs::write(to.join(name), text).expect("write");
+        }
+    }
+
+    #[test]
+    fn the_output_is_the_same_whatever_the_row_order() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let reversed = tmp.path().join("stock");
+        reversed_copy(&root().join("tests/stress/stock"), &reversed);
+        for format in ["json", "csv", "table"] {
+            let a = stress(&["tests/stress/stock", "--format", format]);
+            let b = stress(&[reversed.to_str().expect("utf-8 path"), "--format", format]);
+            assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+            assert_eq!(
+                String::from_utf8_lossy(&a.stdout),
+                String::from_utf8_lossy(&b.stdout),
+                "--format {format}"
+            );
+        }
+    }
+
+    #[test]
+    fn out_writes_the_report_files() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("out");
+        let out = stress(&[
+            "tests/stress/base",
+            "--stage",
+            "refining",
+            "--kind",
+            "outage",
+            "--out",
+            dir.to_str().expect("utf-8 path"),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let json: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.join("stress.json")).expect("stress.json"))
+                .expect("stress.json is JSON");
+        // Ranked: CHN's outage (80 t unmet) before USA's (none).
+        assert_eq!(json["disruptions"][0]["country"], "CHN");
+        assert_eq!(json["disruptions"][0]["unmet"], 80.0);
+        assert_eq!(json["disruptions"][1]["country"], "USA");
+        let disruptions = fs::read_to_string(dir.join("disruptions.csv")).expect("csv");
+        assert_eq!(disruptions.lines().count(), 3);
+        assert!(disruptions.starts_with("rank,commodity,stage,kind,country,window_demand,unmet,"));
+        let impacts = fs::read_to_string(dir.join("impacts.csv")).expect("csv");
+        // One row per disruption and consumer: 2 x 4.
+        assert_eq!(impacts.lines().count(), 9);
+        assert!(impacts.contains("1,li,refining,outage,CHN,JPN-use,60.0,22.5,37.5,0.625,"));
+    }
+}
