@@ -408,6 +408,51 @@ fn a_stockpiles_release_is_capped_by_its_stock() {
 }
 
 #[test]
+fn a_scenario_may_insert_a_stockpile_with_its_stock() {
+    // base + a scenario inserting JPN-stock as in the stock model (stock
+    // 12): the CHN refining outage then draws the 12 t, as in
+    // a_stockpiles_release_is_capped_by_its_stock.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let scenario = tmp.path().join("stock.toml");
+    std::fs::write(
+        &scenario,
+        r#"
+[[insert]]
+table = "nodes"
+rows = [{ id = "JPN-stock", name = "Japanese stockpile", kind = "stockpile", country = "JPN" }]
+
+[[insert]]
+table = "supply"
+rows = [{ node = "JPN-stock", commodity = "li", capacity = 40, cost = 50, stock = 12 }]
+
+[[insert]]
+table = "routes"
+rows = [{ from = "JPN-stock", to = "JPN-use", commodity = "li", cost = 1 }]
+"#,
+    )
+    .expect("write the scenario");
+    let request = Request {
+        scenarios: vec![pipeline::ScenarioSource::File(scenario)],
+        allow_outside: true,
+        ..Request::folder(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/stress/base"))
+    };
+    let model = match pipeline::load(&request) {
+        Ok(loaded) => loaded.model,
+        Err(d) => panic!("the scenario applies:\n{d}"),
+    };
+    let (_, outcomes) = stress(&model, &year());
+    let o = find(
+        &model,
+        &outcomes,
+        "CHN",
+        Stage::Refining,
+        DisruptionKind::Outage,
+    );
+    assert_close("stock drawn", o.stock_drawn, 12.0);
+    assert_close("unmet", o.unmet(), 68.0);
+}
+
+#[test]
 fn a_holder_left_out_supplies_nothing_in_the_reference_or_any_disruption() {
     // Without JPN-stock the stock model is base: the CHN refining outage
     // leaves 80 t unmet at 80,510 (see a_refining_outage_...).
