@@ -408,8 +408,11 @@ pub fn run_with(
         .into_par_iter()
         .map(|(k, with_reference, items)| {
             let mut kept = Kept::build(&wm, k, tracking(&wm, set, k), options)?;
-            let (reference, _) = kept.chosen(options);
-            let reference = with_reference.then(|| kept.window(&reference));
+            // The other chunks need only the LP's basis to start from.
+            let reference = with_reference.then(|| {
+                let (chosen, _) = kept.chosen(options);
+                kept.window(&chosen)
+            });
             let base = kept.solved.snapshot();
             let mut outcomes = Vec::with_capacity(items.len());
             for i in items {
