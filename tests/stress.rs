@@ -453,6 +453,39 @@ rows = [{ from = "JPN-stock", to = "JPN-use", commodity = "li", cost = 1 }]
 }
 
 #[test]
+fn stock_drawn_is_traced_through_a_hub_and_a_refiner_with_yield() {
+    // JPN-stock (stock 30 t) -> hub -> JPN-ref (yield 0.5) -> JPN-use (10 t)
+    // and AUS-mine (20 t, dearer) -> hub. JPN-use's 10 t need 20 t of
+    // input: the stock's 20 t at 1 + 0 against ore at 5, so all stock.
+    // Released 20 t; JPN-use's stock drawn is its 10 t out of the refiner
+    // times 1/0.5 = 20 t. Over 6 months: demand 5, so 10 t released.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let files = [
+        ("model.toml", "name = \"trace\"\ndescription = \"\"\ncurrency = \"USD\"\n\n[defaults]\nshortfall_penalty = 1000\n\n[[commodity]]\nid = \"li\"\nname = \"Lithium\"\nunit = \"t\"\n"),
+        ("countries.csv", "code,name,groups,risk\nAUS,Australia,,\nJPN,Japan,,\n"),
+        ("nodes.csv", "id,name,kind,country\nJPN-stock,stockpile,stockpile,JPN\nAUS-mine,mine,mine,AUS\nhub,hub,hub,JPN\nJPN-ref,refinery,refiner,JPN\nJPN-use,users,consumer,JPN\n"),
+        ("supply.csv", "node,commodity,capacity,cost,stock\nJPN-stock,li,,1,30\nAUS-mine,li,20,5,\n"),
+        ("refining.csv", "node,commodity,capacity,cost,yield\nJPN-ref,li,,0,0.5\n"),
+        ("demand.csv", "node,commodity,demand,penalty\nJPN-use,li,10,\n"),
+        ("routes.csv", "from,to,commodity,cost,capacity\nJPN-stock,hub,li,0,\nAUS-mine,hub,li,0,\nhub,JPN-ref,li,0,\nJPN-ref,JPN-use,li,0,\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(tmp.path().join(name), text).expect("write the model");
+    }
+    let model = match pipeline::load(&Request::folder(tmp.path())) {
+        Ok(loaded) => loaded.model,
+        Err(d) => panic!("the model is valid:\n{d}"),
+    };
+    for (window, released) in [(year(), 20.0), (months(6.0), 10.0)] {
+        let (reference, _) = stress(&model, &window);
+        let li = &reference.commodities[0];
+        assert_close("released", li.stock_drawn, released);
+        assert_close("drawn by JPN-use", li.consumers[0].stock_drawn, released);
+        assert_close("unmet", li.unmet(), 0.0);
+    }
+}
+
+#[test]
 fn a_holder_left_out_supplies_nothing_in_the_reference_or_any_disruption() {
     // Without JPN-stock the stock model is base: the CHN refining outage
     // leaves 80 t unmet at 80,510 (see a_refining_outage_...).
