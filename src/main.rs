@@ -641,8 +641,11 @@ struct StressArgs {
     #[arg(long, value_name = "T", default_value_t = 12.0, value_parser = parse_months,
           allow_negative_numbers = true)]
     months: f64,
+    /// Disrupt mines and recyclers (mining), refiners (refining), or both.
     #[arg(long, value_enum, default_value_t = StageArg::Both)]
     stage: StageArg,
+    /// `outage`: the country's capacity stops; `export-ban`: none of its
+    /// tonnes at the stage reach a consumer outside it.
     #[arg(long, value_enum, default_value_t = KindArg::Both)]
     kind: KindArg,
     /// Disrupt this commodity only (repeat for several; default: every one).
@@ -654,6 +657,7 @@ struct StressArgs {
     /// Apply the model's policies inside the window too.
     #[arg(long)]
     keep_policies: bool,
+    /// `table`: the ranking; `json` and `csv`: with the per-consumer detail.
     #[arg(long, value_enum, default_value_t = StressFormat::Table)]
     format: StressFormat,
     /// Also write stress.json, disruptions.csv and impacts.csv into DIR.
