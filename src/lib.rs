@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod diagnostics;
+pub mod disruption;
 pub mod duals;
 pub mod frontier;
 pub mod id;
@@ -16,6 +17,7 @@ pub mod network;
 pub mod pipeline;
 pub mod policies;
 pub mod program;
+pub mod progress;
 pub mod ranges;
 pub mod report;
 pub mod scenario;
