@@ -19,6 +19,7 @@ pub mod ranges;
 pub mod report;
 pub mod scenario;
 pub mod solve;
+pub mod stockpile;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod tiebreak;

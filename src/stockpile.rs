@@ -1,0 +1,718 @@
+//! Stockpile sizing (contract section 9, `sourcemix stockpile`): the least
+//! stock per holder and commodity that covers every protected consumer's
+//! shortfall, beyond a tolerance, in every disruption of a set.
+//!
+//! The sizing itself ([`size`]) is a pure function of an [`UnmetTable`]: per
+//! disruption d and protected consumer c, the unmet demand that d leaves c
+//! (section 8, solved without the holders) and c's window demand, plus the
+//! holders' direct routes to the protected consumers with their window
+//! capacities. With a = tolerance, need_(c,d) = max(0, unmet_(c,d) - a x
+//! windowdemand_c) and cap_c = the summed capacity of the holders' routes into
+//! c (unlimited when one is blank):
+//!
+//! 1. **Uncovered** (lexicographically first: as little as possible): the
+//!    stocks z_h are free, so only the routes limit what reaches c, and each
+//!    (c, d) can be helped on its own: uncovered_(c,d) = max(0, need_(c,d) -
+//!    cap_c), exactly, with no penalty constant. The rest,
+//!    covered_(c,d) = need_(c,d) - uncovered_(c,d), must be carried.
+//! 2. **Required stock**, one LP over all disruptions together:
+//!
+//!    minimise    sum_h z_h
+//!    subject to  sum_(e: h -> c) r_(e,d) >= covered_(c,d)   for every c, d
+//!                sum_(e from h) r_(e,d) <= z_h               for every h, d
+//!                0 <= r_(e,d) <= capacity_e x T/12,  z_h >= 0
+//!
+//!    (e runs over the routes holder -> protected consumer, parallel routes
+//!    separately). Its optimum Z* is the required stock of the commodity.
+//! 3. **Ranges**: [min z_h, max z_h] over the optimal face
+//!    sum_h z_h <= Z* + [`FACE_TOLERANCE`] x max(1, Z*), by two re-solves per
+//!    holder (objective z_h, then -z_h), as section 7 does for shares.
+//! 4. **The reported split** (the rule): z_h = min_h + theta x (max_h - min_h)
+//!    with one theta in [0, 1] for every holder, chosen so that sum_h z_h =
+//!    Z*: where the split is forced, its value; where it is free, every holder
+//!    at the same relative position in its range (two equal holders serving
+//!    the same consumers get equal stocks). The point is checked against the
+//!    LP (the z fixed, releases re-solved); on a face where it is not
+//!    feasible (possible with three or more holders) the average of the
+//!    range solutions is reported instead (on the face, since the face is
+//!    convex) and [`SplitRule::Average`] says so.
+//! 5. **Binding disruptions** of holder h: those whose requirement, with
+//!    every other holder at its reported stock, cannot be released using
+//!    less than h's whole stock (one LP per holder minimising h's releases,
+//!    separable by disruption). Every holder with a positive stock has one.
+//! 6. **Value of sharing**: the joint requirement Z* beside the sum over c of
+//!    the requirement when c alone is protected (the same LP with only c's
+//!    rows and the holders' routes to c). Money = stock x the holder's price
+//!    (the model's supply cost of the holder's row for the commodity: an
+//!    estimate of what the stock costs to hold, see docs/stockpile.md).
+
+use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
+use serde::{Deserialize, Serialize};
+
+use crate::report::{binds, money, tonnes};
+use crate::solve::{minimise_small, SolveError};
+
+/// The optimal face of a range re-solve: total stock <= Z* + this x max(1, Z*).
+pub const FACE_TOLERANCE: f64 = 1e-9;
+
+/// What the sizing of one commodity starts from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnmetTable {
+    pub commodity: String,
+    /// The protected consumers with demand for the commodity, by id.
+    pub consumers: Vec<String>,
+    /// Per consumer: its demand over the window, t.
+    pub window_demand: Vec<f64>,
+    /// The disruptions, by label.
+    pub disruptions: Vec<String>,
+    /// unmet[d][c]: what disruption d leaves consumer c short, t.
+    pub unmet: Vec<Vec<f64>>,
+    /// The holders, by id.
+    pub holders: Vec<String>,
+    /// Per holder: currency per t of stock, where the model gives one.
+    pub price: Vec<Option<f64>>,
+    /// The holders' direct routes to protected consumers.
+    pub routes: Vec<HolderRoute>,
+}
+
+/// A route holder -> protected consumer (indices into the table's lists).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct HolderRoute {
+    pub holder: usize,
+    pub consumer: usize,
+    /// t over the window (annual capacity x T/12); `None` is unlimited.
+    pub capacity: Option<f64>,
+}
+
+/// How the reported split between holders was chosen (module documentation, step 4).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SplitRule {
+    /// Every holder at the same relative position in its range.
+    Theta,
+    /// The average of the range solutions (the theta point was not on the face).
+    Average,
+}
+
+impl SplitRule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SplitRule::Theta => "theta",
+            SplitRule::Average => "average",
+        }
+    }
+}
+
+/// One holder's stock of one commodity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HolderStock {
+    pub holder: String,
+    /// The reported stock, t.
+    pub stock: f64,
+    /// Its range over the optimal face, t.
+    pub min: f64,
+    pub max: f64,
+    /// stock x price, where the holder has a price.
+    pub value: Option<f64>,
+    /// The disruptions whose requirement alone uses the whole stock (by label, sorted).
+    pub binding: Vec<String>,
+}
+
+/// One protected consumer's requirement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ConsumerNeed {
+    pub consumer: String,
+    pub window_demand: f64,
+    /// The largest need over the disruptions (unmet less the tolerance), t.
+    pub worst_need: f64,
+    /// The disruption of that need (the first by label among equals); none when nothing is needed.
+    pub worst_disruption: Option<String>,
+    /// The stock required when this consumer alone is protected, t.
+    pub alone: f64,
+    /// The largest uncovered amount over the disruptions, t.
+    pub uncovered: f64,
+}
+
+/// A need that the holders' routes cannot carry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Uncovered {
+    pub consumer: String,
+    pub disruption: String,
+    pub amount: f64,
+}
+
+/// The value of sharing: one pool of stock for all protected consumers
+/// against a separate pool per consumer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sharing {
+    /// Required stock, all protected consumers at once, t.
+    pub joint: f64,
+    /// Sum of the requirements of each consumer protected alone, t.
+    pub separate: f64,
+    /// separate - joint, t (never negative).
+    pub saving: f64,
+    /// The same in money, where every holder with stock has a price.
+    pub joint_value: Option<f64>,
+    pub separate_value: Option<f64>,
+    pub saving_value: Option<f64>,
+    /// Holders with routes to two or more protected consumers of the commodity.
+    pub shared_holders: Vec<String>,
+}
+
+/// The sizing of one commodity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sizing {
+    pub commodity: String,
+    /// Total required stock Z*, t.
+    pub required: f64,
+    pub split: SplitRule,
+    pub holders: Vec<HolderStock>,
+    pub consumers: Vec<ConsumerNeed>,
+    /// Every (consumer, disruption) with an uncovered need, sorted.
+    pub uncovered: Vec<Uncovered>,
+    pub sharing: Sharing,
+}
+
+impl Sizing {
+    /// The largest uncovered need over all (consumer, disruption), t.
+    pub fn uncovered_max(&self) -> f64 {
+        self.uncovered.iter().map(|u| u.amount).fold(0.0, f64::max)
+    }
+}
+
+/// Sizes one commodity's stock (module documentation, steps 1-6).
+pub fn size(table: &UnmetTable, tolerance: f64) -> Result<Sizing, SolveError> {
+    let nc = table.consumers.len();
+    let nd = table.disruptions.len();
+    let need: Vec<Vec<f64>> = (0..nd)
+        .map(|d| {
+            (0..nc)
+                .map(|c| (table.unmet[d][c] - tolerance * table.window_demand[c]).max(0.0))
+                .collect()
+        })
+        .collect();
+    let cap_into: Vec<f64> = (0..nc)
+        .map(|c| {
+            table
+                .routes
+                .iter()
+                .filter(|r| r.consumer == c)
+                .map(|r| r.capacity.unwrap_or(f64::INFINITY))
+                .sum()
+        })
+        .collect();
+    let covered: Vec<Vec<f64>> = need
+        .iter()
+        .map(|row| row.iter().zip(&cap_into).map(|(n, k)| n.min(*k)).collect())
+        .collect();
+    let mut uncovered = Vec::new();
+    for (d, row) in need.iter().enumerate() {
+        for (c, &n) in row.iter().enumerate() {
+            let u = tonnes(n - covered[d][c]);
+            if u > 0.0 {
+                uncovered.push(Uncovered {
+                    consumer: table.consumers[c].clone(),
+                    disruption: table.disruptions[d].clone(),
+                    amount: u,
+                });
+            }
+        }
+    }
+    uncovered.sort_by(|a, b| (&a.consumer, &a.disruption).cmp(&(&b.consumer, &b.disruption)));
+
+    let all = vec![true; nc];
+    let joint = Face::solve(table, &covered, &all)?;
+    let binding = binding_disruptions(table, &covered, &joint.split)?;
+    let mut alone = Vec::with_capacity(nc);
+    for c in 0..nc {
+        let mut only = vec![false; nc];
+        only[c] = true;
+        alone.push(Face::solve(table, &covered, &only)?);
+    }
+
+    let holders = (0..table.holders.len())
+        .map(|h| HolderStock {
+            holder: table.holders[h].clone(),
+            stock: tonnes(joint.split[h]),
+            min: tonnes(joint.min[h]),
+            max: tonnes(joint.max[h]),
+            value: table.price[h].map(|p| money(p * joint.split[h])),
+            binding: binding[h].clone(),
+        })
+        .collect();
+    let consumers = (0..nc)
+        .map(|c| {
+            let mut worst: Option<(f64, usize)> = None;
+            for (d, row) in need.iter().enumerate() {
+                // Disruptions are taken in label order, so the first of equals wins.
+                let better = match worst {
+                    None => row[c] > 0.0,
+                    Some((n, w)) => {
+                        row[c] > n || (row[c] == n && table.disruptions[d] < table.disruptions[w])
+                    }
+                };
+                if better {
+                    worst = Some((row[c], d));
+                }
+            }
+            ConsumerNeed {
+                consumer: table.consumers[c].clone(),
+                window_demand: tonnes(table.window_demand[c]),
+                worst_need: tonnes(worst.map_or(0.0, |(n, _)| n)),
+                worst_disruption: worst.map(|(_, d)| table.disruptions[d].clone()),
+                alone: tonnes(alone[c].total),
+                uncovered: tonnes(
+                    (0..nd)
+                        .map(|d| need[d][c] - covered[d][c])
+                        .fold(0.0, f64::max),
+                ),
+            }
+        })
+        .collect();
+    let value_of = |split: &[f64]| -> Option<f64> {
+        split
+            .iter()
+            .zip(&table.price)
+            .map(|(&z, p)| if z > 0.0 { p.map(|p| p * z) } else { Some(0.0) })
+            .sum()
+    };
+    let separate: f64 = alone.iter().map(|f| f.total).sum();
+    let joint_value = value_of(&joint.split);
+    let separate_value: Option<f64> = alone.iter().map(|f| value_of(&f.split)).sum();
+    let shared_holders = (0..table.holders.len())
+        .filter(|&h| {
+            let mut to: Vec<usize> = table
+                .routes
+                .iter()
+                .filter(|r| r.holder == h)
+                .map(|r| r.consumer)
+                .collect();
+            to.sort_unstable();
+            to.dedup();
+            to.len() >= 2
+        })
+        .map(|h| table.holders[h].clone())
+        .collect();
+    Ok(Sizing {
+        commodity: table.commodity.clone(),
+        required: tonnes(joint.total),
+        split: joint.rule,
+        holders,
+        consumers,
+        uncovered,
+        sharing: Sharing {
+            joint: tonnes(joint.total),
+            separate: tonnes(separate),
+            saving: tonnes((separate - joint.total).max(0.0)),
+            joint_value: joint_value.map(money),
+            separate_value: separate_value.map(money),
+            saving_value: joint_value
+                .zip(separate_value)
+                .map(|(j, s)| money((s - j).max(0.0))),
+            shared_holders,
+        },
+    })
+}
+
+/// The sizing LP of step 2 for a subset of the consumers, built afresh for
+/// each objective (it is small: holders x disruptions x routes columns).
+struct SizingLp {
+    vars: ProblemVariables,
+    z: Vec<Variable>,
+    /// (route index, disruption, variable).
+    release: Vec<(usize, usize, Variable)>,
+    rows: Vec<Constraint>,
+}
+
+impl SizingLp {
+    /// The rows of step 2; `z_upper` bounds each holder's stock (for the
+    /// feasibility test of a split and for the binding test).
+    fn build(
+        table: &UnmetTable,
+        covered: &[Vec<f64>],
+        consumers: &[bool],
+        z_upper: Option<&[f64]>,
+    ) -> SizingLp {
+        let mut vars = ProblemVariables::new();
+        let z: Vec<Variable> = (0..table.holders.len())
+            .map(|h| {
+                let v = variable().min(0.0);
+                vars.add(match z_upper {
+                    Some(u) => v.max(u[h]),
+                    None => v,
+                })
+            })
+            .collect();
+        let mut release = Vec::new();
+        let mut rows = Vec::new();
+        for (d, row) in covered.iter().enumerate() {
+            // Only disruptions that need something of these consumers get columns.
+            if !row.iter().zip(consumers).any(|(&n, &on)| on && n > 0.0) {
+                continue;
+            }
+            let first = release.len();
+            for (e, r) in table.routes.iter().enumerate() {
+                if consumers[r.consumer] {
+                    let v = variable().min(0.0);
+                    let v = match r.capacity {
+                        Some(k) => v.max(k),
+                        None => v,
+                    };
+                    release.push((e, d, vars.add(v)));
+                }
+            }
+            let mine = &release[first..];
+            for (c, &n) in row.iter().enumerate() {
+                if consumers[c] && n > 0.0 {
+                    let into: Expression = mine
+                        .iter()
+                        .filter(|(e, _, _)| table.routes[*e].consumer == c)
+                        .map(|(_, _, v)| *v)
+                        .sum();
+                    rows.push(into.geq(n));
+                }
+            }
+            for (h, &zh) in z.iter().enumerate() {
+                let from: Vec<Variable> = mine
+                    .iter()
+                    .filter(|(e, _, _)| table.routes[*e].holder == h)
+                    .map(|(_, _, v)| *v)
+                    .collect();
+                if !from.is_empty() {
+                    let out: Expression = from.into_iter().sum();
+                    rows.push(out.leq(zh));
+                }
+            }
+        }
+        SizingLp {
+            vars,
+            z,
+            release,
+            rows,
+        }
+    }
+
+    /// Minimises `objective(z, release)`; `extra` rows are added first.
+    /// Returns (z values, release values), or `None` when infeasible.
+    fn minimise(
+        self,
+        commodity: &str,
+        objective: impl FnOnce(&[Variable], &[(usize, usize, Variable)]) -> Expression,
+        extra: impl FnOnce(&[Variable]) -> Vec<Constraint>,
+    ) -> Result<Option<(Vec<f64>, Vec<f64>)>, SolveError> {
+        let SizingLp {
+            vars,
+            z,
+            release,
+            mut rows,
+        } = self;
+        let objective = objective(&z, &release);
+        rows.extend(extra(&z));
+        let columns: Vec<Variable> = z
+            .iter()
+            .copied()
+            .chain(release.iter().map(|r| r.2))
+            .collect();
+        Ok(
+            minimise_small(vars, objective, rows, &columns, commodity)?.map(|values| {
+                let (zs, rs) = values.split_at(z.len());
+                (zs.to_vec(), rs.to_vec())
+            }),
+        )
+    }
+}
+
+/// The optimal face of step 2 for a set of consumers: the least total, each
+/// holder's range and the reported split (steps 3 and 4).
+struct Face {
+    total: f64,
+    min: Vec<f64>,
+    max: Vec<f64>,
+    split: Vec<f64>,
+    rule: SplitRule,
+}
+
+impl Face {
+    fn solve(
+        table: &UnmetTable,
+        covered: &[Vec<f64>],
+        consumers: &[bool],
+    ) -> Result<Face, SolveError> {
+        let k = &table.commodity;
+        let nh = table.holders.len();
+        let infeasible = || SolveError {
+            commodity: k.clone(),
+            reason: "the stockpile sizing LP is infeasible (a bug: uncovered needs were taken out)"
+                .into(),
+        };
+        let build = |upper: Option<&[f64]>| SizingLp::build(table, covered, consumers, upper);
+        let (z, _) = build(None)
+            .minimise(k, |z, _| z.iter().copied().sum(), |_| Vec::new())?
+            .ok_or_else(infeasible)?;
+        let total: f64 = z.iter().sum();
+        if total <= 0.0 {
+            return Ok(Face {
+                total: 0.0,
+                min: vec![0.0; nh],
+                max: vec![0.0; nh],
+                split: vec![0.0; nh],
+                rule: SplitRule::Theta,
+            });
+        }
+        let bound = total + FACE_TOLERANCE * total.max(1.0);
+        let on_face = |z: &[Variable]| {
+            let sum: Expression = z.iter().copied().sum();
+            vec![sum.leq(bound)]
+        };
+        let mut min = vec![0.0; nh];
+        let mut max = vec![0.0; nh];
+        let mut solutions = Vec::with_capacity(2 * nh);
+        for h in 0..nh {
+            for sign in [1.0, -1.0] {
+                let (zs, _) = build(None)
+                    .minimise(k, |z, _| sign * z[h], on_face)?
+                    .ok_or_else(infeasible)?;
+                if sign > 0.0 {
+                    min[h] = zs[h];
+                } else {
+                    max[h] = zs[h];
+                }
+                solutions.push(zs);
+            }
+        }
+        let (lo, hi): (f64, f64) = (min.iter().sum(), max.iter().sum());
+        let theta = if hi - lo > 0.0 {
+            ((total - lo) / (hi - lo)).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let point: Vec<f64> = (0..nh)
+            .map(|h| min[h] + theta * (max[h] - min[h]))
+            .collect();
+        let slack: Vec<f64> = point
+            .iter()
+            .map(|p| p + FACE_TOLERANCE * total.max(1.0))
+            .collect();
+        let feasible = build(Some(&slack))
+            .minimise(k, |_, _| Expression::from(0.0), |_| Vec::new())?
+            .is_some();
+        let (split, rule) = if feasible {
+            (point, SplitRule::Theta)
+        } else {
+            let n = solutions.len() as f64;
+            let average = (0..nh)
+                .map(|h| solutions.iter().map(|s| s[h]).sum::<f64>() / n)
+                .collect();
+            (average, SplitRule::Average)
+        };
+        Ok(Face {
+            total,
+            min,
+            max,
+            split,
+            rule,
+        })
+    }
+}
+
+/// Step 5: for each holder, the disruptions whose requirement, with the other
+/// holders at their reported stocks, uses its whole stock (labels, sorted).
+fn binding_disruptions(
+    table: &UnmetTable,
+    covered: &[Vec<f64>],
+    split: &[f64],
+) -> Result<Vec<Vec<String>>, SolveError> {
+    let nh = table.holders.len();
+    let all = vec![true; table.consumers.len()];
+    let mut binding = vec![Vec::new(); nh];
+    for h in 0..nh {
+        if split[h] <= 0.0 {
+            continue;
+        }
+        // Every stock fixed at its split (a little above, for numerics); the
+        // objective is h's releases, which separate by disruption.
+        let fixed: Vec<f64> = split
+            .iter()
+            .map(|z| z + FACE_TOLERANCE * z.max(1.0))
+            .collect();
+        let lp = SizingLp::build(table, covered, &all, Some(&fixed));
+        let mine: Vec<(usize, usize)> = lp.release.iter().map(|&(e, d, _)| (e, d)).collect();
+        let Some((_, released)) = lp.minimise(
+            &table.commodity,
+            |_, release| {
+                release
+                    .iter()
+                    .filter(|(e, _, _)| table.routes[*e].holder == h)
+                    .map(|r| r.2)
+                    .sum()
+            },
+            |_| Vec::new(),
+        )?
+        else {
+            continue;
+        };
+        let mut used = vec![0.0; table.disruptions.len()];
+        for ((e, d), x) in mine.iter().zip(&released) {
+            if table.routes[*e].holder == h {
+                used[*d] += x;
+            }
+        }
+        let mut labels: Vec<String> = used
+            .iter()
+            .enumerate()
+            .filter(|(_, &u)| u > 0.0 && binds(split[h] - u, split[h]))
+            .map(|(d, _)| table.disruptions[d].clone())
+            .collect();
+        labels.sort();
+        binding[h] = labels;
+    }
+    Ok(binding)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(holder: usize, consumer: usize, capacity: Option<f64>) -> HolderRoute {
+        HolderRoute {
+            holder,
+            consumer,
+            capacity,
+        }
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0)
+    }
+
+    /// Two consumers A, B (window demand 100 each) and one shared holder S.
+    /// Disruption X leaves A 40 short and B 10; Y leaves A 5 and B 30.
+    /// Tolerance 0: joint = max(40 + 10, 5 + 30) = 50 (X binds);
+    /// alone: A needs max(40, 5) = 40, B max(10, 30) = 30: separate 70.
+    fn shared() -> UnmetTable {
+        UnmetTable {
+            commodity: "k".into(),
+            consumers: names(&["A", "B"]),
+            window_demand: vec![100.0, 100.0],
+            disruptions: names(&["X", "Y"]),
+            unmet: vec![vec![40.0, 10.0], vec![5.0, 30.0]],
+            holders: names(&["S"]),
+            price: vec![Some(2.0)],
+            routes: vec![route(0, 0, None), route(0, 1, None)],
+        }
+    }
+
+    #[test]
+    fn a_shared_holder_needs_the_worst_summed_need() {
+        let s = size(&shared(), 0.0).unwrap();
+        assert!(close(s.required, 50.0), "{s:?}");
+        assert!(close(s.holders[0].stock, 50.0));
+        assert_eq!(s.holders[0].binding, names(&["X"]));
+        assert!(close(s.sharing.separate, 70.0));
+        assert!(close(s.sharing.saving, 20.0));
+        assert_eq!(s.sharing.joint_value, Some(100.0));
+        assert_eq!(s.sharing.separate_value, Some(140.0));
+        assert_eq!(s.sharing.saving_value, Some(40.0));
+        assert_eq!(s.sharing.shared_holders, names(&["S"]));
+        assert_eq!(s.consumers[0].worst_disruption.as_deref(), Some("X"));
+        assert_eq!(s.consumers[1].worst_disruption.as_deref(), Some("Y"));
+        assert!(close(s.consumers[0].alone, 40.0));
+        assert!(close(s.consumers[1].alone, 30.0));
+        assert!(s.uncovered.is_empty());
+    }
+
+    #[test]
+    fn the_tolerance_comes_off_each_need() {
+        // a = 0.1: needs X (30, 0), Y (0, 20): joint max(30, 20) = 30, separate 30 + 20 = 50.
+        let s = size(&shared(), 0.1).unwrap();
+        assert!(close(s.required, 30.0), "{s:?}");
+        assert!(close(s.sharing.separate, 50.0));
+        assert_eq!(s.holders[0].binding, names(&["X"]));
+    }
+
+    #[test]
+    fn a_route_capacity_leaves_the_rest_uncovered() {
+        // The route S -> A carries 25 over the window: A's 40 in X is 15 uncovered,
+        // covered needs X (25, 10), Y (5, 30): joint 35 (both bind), separate 25 + 30.
+        let mut t = shared();
+        t.routes[0].capacity = Some(25.0);
+        let s = size(&t, 0.0).unwrap();
+        assert!(close(s.required, 35.0), "{s:?}");
+        assert_eq!(s.holders[0].binding, names(&["X", "Y"]));
+        assert_eq!(s.uncovered.len(), 1);
+        assert_eq!(s.uncovered[0].consumer, "A");
+        assert_eq!(s.uncovered[0].disruption, "X");
+        assert!(close(s.uncovered[0].amount, 15.0));
+        assert!(close(s.uncovered_max(), 15.0));
+        assert!(close(s.sharing.separate, 55.0));
+    }
+
+    #[test]
+    fn a_consumer_without_routes_is_all_uncovered() {
+        let mut t = shared();
+        t.routes.truncate(1);
+        let s = size(&t, 0.0).unwrap();
+        assert!(close(s.required, 40.0), "{s:?}");
+        assert!(close(s.consumers[1].uncovered, 30.0));
+        assert!(s.sharing.shared_holders.is_empty());
+    }
+
+    #[test]
+    fn two_equal_holders_split_the_stock_evenly_with_full_ranges() {
+        // H1, H2 both serve A; need 40 in X. Any split of 40 is optimal:
+        // ranges [0, 40], the theta rule gives 20 / 20.
+        let t = UnmetTable {
+            commodity: "k".into(),
+            consumers: names(&["A"]),
+            window_demand: vec![100.0],
+            disruptions: names(&["X"]),
+            unmet: vec![vec![40.0]],
+            holders: names(&["H1", "H2"]),
+            price: vec![Some(1.0), None],
+            routes: vec![route(0, 0, None), route(1, 0, None)],
+        };
+        let s = size(&t, 0.0).unwrap();
+        assert!(close(s.required, 40.0));
+        assert_eq!(s.split, SplitRule::Theta);
+        for h in &s.holders {
+            assert!(close(h.stock, 20.0), "{h:?}");
+            assert!(close(h.min, 0.0) && close(h.max, 40.0), "{h:?}");
+            assert_eq!(h.binding, names(&["X"]));
+        }
+        // H2 has no price: money is not known.
+        assert_eq!(s.holders[1].value, None);
+        assert_eq!(s.sharing.joint_value, None);
+    }
+
+    #[test]
+    fn a_forced_split_is_reported_as_such() {
+        // H1 serves A only, H2 serves B only: z = (40, 30) whatever, ranges
+        // collapse; no sharing, separate = joint = 70.
+        let mut t = shared();
+        t.holders = names(&["H1", "H2"]);
+        t.price = vec![None, None];
+        t.routes = vec![route(0, 0, None), route(1, 1, None)];
+        let s = size(&t, 0.0).unwrap();
+        assert!(close(s.required, 70.0));
+        assert!(close(s.holders[0].stock, 40.0) && close(s.holders[0].max, 40.0));
+        assert!(close(s.holders[1].stock, 30.0) && close(s.holders[1].min, 30.0));
+        assert_eq!(s.holders[0].binding, names(&["X"]));
+        assert_eq!(s.holders[1].binding, names(&["Y"]));
+        assert!(close(s.sharing.saving, 0.0));
+    }
+
+    #[test]
+    fn nothing_short_needs_no_stock() {
+        let mut t = shared();
+        t.unmet = vec![vec![0.0, 0.0], vec![0.0, 0.0]];
+        let s = size(&t, 0.0).unwrap();
+        assert_eq!(s.required, 0.0);
+        assert!(s.holders[0].binding.is_empty());
+        assert_eq!(s.consumers[0].worst_disruption, None);
+        assert_eq!(s.sharing.joint_value, Some(0.0));
+    }
+}
