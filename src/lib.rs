@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod diagnostics;
+pub mod disruption;
 pub mod frontier;
 pub mod id;
 pub mod input;
@@ -15,6 +16,7 @@ pub mod network;
 pub mod pipeline;
 pub mod policies;
 pub mod program;
+pub mod progress;
 pub mod ranges;
 pub mod report;
 pub mod scenario;

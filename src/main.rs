@@ -111,6 +111,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
+    /// Disruptions: what each country's outage or export ban leaves unmet over a window.
+    Stress(StressArgs),
 }
 
 /// Run parameters: applied to the model after the scenarios, like one more scenario.
@@ -330,6 +332,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             print_stdout(&sourcemix::network::to_dot(&loaded.model))?;
             Ok(Exit::Success)
         }
+        Command::Stress(args) => stress(args),
     }
 }
 
@@ -622,4 +625,147 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }
+}
+
+#[derive(clap::Args)]
+struct StressArgs {
+    /// The model folder.
+    model: PathBuf,
+    /// A scenario file that changes the model (repeat to apply several, in order).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenarios: Vec<PathBuf>,
+    /// Let scenarios name files outside their folder and the model folder.
+    #[arg(long)]
+    allow_outside: bool,
+    /// The window T: every annual quantity is scaled by T/12.
+    #[arg(long, value_name = "T", default_value_t = 12.0, value_parser = parse_months)]
+    months: f64,
+    #[arg(long, value_enum, default_value_t = StageArg::Both)]
+    stage: StageArg,
+    #[arg(long, value_enum, default_value_t = KindArg::Both)]
+    kind: KindArg,
+    /// Disrupt this commodity only (repeat for several; default: every one).
+    #[arg(long = "commodity", value_name = "K")]
+    commodities: Vec<String>,
+    /// Disrupt this country only (repeat for several; default: every one that supplies at the stage).
+    #[arg(long = "country", value_name = "X")]
+    countries: Vec<String>,
+    /// Apply the model's policies inside the window too.
+    #[arg(long)]
+    keep_policies: bool,
+    #[arg(long, value_enum, default_value_t = StressFormat::Table)]
+    format: StressFormat,
+    /// Also write stress.json, disruptions.csv and impacts.csv into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    method: MethodArg,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum StageArg {
+    Mining,
+    Refining,
+    Both,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum KindArg {
+    Outage,
+    ExportBan,
+    Both,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum StressFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+fn parse_months(text: &str) -> Result<f64, String> {
+    parse_tolerance(text).map_err(|_| format!("{text} is not a positive number of months"))
+}
+
+fn stress(args: StressArgs) -> anyhow::Result<Exit> {
+    use sourcemix::disruption::{self, DisruptionKind, Window};
+    use sourcemix::model::Stage;
+    use sourcemix::report::stress as report;
+    let stages = match args.stage {
+        StageArg::Mining => vec![Stage::Mining],
+        StageArg::Refining => vec![Stage::Refining],
+        StageArg::Both => Stage::ALL.to_vec(),
+    };
+    let kinds = match args.kind {
+        KindArg::Outage => vec![DisruptionKind::Outage],
+        KindArg::ExportBan => vec![DisruptionKind::ExportBan],
+        KindArg::Both => DisruptionKind::ALL.to_vec(),
+    };
+    let request = request(
+        &args.model,
+        &args.scenarios,
+        RunParams::default(),
+        args.allow_outside,
+    );
+    let Some(loaded) = load_or_report(&request) else {
+        return Ok(Exit::InvalidModel);
+    };
+    let model = &loaded.model;
+    let set = match disruption::select(model, &stages, &kinds, &args.commodities, &args.countries) {
+        Ok(set) => set,
+        Err(errors) => {
+            errors.iter().for_each(|e| eprintln!("error: {e}"));
+            return Ok(Exit::Usage);
+        }
+    };
+    let window = Window {
+        months: args.months,
+        keep_policies: args.keep_policies,
+    };
+    let options = SolveOptions::with_method(args.method.into());
+    let progress = sourcemix::progress::Progress::new(
+        set.len(),
+        "disruptions",
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let started = std::time::Instant::now();
+    let step = |o: &disruption::DisruptionOutcome| {
+        progress.step(&o.disruption.describe(model), "solved", started)
+    };
+    let solved = disruption::run_with(model, &set, &window, &[], &options, &step);
+    progress.finish();
+    let (reference, outcomes) = match solved {
+        Ok(solved) => solved,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::SolverFailed);
+        }
+    };
+    let stress = report::build(model, &window, &reference, &outcomes);
+    if let Some(dir) = &args.out {
+        if let Err(e) = report::write(&stress, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    let text = match args.format {
+        StressFormat::Table => report::table(&stress),
+        StressFormat::Json => report::json(&stress),
+        StressFormat::Csv => match report::impacts_csv(&stress) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::OutputFailed);
+            }
+        },
+    };
+    print_stdout(&text)?;
+    eprintln!(
+        "{} disruption{} solved in {:.2} s",
+        set.len(),
+        if set.len() == 1 { "" } else { "s" },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Exit::Success)
 }
