@@ -49,8 +49,12 @@
 use good_lp::{variable, Constraint, Expression, ProblemVariables, Variable};
 use serde::{Deserialize, Serialize};
 
+use crate::diagnostics::did_you_mean;
+use crate::disruption::{self, Disruption, DisruptionError, DisruptionOutcome, Window};
+use crate::id::{CommodityId, NodeId};
+use crate::model::{Model, NodeKind};
 use crate::report::{binds, money, tonnes};
-use crate::solve::{minimise_small, SolveError};
+use crate::solve::{minimise_small, SolveError, SolveOptions};
 
 /// The optimal face of a range re-solve: total stock <= Z* + this x max(1, Z*).
 pub const FACE_TOLERANCE: f64 = 1e-9;
@@ -567,6 +571,305 @@ fn binding_disruptions(
         binding[h] = labels;
     }
     Ok(binding)
+}
+
+/// What `sourcemix stockpile` sizes: the protected consumers and the
+/// holders (node ids as written), the tolerance a, and the disruptions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    pub protect: Vec<String>,
+    pub holders: Vec<String>,
+    /// a: the share of its window demand a protected consumer may go without.
+    pub tolerance: f64,
+    pub window: Window,
+    pub set: Vec<Disruption>,
+}
+
+/// Why a sizing could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum StockpileError {
+    /// The protected consumers or holders do not fit the model (every problem, one a line).
+    #[error("{}", .0.join("\n"))]
+    Usage(Vec<String>),
+    #[error(transparent)]
+    Disruption(#[from] DisruptionError),
+    #[error(transparent)]
+    Solver(#[from] SolveError),
+}
+
+/// Checks the numbers of a request before anything is read.
+pub fn check_values(tolerance: f64, months: f64) -> Result<(), String> {
+    if !(tolerance.is_finite() && (0.0..=1.0).contains(&tolerance)) {
+        return Err(format!(
+            "--tolerance {tolerance} is not a share of window demand in 0..=1"
+        ));
+    }
+    if !(months.is_finite() && months > 0.0) {
+        return Err(format!(
+            "--months {months} is not a positive number of months"
+        ));
+    }
+    Ok(())
+}
+
+/// The protected consumers and the holders as node ids (sorted by id text,
+/// duplicates dropped); every problem is collected: an unknown id, a
+/// protected node that is not a consumer, a holder that is not a stockpile,
+/// a holder with no route to any protected consumer.
+pub fn resolve(
+    model: &Model,
+    protect: &[String],
+    holders: &[String],
+) -> Result<(Vec<NodeId>, Vec<NodeId>), Vec<String>> {
+    let mut errors = Vec::new();
+    let mut find = |names: &[String], what: &str, kind: NodeKind| {
+        let mut ids = Vec::new();
+        for name in names {
+            match model.nodes.iter().position(|n| &n.id == name) {
+                None => errors.push(format!(
+                    "unknown {what} \"{name}\" (the model has no such node{})",
+                    did_you_mean(
+                        name,
+                        model
+                            .nodes
+                            .iter()
+                            .filter(|n| n.kind == kind)
+                            .map(|n| n.id.as_str())
+                    )
+                )),
+                Some(i) if model.nodes[i].kind != kind => errors.push(format!(
+                    "{what} \"{name}\" is a {}, not a {kind}",
+                    model.nodes[i].kind
+                )),
+                Some(i) => ids.push(NodeId::from_index(i)),
+            }
+        }
+        ids.sort_by(|a, b| model.node(*a).id.cmp(&model.node(*b).id));
+        ids.dedup();
+        ids
+    };
+    let protect_ids = find(protect, "protected consumer", NodeKind::Consumer);
+    let holder_ids = find(holders, "holder", NodeKind::Stockpile);
+    if protect.is_empty() {
+        errors.push("--protect names no consumer".into());
+    }
+    if holders.is_empty() {
+        errors.push("--holders names no stockpile".into());
+    }
+    for &h in &holder_ids {
+        if !protect_ids.is_empty()
+            && !model
+                .routes
+                .iter()
+                .any(|r| r.from == h && protect_ids.contains(&r.to))
+        {
+            errors.push(format!(
+                "holder \"{}\" has no route to any protected consumer ({}): add routes from it in routes.csv or leave it out",
+                model.node(h).id,
+                protect_ids
+                    .iter()
+                    .map(|&c| model.node(c).id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok((protect_ids, holder_ids))
+    } else {
+        Err(errors)
+    }
+}
+
+/// A disruption's label inside its commodity: `CHN refining export-ban`.
+pub fn label(model: &Model, d: &Disruption) -> String {
+    format!(
+        "{} {} {}",
+        model.country(d.country).code,
+        d.stage.as_str(),
+        d.kind.as_str()
+    )
+}
+
+/// The unmet tables of the commodities that have a disruption and a
+/// protected consumer with demand, from the outcomes of
+/// [`disruption::run`](crate::disruption::run) (solved without the holders).
+pub fn tables(
+    model: &Model,
+    protect: &[NodeId],
+    holders: &[NodeId],
+    window: &Window,
+    outcomes: &[DisruptionOutcome],
+) -> Vec<UnmetTable> {
+    let mut tables = Vec::new();
+    let mut commodities: Vec<CommodityId> = model.commodity_ids().collect();
+    commodities.sort_by(|a, b| model.commodity(*a).id.cmp(&model.commodity(*b).id));
+    for k in commodities {
+        let mut mine: Vec<(String, &DisruptionOutcome)> = outcomes
+            .iter()
+            .filter(|o| o.disruption.commodity == k)
+            .map(|o| (label(model, &o.disruption), o))
+            .collect();
+        mine.sort_by(|a, b| a.0.cmp(&b.0));
+        let consumers: Vec<NodeId> = protect
+            .iter()
+            .copied()
+            .filter(|&c| model.demand.iter().any(|d| d.node == c && d.commodity == k))
+            .collect();
+        if mine.is_empty() || consumers.is_empty() {
+            continue;
+        }
+        let impact = |o: &DisruptionOutcome, c: NodeId| {
+            o.consumers
+                .iter()
+                .find(|i| i.consumer == c)
+                .map_or((0.0, 0.0), |i| (i.unmet, i.window_demand))
+        };
+        let serving: Vec<NodeId> = holders
+            .iter()
+            .copied()
+            .filter(|&h| {
+                model
+                    .routes
+                    .iter()
+                    .any(|r| r.from == h && r.commodity == k && consumers.contains(&r.to))
+            })
+            .collect();
+        let mut routes = Vec::new();
+        for r in &model.routes {
+            let (Some(h), Some(c)) = (
+                serving.iter().position(|&h| h == r.from),
+                consumers.iter().position(|&c| c == r.to),
+            ) else {
+                continue;
+            };
+            if r.commodity == k {
+                routes.push(HolderRoute {
+                    holder: h,
+                    consumer: c,
+                    capacity: r.capacity.map(|q| q * window.factor()),
+                });
+            }
+        }
+        // Parallel routes in a stable order whatever the row order of routes.csv.
+        routes.sort_by(|a, b| {
+            (a.holder, a.consumer).cmp(&(b.holder, b.consumer)).then(
+                a.capacity
+                    .unwrap_or(f64::INFINITY)
+                    .total_cmp(&b.capacity.unwrap_or(f64::INFINITY)),
+            )
+        });
+        tables.push(UnmetTable {
+            commodity: model.commodity(k).id.clone(),
+            consumers: consumers
+                .iter()
+                .map(|&c| model.node(c).id.clone())
+                .collect(),
+            window_demand: consumers
+                .iter()
+                .map(|&c| {
+                    model
+                        .demand
+                        .iter()
+                        .filter(|d| d.node == c && d.commodity == k)
+                        .map(|d| d.demand * window.factor())
+                        .sum()
+                })
+                .collect(),
+            disruptions: mine.iter().map(|(l, _)| l.clone()).collect(),
+            unmet: mine
+                .iter()
+                .map(|(_, o)| consumers.iter().map(|&c| impact(o, c).0).collect())
+                .collect(),
+            holders: serving.iter().map(|&h| model.node(h).id.clone()).collect(),
+            price: serving
+                .iter()
+                .map(|&h| {
+                    model
+                        .supply
+                        .iter()
+                        .find(|s| s.node == h && s.commodity == k)
+                        .map(|s| s.cost)
+                })
+                .collect(),
+            routes,
+        });
+    }
+    tables
+}
+
+/// A sizing of every commodity, with what it was asked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stockpile {
+    pub model: String,
+    pub currency: String,
+    pub months: f64,
+    pub tolerance: f64,
+    pub keep_policies: bool,
+    pub protect: Vec<String>,
+    pub holders: Vec<String>,
+    /// How many disruptions were solved.
+    pub disruptions: usize,
+    /// Per commodity (by id), those with a disruption and a protected consumer.
+    pub commodities: Vec<CommodityStock>,
+}
+
+/// One commodity's sizing with its unit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CommodityStock {
+    pub unit: String,
+    /// How many disruptions of this commodity were sized against.
+    pub disruptions: usize,
+    #[serde(flatten)]
+    pub sizing: Sizing,
+}
+
+/// `sourcemix stockpile`: resolves the nodes, solves every disruption of
+/// `request.set` without the holders' supply, and sizes each commodity.
+pub fn run(
+    model: &Model,
+    request: &Request,
+    options: &SolveOptions,
+    done: &(dyn Fn(&DisruptionOutcome) + Sync),
+) -> Result<Stockpile, StockpileError> {
+    check_values(request.tolerance, request.window.months)
+        .map_err(|e| StockpileError::Usage(vec![e]))?;
+    let (protect, holders) =
+        resolve(model, &request.protect, &request.holders).map_err(StockpileError::Usage)?;
+    let (_, outcomes) = disruption::run_with(
+        model,
+        &request.set,
+        &request.window,
+        &holders,
+        options,
+        done,
+    )?;
+    let mut commodities = Vec::new();
+    for table in tables(model, &protect, &holders, &request.window, &outcomes) {
+        let unit = model
+            .commodities
+            .iter()
+            .find(|c| c.id == table.commodity)
+            .map(|c| c.unit.clone())
+            .unwrap_or_default();
+        commodities.push(CommodityStock {
+            unit,
+            disruptions: table.disruptions.len(),
+            sizing: size(&table, request.tolerance)?,
+        });
+    }
+    let ids = |list: &[NodeId]| list.iter().map(|&n| model.node(n).id.clone()).collect();
+    Ok(Stockpile {
+        model: model.name.clone(),
+        currency: model.currency.clone(),
+        months: request.window.months,
+        tolerance: request.tolerance,
+        keep_policies: request.window.keep_policies,
+        protect: ids(&protect),
+        holders: ids(&holders),
+        disruptions: request.set.len(),
+        commodities,
+    })
 }
 
 #[cfg(test)]
