@@ -690,8 +690,9 @@ pub fn solve(
 
 /// Minimises `objective` over `rows` for a small stand-alone LP built with
 /// good_lp (the stockpile sizing of `stockpile.rs`), on one HiGHS thread.
-/// Returns the value of each of `columns`, or `None` when the rows are
-/// infeasible (a caller's feasibility test, not a failure).
+/// `columns` must be every variable of `vars`. Returns the value of each,
+/// or `None` when the rows are infeasible (a caller's feasibility test,
+/// not a failure).
 pub fn minimise_small(
     vars: good_lp::ProblemVariables,
     objective: good_lp::Expression,
@@ -700,6 +701,10 @@ pub fn minimise_small(
     commodity: &str,
 ) -> Result<Option<Vec<f64>>, SolveError> {
     use good_lp::Solution;
+    if columns.is_empty() {
+        // Nothing to choose (HiGHS calls an empty model an error).
+        return Ok(Some(Vec::new()));
+    }
     let mut problem = vars
         .minimise(objective)
         .using(highs)
