@@ -118,15 +118,24 @@ pub fn table(r: &Stockpile) -> String {
                 amount(n.uncovered)
             );
         }
+        if s.holders.is_empty() {
+            let _ = writeln!(
+                out,
+                "{:<20} no holder has a route for {} to a protected consumer",
+                "-", s.commodity
+            );
+        }
         let g = &s.sharing;
         let _ = writeln!(
             out,
-            "value of sharing: joint {} beside {} separate: saves {} t ({} {})",
+            "value of sharing: joint {} t beside separate {} t: saves {} t{}",
             amount(g.joint),
             amount(g.separate),
             amount(g.saving),
-            maybe(g.saving_value),
-            r.currency
+            match g.saving_value {
+                Some(v) => format!(" ({} {})", amount(v), r.currency),
+                None => String::new(),
+            }
         );
         if !s.uncovered.is_empty() {
             let _ = writeln!(
