@@ -17,10 +17,12 @@
 //!    covered_(c,d) = need_(c,d) - uncovered_(c,d), must be carried.
 //! 2. **Required stock**, one LP over all disruptions together:
 //!
+//!    ```text
 //!    minimise    sum_h z_h
 //!    subject to  sum_(e: h -> c) r_(e,d) >= covered_(c,d)   for every c, d
 //!                sum_(e from h) r_(e,d) <= z_h               for every h, d
 //!                0 <= r_(e,d) <= capacity_e x T/12,  z_h >= 0
+//!    ```
 //!
 //!    (e runs over the routes holder -> protected consumer, parallel routes
 //!    separately). Its optimum Z* is the required stock of the commodity.
@@ -403,7 +405,7 @@ impl SizingLp {
         commodity: &str,
         objective: impl FnOnce(&[Variable], &[(usize, usize, Variable)]) -> Expression,
         extra: impl FnOnce(&[Variable]) -> Vec<Constraint>,
-    ) -> Result<Option<(Vec<f64>, Vec<f64>)>, SolveError> {
+    ) -> Result<Option<Values>, SolveError> {
         let SizingLp {
             vars,
             z,
@@ -425,6 +427,9 @@ impl SizingLp {
         )
     }
 }
+
+/// The values of a sizing LP's solution: (z per holder, release per column).
+type Values = (Vec<f64>, Vec<f64>);
 
 /// The optimal face of step 2 for a set of consumers: the least total, each
 /// holder's range and the reported split (steps 3 and 4).
