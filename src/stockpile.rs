@@ -71,7 +71,7 @@ pub struct UnmetTable {
     pub window_demand: Vec<f64>,
     /// The disruptions, by label.
     pub disruptions: Vec<String>,
-    /// unmet[d][c]: what disruption d leaves consumer c short, t.
+    /// `unmet[d][c]`: what disruption d leaves consumer c short, t.
     pub unmet: Vec<Vec<f64>>,
     /// The holders, by id.
     pub holders: Vec<String>,
@@ -698,7 +698,7 @@ pub fn label(model: &Model, d: &Disruption) -> String {
 
 /// The unmet tables of the commodities that have a disruption and a
 /// protected consumer with demand, from the outcomes of
-/// [`disruption::run`](crate::disruption::run) (solved without the holders).
+/// [`disruption::run`] (solved without the holders).
 pub fn tables(
     model: &Model,
     protect: &[NodeId],
