@@ -853,20 +853,16 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
     };
     let model = &loaded.model;
     // Every problem with the names given is reported at once.
-    let mut errors =
-        match disruption::select(model, &stages, &kinds, &args.commodities, &args.countries) {
-            Ok(_) => Vec::new(),
-            Err(errors) => errors,
-        };
-    if let Err(more) = stockpile::resolve(model, &args.protect, &args.holders) {
-        errors.extend(more);
-    }
-    if !errors.is_empty() {
-        errors.iter().for_each(|e| eprintln!("error: {e}"));
-        return Ok(Exit::Usage);
-    }
-    let set = disruption::select(model, &stages, &kinds, &args.commodities, &args.countries)
-        .unwrap_or_default();
+    let selected = disruption::select(model, &stages, &kinds, &args.commodities, &args.countries);
+    let named = stockpile::resolve(model, &args.protect, &args.holders);
+    let set = match (selected, named) {
+        (Ok(set), Ok(_)) => set,
+        (selected, named) => {
+            let errors = selected.err().into_iter().chain(named.err()).flatten();
+            errors.for_each(|e| eprintln!("error: {e}"));
+            return Ok(Exit::Usage);
+        }
+    };
     let sizing = stockpile::Request {
         protect: args.protect,
         holders: args.holders,
