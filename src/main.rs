@@ -641,7 +641,8 @@ struct StressArgs {
     #[arg(long)]
     allow_outside: bool,
     /// The window T: every annual quantity is scaled by T/12.
-    #[arg(long, value_name = "T", default_value_t = 12.0, value_parser = parse_months)]
+    #[arg(long, value_name = "T", default_value_t = 12.0, value_parser = parse_months,
+          allow_negative_numbers = true)]
     months: f64,
     #[arg(long, value_enum, default_value_t = StageArg::Both)]
     stage: StageArg,

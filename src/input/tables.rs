@@ -34,6 +34,17 @@ pub fn optional_columns(table: &str) -> &'static [&'static str] {
 }
 
 const SUPPLY_OPTIONAL: [&str; 1] = ["stock"];
+
+/// The required and then the optional columns of each table (what a
+/// scenario's inserted rows may name).
+pub fn all_columns(table: &str) -> Option<&'static [&'static str]> {
+    match table {
+        "supply" => Some(&SUPPLY_ALL),
+        other => columns(other),
+    }
+}
+
+const SUPPLY_ALL: [&str; 5] = ["node", "commodity", "capacity", "cost", "stock"];
 const REFINING_COLUMNS: [&str; 5] = ["node", "commodity", "capacity", "cost", "yield"];
 const DEMAND_COLUMNS: [&str; 4] = ["node", "commodity", "demand", "penalty"];
 const ROUTE_COLUMNS: [&str; 5] = ["from", "to", "commodity", "cost", "capacity"];

@@ -149,7 +149,9 @@ pub fn build(
                     worst_hit_unmet_share: share(worst.map_or(0.0, ConsumerImpact::unmet_share)),
                     stock_drawn: tonnes(o.stock_drawn),
                     cost: money(o.cost),
-                    extra_cost: money(o.extra_cost),
+                    // From the rounded costs: the difference of two large
+                    // totals would carry their float noise into the digits shown.
+                    extra_cost: money(money(o.cost) - money(o.cost - o.extra_cost)),
                     tie_broken: o.tie_broken,
                     consumers: impacts(model, &o.consumers, reference.commodity(d.commodity)),
                 }
@@ -179,7 +181,9 @@ fn impacts(
             let before = reference
                 .and_then(|r| r.consumers.iter().find(|b| b.consumer == c.consumer))
                 .map_or(c.unmet, |b| b.unmet);
-            let extra = c.unmet - before;
+            // From the rounded tonnes, as extra_cost: solver noise in
+            // unmet, times a penalty of 1e6, would reach the digits shown.
+            let extra = tonnes(c.unmet) - tonnes(before);
             ImpactRow {
                 consumer: model.node(c.consumer).id.clone(),
                 window_demand: tonnes(c.window_demand),
