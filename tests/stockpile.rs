@@ -15,7 +15,7 @@ use sourcemix::disruption::{self, DisruptionKind, Window};
 use sourcemix::model::Stage;
 use sourcemix::pipeline::{self, Request};
 use sourcemix::solve::SolveOptions;
-use sourcemix::stockpile::{self, CommodityStock, SplitRule, Stockpile};
+use sourcemix::stockpile::{self, CommodityStock, Stockpile};
 
 mod common;
 
@@ -168,8 +168,8 @@ fn a_route_capacity_scaled_to_the_window_leaves_the_rest_uncovered() {
 }
 
 #[test]
-fn two_holders_report_their_ranges_and_the_theta_split() {
-    // z_H in [30, 40], z_A2 in [0, 10], total 40; theta = 0.5: H 35, A2 5.
+fn two_holders_report_their_ranges_and_the_fair_split() {
+    // z_H in [30, 40], z_A2 in [0, 10], total 40; both at position 0.5: H 35, A2 5.
     let s = size(
         &root().join(HAND),
         &["STOCK-H", "STOCK-A2"],
@@ -179,7 +179,6 @@ fn two_holders_report_their_ranges_and_the_theta_split() {
     assert_eq!(s.holders, strings(&["STOCK-A2", "STOCK-H"]));
     let k = &only(&s).sizing;
     assert_close("required", k.required, 40.0);
-    assert_eq!(k.split, SplitRule::Theta);
     let (a2, h) = (&k.holders[0], &k.holders[1]);
     assert_eq!(
         (a2.holder.as_str(), h.holder.as_str()),
@@ -306,11 +305,11 @@ fn cli_table_json_and_csv_agree() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("commodity,holder,stock,min,max,value,split,binding")
+        Some("commodity,holder,stock,min,max,value,binding")
     );
     assert_eq!(
         lines.next(),
-        Some("k,STOCK-H,40.0,40.0,40.0,20000.0,theta,XXX mining export-ban;XXX mining outage;YYY mining export-ban;YYY mining outage")
+        Some("k,STOCK-H,40.0,40.0,40.0,20000.0,XXX mining export-ban;XXX mining outage;YYY mining export-ban;YYY mining outage")
     );
     assert_eq!(lines.next(), None);
 }

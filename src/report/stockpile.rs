@@ -61,17 +61,12 @@ pub fn table(r: &Stockpile) -> String {
         let s = &c.sizing;
         let _ = writeln!(
             out,
-            "\n{} ({}): required stock {} over {} disruption{}{}",
+            "\n{} ({}): required stock {} over {} disruption{}",
             s.commodity,
             c.unit,
             amount(s.required),
             c.disruptions,
             if c.disruptions == 1 { "" } else { "s" },
-            match s.split {
-                crate::stockpile::SplitRule::Theta => "",
-                crate::stockpile::SplitRule::Average =>
-                    " (split: average of the range solutions, docs/stockpile.md)",
-            }
         );
         let _ = writeln!(
             out,
@@ -166,7 +161,6 @@ struct StockRow<'a> {
     min: f64,
     max: f64,
     value: Option<f64>,
-    split: &'a str,
     binding: Cow<'a, str>,
 }
 
@@ -181,7 +175,6 @@ pub fn stocks_csv(r: &Stockpile) -> Result<Vec<u8>, WriteError> {
             min: h.min,
             max: h.max,
             value: h.value,
-            split: c.sizing.split.as_str(),
             binding: Cow::Owned(csv_text(&h.binding.join(";")).into_owned()),
         })
     });
@@ -195,7 +188,6 @@ pub fn stocks_csv(r: &Stockpile) -> Result<Vec<u8>, WriteError> {
             "min",
             "max",
             "value",
-            "split",
             "binding",
         ],
     )
