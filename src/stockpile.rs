@@ -502,7 +502,6 @@ impl Face {
         // z_h >= level_h of the fixed ones (less the face's tolerance).
         let floors = |level: &[Option<f64>], t: Option<f64>| {
             let level = level.to_vec();
-            let on_face = on_face;
             let (min, width) = (min.clone(), width.clone());
             move |c: &Cols| {
                 let mut rows = on_face(c);
