@@ -119,9 +119,9 @@ impl Window {
         self.months / 12.0
     }
 
-    /// The window must be a positive, finite number of months.
+    /// The window must last more than 0 and at most [`MAX_MONTHS`] months.
     pub fn check(&self) -> Result<(), DisruptionError> {
-        if self.months.is_finite() && self.months > 0.0 {
+        if self.months > 0.0 && self.months <= MAX_MONTHS {
             Ok(())
         } else {
             Err(DisruptionError::Months(self.months))
@@ -161,11 +161,18 @@ impl Window {
     }
 }
 
+/// The longest window: ten years. A longer one is not a disruption, and
+/// quantities scaled by more could leave the range the solver is trusted in.
+pub const MAX_MONTHS: f64 = 120.0;
+
 /// Why a set of disruptions could not be solved.
 #[derive(Debug, thiserror::Error)]
 pub enum DisruptionError {
-    #[error("the window must last a positive number of months (got {0})")]
+    #[error("the window must last more than 0 and at most {MAX_MONTHS} months (got {0})")]
     Months(f64),
+    /// A disruption or `without` names an id the model does not have.
+    #[error("{0} is not in the model")]
+    UnknownId(String),
     #[error(transparent)]
     Solver(#[from] SolveError),
 }
@@ -379,7 +386,7 @@ pub fn run_with(
     options: &SolveOptions,
     done: &(dyn Fn(&DisruptionOutcome) + Sync),
 ) -> Result<(Reference, Vec<DisruptionOutcome>), DisruptionError> {
-    window.check()?;
+    check(model, set, window, without)?;
     let wm = window.model(model, without);
     let threads = rayon::current_num_threads().max(1);
     // Per commodity, the disruptions in chunks, one kept program per chunk
@@ -401,8 +408,11 @@ pub fn run_with(
         .into_par_iter()
         .map(|(k, with_reference, items)| {
             let mut kept = Kept::build(&wm, k, tracking(&wm, set, k), options)?;
-            let (reference, _) = kept.chosen(options);
-            let reference = with_reference.then(|| kept.window(&reference));
+            // The other chunks need only the LP's basis to start from.
+            let reference = with_reference.then(|| {
+                let (chosen, _) = kept.chosen(options);
+                kept.window(&chosen)
+            });
             let base = kept.solved.snapshot();
             let mut outcomes = Vec::with_capacity(items.len());
             for i in items {
@@ -437,7 +447,7 @@ pub fn run_cold(
     without: &[NodeId],
     options: &SolveOptions,
 ) -> Result<(Reference, Vec<DisruptionOutcome>), DisruptionError> {
-    window.check()?;
+    check(model, set, window, without)?;
     let wm = window.model(model, without);
     let reference: Result<Vec<CommodityWindow>, DisruptionError> = wm
         .commodity_ids()
@@ -464,6 +474,29 @@ pub fn run_cold(
         .collect();
     let outcomes = finish(&reference, outcomes?);
     Ok((reference, outcomes))
+}
+
+/// The window is valid and every id is the model's.
+fn check(
+    model: &Model,
+    set: &[Disruption],
+    window: &Window,
+    without: &[NodeId],
+) -> Result<(), DisruptionError> {
+    window.check()?;
+    let unknown = |what: &str, index: usize| DisruptionError::UnknownId(format!("{what} {index}"));
+    for d in set {
+        if d.commodity.index() >= model.commodities.len() {
+            return Err(unknown("commodity", d.commodity.index()));
+        }
+        if d.country.index() >= model.countries.len() {
+            return Err(unknown("country", d.country.index()));
+        }
+    }
+    match without.iter().find(|n| n.index() >= model.nodes.len()) {
+        Some(n) => Err(unknown("node", n.index())),
+        None => Ok(()),
+    }
 }
 
 /// The extra cost of each outcome over the reference of its commodity.

@@ -689,7 +689,11 @@ enum StressFormat {
 }
 
 fn parse_months(text: &str) -> Result<f64, String> {
-    parse_tolerance(text).map_err(|_| format!("{text} is not a positive number of months"))
+    let max = sourcemix::disruption::MAX_MONTHS;
+    match parse_tolerance(text) {
+        Ok(months) if months <= max => Ok(months),
+        _ => Err(format!("{text} is not a number of months in (0, {max}]")),
+    }
 }
 
 fn stress(args: StressArgs) -> anyhow::Result<Exit> {
@@ -723,6 +727,9 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::Usage);
         }
     };
+    if set.is_empty() {
+        eprintln!("warning: no country has capacity at the stages and for the commodities asked for: nothing to disrupt");
+    }
     let window = Window {
         months: args.months,
         keep_policies: args.keep_policies,
