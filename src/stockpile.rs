@@ -638,9 +638,10 @@ pub fn check_values(tolerance: f64, months: f64) -> Result<(), String> {
             "--tolerance {tolerance} is not a share of window demand in 0..=1"
         ));
     }
-    if !(months.is_finite() && months > 0.0) {
+    if !(months > 0.0 && months <= disruption::MAX_MONTHS) {
         return Err(format!(
-            "--months {months} is not a positive number of months"
+            "--months {months} is not a number of months in (0, {}]",
+            disruption::MAX_MONTHS
         ));
     }
     Ok(())

@@ -357,8 +357,9 @@ fn cli_bad_values_are_usage_errors() {
     for (extra, message) in [
         (&["--tolerance", "1.5"][..], "--tolerance 1.5"),
         (&["--tolerance", "-0.1"], "--tolerance -0.1"),
-        (&["--months", "0"], "positive number of months"),
-        (&["--months=-3"], "positive number of months"),
+        (&["--months", "0"], "number of months in (0, 120]"),
+        (&["--months=-3"], "number of months in (0, 120]"),
+        (&["--months", "121"], "number of months in (0, 120]"),
     ] {
         let args: Vec<&str> = BASE.iter().chain(extra).copied().collect();
         let (code, _, err) = output(&args);
