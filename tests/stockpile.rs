@@ -410,3 +410,42 @@ fn cli_names_that_do_not_fit_the_model_are_all_reported() {
     ]);
     assert_eq!(code, Some(1), "{err}");
 }
+
+#[test]
+fn cli_output_does_not_depend_on_the_row_order_of_the_files() {
+    // Every CSV's rows reversed (header kept): byte-identical JSON.
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("reversed");
+    fs::create_dir(&dir).expect("mkdir");
+    for entry in fs::read_dir(root().join(HAND)).expect("model dir") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().expect("name").to_owned();
+        let text = fs::read_to_string(&path).expect("read");
+        let text = if path.extension().is_some_and(|e| e == "csv") {
+            let mut lines: Vec<&str> = text.lines().collect();
+            lines[1..].reverse();
+            lines.join("\n") + "\n"
+        } else {
+            text
+        };
+        fs::write(dir.join(name), text).expect("write");
+    }
+    let json = |model: &str| {
+        let (code, out, err) = output(&[
+            "stockpile",
+            model,
+            "--protect",
+            "CON-B,CON-A",
+            "--holders",
+            "STOCK-H,STOCK-A2",
+            "--tolerance",
+            "0.02",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, Some(0), "{err}");
+        out
+    };
+    let reversed = dir.to_string_lossy().into_owned();
+    assert_eq!(json(HAND), json(&reversed));
+}
