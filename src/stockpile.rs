@@ -224,7 +224,7 @@ pub fn size(table: &UnmetTable, tolerance: f64) -> Result<Sizing, SolveError> {
     let holders = (0..table.holders.len())
         .map(|h| HolderStock {
             holder: table.holders[h].clone(),
-            stock: tonnes(joint.split[h]),
+            stock: tonnes(joint.split[h].clamp(joint.min[h], joint.max[h])),
             min: tonnes(joint.min[h]),
             max: tonnes(joint.max[h]),
             value: table.price[h].map(|p| money(p * tonnes(joint.split[h]))),
@@ -489,6 +489,19 @@ impl Face {
                 } else {
                     max[h] = zh;
                 }
+            }
+        }
+        // The relaxed face (tolerance tol) widens a range by up to tol; on
+        // the exact face z_h <= Z* - sum of the others' minima, and a range
+        // no wider than the tolerance is a forced split.
+        let lows: f64 = min.iter().sum();
+        for h in 0..nh {
+            let cap = total - (lows - min[h]);
+            if cap >= min[h] {
+                max[h] = max[h].min(cap);
+            }
+            if max[h] - min[h] <= 2.0 * tol {
+                max[h] = min[h];
             }
         }
         // Step 4, by progressive filling: raise the common position t of the
@@ -852,11 +865,11 @@ pub struct Stockpile {
 /// One commodity's sizing with its unit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CommodityStock {
+    #[serde(flatten)]
+    pub sizing: Sizing,
     pub unit: String,
     /// How many disruptions of this commodity were sized against.
     pub disruptions: usize,
-    #[serde(flatten)]
-    pub sizing: Sizing,
 }
 
 /// `sourcemix stockpile`: resolves the nodes, solves every disruption of
