@@ -28,7 +28,9 @@
 //!    separately). Its optimum Z* is the required stock of the commodity.
 //! 3. **Ranges**: [min z_h, max z_h] over the optimal face
 //!    sum_h z_h <= Z* + [`FACE_TOLERANCE`] x max(1, Z*), by two re-solves per
-//!    holder (objective z_h, then -z_h), as section 7 does for shares.
+//!    holder (objective z_h, then -z_h), as section 7 does for shares;
+//!    narrowed to the exact face (z_h <= Z* - the others' minima), and one no
+//!    wider than twice the tolerance is a forced split.
 //! 4. **The reported split** (the rule): the max-min fair point of the
 //!    face in range positions. A holder's position is
 //!    (z_h - min_h) / (max_h - min_h); the split makes the smallest position
