@@ -76,6 +76,13 @@ pub fn table(r: &Stockpile) -> String {
             "range [min - max]",
             format!("value {}", r.currency)
         );
+        if s.holders.is_empty() {
+            let _ = writeln!(
+                out,
+                "(none: no holder has a route for {} to a protected consumer)",
+                s.commodity
+            );
+        }
         for h in &s.holders {
             let binding = if h.binding.is_empty() {
                 "-".to_string()
@@ -111,13 +118,6 @@ pub fn table(r: &Stockpile) -> String {
                 n.worst_disruption.as_deref().unwrap_or("-"),
                 amount(n.alone),
                 amount(n.uncovered)
-            );
-        }
-        if s.holders.is_empty() {
-            let _ = writeln!(
-                out,
-                "{:<20} no holder has a route for {} to a protected consumer",
-                "-", s.commodity
             );
         }
         let g = &s.sharing;
