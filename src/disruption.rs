@@ -408,15 +408,12 @@ pub fn run_with(
         .into_par_iter()
         .map(|(k, with_reference, items)| {
             let mut kept = Kept::build(&wm, k, tracking(&wm, set, k), options)?;
-            // The other chunks need only the LP's basis to start from.
-            let reference = with_reference.then(|| {
-                let (chosen, _) = kept.chosen(options);
-                kept.window(&chosen)
-            });
+            let chosen = kept.chosen(options);
+            let reference = with_reference.then(|| kept.window(&chosen.0));
             let base = kept.solved.snapshot();
             let mut outcomes = Vec::with_capacity(items.len());
             for i in items {
-                let outcome = kept.disrupted(&set[i], &base, options)?;
+                let outcome = kept.disrupted(&set[i], &base, &chosen, options)?;
                 done(&outcome);
                 outcomes.push((i, outcome));
             }
@@ -617,14 +614,30 @@ impl<'m> Kept<'m> {
     }
 
     /// Solves disruption `d` on the kept instance (warm, from the basis of
-    /// `base`) and puts the instance back to `base`.
+    /// `base`) and puts the instance back to `base`. `reference` is the
+    /// reported optimum of the reference (and whether it is tie-broken).
     fn disrupted(
         &mut self,
         d: &Disruption,
         base: &Snapshot,
+        reference: &(LpSolution, bool),
         options: &SolveOptions,
     ) -> Result<DisruptionOutcome, SolveError> {
-        let stopped: Vec<Column> = stopped_flows(self.model, &self.net, &self.program, d)
+        let stopped = stopped_flows(self.model, &self.net, &self.program, d);
+        // A disruption that stops only flows the reported reference leaves
+        // at 0 changes nothing: that optimum stays feasible at the same
+        // cost, so the disrupted optimal face is the reference's less those
+        // flows, and the tie-break's unique minimiser over the larger face,
+        // lying in the smaller one, is its minimiser too.
+        if stopped.iter().all(|&i| reference.0.flows[i] == 0.0) {
+            let mut outcome = self.outcome(d, &reference.0, reference.1);
+            outcome.stats = SolveStats {
+                warm: true,
+                ..SolveStats::default()
+            };
+            return Ok(outcome);
+        }
+        let stopped: Vec<Column> = stopped
             .into_iter()
             .map(|i| self.program.flow_column(i))
             .collect();
