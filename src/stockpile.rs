@@ -769,11 +769,12 @@ pub fn tables(
         if mine.is_empty() || consumers.is_empty() {
             continue;
         }
-        let impact = |o: &DisruptionOutcome, c: NodeId| {
+        // A consumer the outcome does not list (no demand in the window) is short of nothing.
+        let unmet = |o: &DisruptionOutcome, c: NodeId| {
             o.consumers
                 .iter()
                 .find(|i| i.consumer == c)
-                .map_or((0.0, 0.0), |i| (i.unmet, i.window_demand))
+                .map_or(0.0, |i| i.unmet)
         };
         let serving: Vec<NodeId> = holders
             .iter()
@@ -829,7 +830,7 @@ pub fn tables(
             disruptions: mine.iter().map(|(l, _)| l.clone()).collect(),
             unmet: mine
                 .iter()
-                .map(|(_, o)| consumers.iter().map(|&c| impact(o, c).0).collect())
+                .map(|(_, o)| consumers.iter().map(|&c| unmet(o, c)).collect())
                 .collect(),
             holders: serving.iter().map(|&h| model.node(h).id.clone()).collect(),
             price: serving
