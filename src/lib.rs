@@ -22,6 +22,7 @@ pub mod ranges;
 pub mod report;
 pub mod scenario;
 pub mod solve;
+pub mod stockpile;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod tiebreak;

@@ -113,6 +113,8 @@ enum Command {
     },
     /// Disruptions: what each country's outage or export ban leaves unmet over a window.
     Stress(StressArgs),
+    /// Stockpile sizing: the least stock per holder that covers protected consumers in every disruption.
+    Stockpile(StockpileArgs),
 }
 
 /// Run parameters: applied to the model after the scenarios, like one more scenario.
@@ -347,6 +349,7 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             Ok(Exit::Success)
         }
         Command::Stress(args) => stress(args),
+        Command::Stockpile(args) => stockpile(args),
     }
 }
 
@@ -794,5 +797,149 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
         if set.len() == 1 { "" } else { "s" },
         started.elapsed().as_secs_f64()
     );
+    Ok(Exit::Success)
+}
+
+#[derive(clap::Args)]
+struct StockpileArgs {
+    /// The model folder.
+    model: PathBuf,
+    /// The consumers to protect (node ids, comma-separated or repeated).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',', required = true)]
+    protect: Vec<String>,
+    /// The stockpile nodes that hold the stock (comma-separated or repeated).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',', required = true)]
+    holders: Vec<String>,
+    /// The window T: every annual quantity is scaled by T/12.
+    #[arg(long, value_name = "T", default_value_t = 6.0, value_parser = parse_months)]
+    months: f64,
+    /// The share of its window demand a protected consumer may go without (0..=1).
+    #[arg(
+        long,
+        value_name = "A",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    tolerance: f64,
+    #[arg(long, value_enum, default_value_t = StageArg::Both)]
+    stage: StageArg,
+    #[arg(long, value_enum, default_value_t = KindArg::Both)]
+    kind: KindArg,
+    /// Size for this commodity only (repeat for several; default: every one).
+    #[arg(long = "commodity", value_name = "K")]
+    commodities: Vec<String>,
+    /// Disrupt this country only (repeat for several; default: every one that supplies at the stage).
+    #[arg(long = "country", value_name = "X")]
+    countries: Vec<String>,
+    /// A scenario file that changes the model (repeat to apply several, in order).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenarios: Vec<PathBuf>,
+    /// Let scenarios name files outside their folder and the model folder.
+    #[arg(long)]
+    allow_outside: bool,
+    /// Apply the model's policies inside the window too.
+    #[arg(long)]
+    keep_policies: bool,
+    #[arg(long, value_enum, default_value_t = StressFormat::Table)]
+    format: StressFormat,
+    /// Also write stockpile.json, stocks.csv, consumers.csv and sharing.csv into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    method: MethodArg,
+}
+
+fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
+    use sourcemix::disruption::{self, DisruptionKind, Window};
+    use sourcemix::model::Stage;
+    use sourcemix::report::stockpile as report;
+    use sourcemix::stockpile::{self, StockpileError};
+    if let Err(usage) = stockpile::check_values(args.tolerance, args.months) {
+        eprintln!("error: {usage}");
+        return Ok(Exit::Usage);
+    }
+    let stages = match args.stage {
+        StageArg::Mining => vec![Stage::Mining],
+        StageArg::Refining => vec![Stage::Refining],
+        StageArg::Both => Stage::ALL.to_vec(),
+    };
+    let kinds = match args.kind {
+        KindArg::Outage => vec![DisruptionKind::Outage],
+        KindArg::ExportBan => vec![DisruptionKind::ExportBan],
+        KindArg::Both => DisruptionKind::ALL.to_vec(),
+    };
+    let request = request(
+        &args.model,
+        &args.scenarios,
+        RunParams::default(),
+        args.allow_outside,
+    );
+    let Some(loaded) = load_or_report(&request) else {
+        return Ok(Exit::InvalidModel);
+    };
+    let model = &loaded.model;
+    // Every problem with the names given is reported at once.
+    let selected = disruption::select(model, &stages, &kinds, &args.commodities, &args.countries);
+    let named = stockpile::resolve(model, &args.protect, &args.holders);
+    let set = match (selected, named) {
+        (Ok(set), Ok(_)) => set,
+        (selected, named) => {
+            let errors = selected.err().into_iter().chain(named.err()).flatten();
+            errors.for_each(|e| eprintln!("error: {e}"));
+            return Ok(Exit::Usage);
+        }
+    };
+    let sizing = stockpile::Request {
+        protect: args.protect,
+        holders: args.holders,
+        tolerance: args.tolerance,
+        window: Window {
+            months: args.months,
+            keep_policies: args.keep_policies,
+        },
+        set,
+    };
+    let options = SolveOptions::with_method(args.method.into());
+    let progress = sourcemix::progress::Progress::new(
+        sizing.set.len(),
+        "disruptions",
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let started = std::time::Instant::now();
+    let step = |o: &disruption::DisruptionOutcome| {
+        progress.step(&o.disruption.describe(model), "solved", started)
+    };
+    let sized = stockpile::run(model, &sizing, &options, &step);
+    progress.finish();
+    let sized = match sized {
+        Ok(sized) => sized,
+        Err(StockpileError::Usage(errors)) => {
+            errors.iter().for_each(|e| eprintln!("error: {e}"));
+            return Ok(Exit::Usage);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::SolverFailed);
+        }
+    };
+    if let Some(dir) = &args.out {
+        if let Err(e) = report::write(&sized, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    let text = match args.format {
+        StressFormat::Table => report::table(&sized),
+        StressFormat::Json => report::json(&sized),
+        StressFormat::Csv => match report::stocks_csv(&sized) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::OutputFailed);
+            }
+        },
+    };
+    print_stdout(&text)?;
     Ok(Exit::Success)
 }

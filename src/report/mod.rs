@@ -3,6 +3,7 @@
 
 pub mod files;
 pub mod mix;
+pub mod stockpile;
 pub mod stress;
 pub mod table;
 
