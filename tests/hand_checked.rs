@@ -236,6 +236,7 @@ hand_checked! {
     route_capacity_binds_on_the_cheap_parallel_route => "tests/models/route-capacity",
     recycler_supplies_refined_domestic_material => "tests/models/recycler",
     star_routes_expand_per_commodity => "tests/models/star-routes",
+    a_full_floor_is_priced_in_the_other_direction => "tests/models/floor-full",
 }
 
 /// At a degenerate optimum the vertex's duals depend on the method (here
