@@ -411,6 +411,27 @@ impl SolvedProgram {
         Ok(())
     }
 
+    /// Writes the kept instance's program to `path` (HiGHS's `writeModel`:
+    /// the format follows the extension, e.g. `.mps`), for measuring it
+    /// outside sourcemix. Nothing is written for a program without rows.
+    pub fn write_model(&mut self, path: &std::path::Path) -> Result<(), SolveError> {
+        let fail = |reason: String| SolveError {
+            commodity: self.commodity.clone(),
+            reason,
+        };
+        let Some(inst) = &mut self.instance else {
+            return Ok(());
+        };
+        let c_path = CString::new(path.display().to_string())
+            .map_err(|_| fail(format!("bad path {}", path.display())))?;
+        // SAFETY: a live instance and a NUL-terminated path.
+        let status = unsafe { highs_sys::Highs_writeModel(inst.ptr(), c_path.as_ptr()) };
+        if status == highs_sys::STATUS_ERROR {
+            return Err(fail(format!("could not write {}", path.display())));
+        }
+        Ok(())
+    }
+
     /// Sets a HiGHS option on the kept instance (`name=value` as HiGHS spells them).
     pub fn set_highs_option(&mut self, name: &str, value: &str) -> Result<(), SolveError> {
         if let Some(mut inst) = self.instance.take() {
