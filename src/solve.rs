@@ -51,9 +51,9 @@ impl Method {
     /// vertex with exact duals).
     ///
     /// The rule of `Auto`, measured per commodity program (docs/performance.md,
-    /// "Choosing the method"; HiGHS 1.15, one thread), on 16 families: the
+    /// "Choosing the method"; HiGHS 1.15, one thread), on 17 families: the
     /// flagship; the synthetic regional families (medium, a 1,000-node size
-    /// and large, with and without the `*` policy, two seeds); and five sizes
+    /// and large, with and without the `*` policy, two seeds); and six sizes
     /// (300 to 2,800 nodes) of a family with a mining and a refining cap per
     /// consumer per country on every commodity (`SynthParams::caps_each`).
     ///
@@ -62,10 +62,10 @@ impl Method {
     ///   interior point and crossover is not repaid), and interior point on
     ///   every program from 3,603 rows up (1.1x to 5x), with or without
     ///   policy rows. The column count did not separate the two.
-    /// - Policy rows: the programs of the caps family have two to three times
-    ///   more policy rows for their size (about 45% of their rows), and
-    ///   interior point won earlier: 1.6x to 1.9x on programs of 2,800 to
-    ///   3,250 rows with 1,150 to 1,400 policy rows, while simplex stayed
+    /// - Policy rows: in the caps family 42% to 46% of a program's rows are
+    ///   policy rows (regional families: at most 32%), and interior point
+    ///   won earlier: 1.2x to 1.9x on programs of 2,800 to 3,250 rows with
+    ///   1,150 to 1,400 policy rows, while simplex stayed
     ///   ahead or tied up to 795 policy rows (1,400 to 1,700 rows). No
     ///   program of the regional families below 3,500 rows has more than 583
     ///   policy rows, so for them the rule is the row rule alone.
