@@ -1261,6 +1261,34 @@ mod tests {
     }
 
     #[test]
+    fn caps_each_caps_every_commodity_at_both_stages() {
+        let p = SynthParams {
+            caps_each: true,
+            commodities: 3,
+            star_policy: false,
+            ..SynthParams::medium()
+        };
+        let loaded = loads(&p);
+        let m = &loaded.model;
+        assert_eq!(m.commodities.len(), 3);
+        // Two caps per commodity, each per consumer and per country.
+        assert_eq!(m.policies.len(), 6);
+        let toml = generate(&p).files["model.toml"].clone().unwrap();
+        assert_eq!(toml.matches("scope = \"each\"\nfrom = \"each\"").count(), 6);
+        assert!(!toml.contains("exempt"));
+        // Only the policies differ from the same model without the option.
+        let plain = generate(&SynthParams {
+            caps_each: false,
+            ..p.clone()
+        });
+        for (name, text) in &generate(&p).files {
+            if name != "model.toml" {
+                assert_eq!(text, &plain.files[name], "{name}");
+            }
+        }
+    }
+
+    #[test]
     fn small_models_are_varied() {
         // Across seeds: hub cycles, binding caps and capacities, unmet demand.
         let (mut cycles, mut unmet, mut binding_policy, mut binding_capacity) = (0, 0, 0, 0);
