@@ -20,6 +20,13 @@
 //!   --highs KEY=VAL  set a HiGHS option in every solve (repeatable),
 //!                    e.g. --highs simplex_strategy=4
 //!   --tie-break none leave out the tie-break QP after the LP
+//!   --caps-each      every commodity gets a mining cap (50%) and a refining
+//!                    cap (60%) per consumer per country instead of its tier
+//!                    policies (`SynthParams::caps_each`)
+//!   --commodities N, --countries N, --regions N, --routes N
+//!                    change the preset's sizes
+//!   --write-mps DIR  write each commodity's LP to DIR/<commodity>.mps (for
+//!                    scripts/lp_blocks.py); use with --tie-break none
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -45,12 +52,14 @@ struct Options {
     full_solve: bool,
     write: Option<PathBuf>,
     build_only: bool,
+    /// Write each commodity's LP, as handed to HiGHS, to DIR/<commodity>.mps.
+    write_mps: Option<PathBuf>,
     solve: SolveOptions,
 }
 
 fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: scale medium|large|xl|small|regional:N|MODEL_DIR [--no-star] [--seed N] [--full] [--full-solve] [--build-only] [--method auto|simplex|ipm] [--highs KEY=VALUE] [--tie-break none|market] [--write DIR]";
+    let usage = "usage: scale medium|large|xl|small|regional:N|MODEL_DIR [--no-star] [--seed N] [--full] [--full-solve] [--build-only] [--method auto|simplex|ipm] [--highs KEY=VALUE] [--tie-break none|market] [--write DIR] [--caps-each] [--commodities N] [--countries N] [--regions N] [--routes N] [--write-mps DIR]";
     let first = args.first().cloned().unwrap_or_default();
     let from_dir = Path::new(&first).is_dir().then(|| PathBuf::from(&first));
     let regional = first
@@ -82,12 +91,39 @@ fn options() -> Options {
         full_solve: false,
         write: None,
         build_only: false,
+        write_mps: None,
         solve: SolveOptions::default(),
     };
     let mut rest = args[1..].iter();
     while let Some(a) = rest.next() {
         match a.as_str() {
             "--no-star" => params.star_policy = false,
+            "--caps-each" => params.caps_each = true,
+            "--commodities" => {
+                params.commodities = rest
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{usage}"))
+            }
+            "--countries" => {
+                params.countries = rest
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{usage}"))
+            }
+            "--regions" => {
+                params.regions = rest
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{usage}"))
+            }
+            "--routes" => {
+                params.routes = rest
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{usage}"))
+            }
+            "--write-mps" => o.write_mps = rest.next().map(PathBuf::from),
             "--seed" => {
                 params.seed = rest
                     .next()
@@ -291,7 +327,7 @@ fn main() {
         build_only(&o, texts);
         return;
     }
-    let run = match pipeline::run(&Request {
+    let mut run = match pipeline::run(&Request {
         solve: o.solve.clone(),
         ..Request::texts(texts)
     }) {
@@ -464,6 +500,22 @@ fn main() {
 
     if o.full {
         full_labelling(&o, model, outcome, objective);
+    }
+    if let Some(dir) = &o.write_mps {
+        std::fs::create_dir_all(dir).expect("cannot create the --write-mps folder");
+        let ids: Vec<String> = run
+            .outcome
+            .commodities
+            .iter()
+            .map(|c| run.loaded.model.commodity(c.network.commodity).id.clone())
+            .collect();
+        for (c, id) in run.outcome.commodities.iter_mut().zip(ids) {
+            let path = dir.join(format!("{id}.mps"));
+            c.solved
+                .write_model(&path)
+                .expect("cannot write the program");
+            eprintln!("  wrote {}", path.display());
+        }
     }
 }
 

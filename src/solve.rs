@@ -24,14 +24,21 @@ pub struct SolveError {
 }
 
 /// With `Method::Auto`, programs with more rows than this are solved by
-/// interior point + crossover, smaller ones by dual simplex (see
-/// [`Method::uses_ipm`] for the measurements behind it).
+/// interior point + crossover, smaller ones by dual simplex unless they have
+/// more than [`IPM_ABOVE_POLICY_ROWS`] policy rows (see [`Method::uses_ipm`]
+/// for the measurements behind it).
 pub const IPM_ABOVE_ROWS: usize = 3_500;
+
+/// With `Method::Auto`, programs with more policy rows (`max_share` /
+/// `min_share` rows) than this are solved by interior point + crossover
+/// whatever their row count.
+pub const IPM_ABOVE_POLICY_ROWS: usize = 1_000;
 
 /// Which HiGHS method solves a program.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum Method {
-    /// Dual simplex up to `IPM_ABOVE_ROWS` rows, interior point + crossover above.
+    /// Dual simplex up to `IPM_ABOVE_ROWS` rows and `IPM_ABOVE_POLICY_ROWS`
+    /// policy rows, interior point + crossover above either.
     #[default]
     Auto,
     Simplex,
@@ -39,27 +46,35 @@ pub enum Method {
 }
 
 impl Method {
-    /// Whether a program with `rows` rows is solved by interior point (with
-    /// crossover, so the answer is still a vertex with exact duals).
+    /// Whether a program with `rows` rows, `policy_rows` of them policy rows,
+    /// is solved by interior point (with crossover, so the answer is still a
+    /// vertex with exact duals).
     ///
     /// The rule of `Auto`, measured per commodity program (docs/performance.md,
-    /// "Choosing the method"; HiGHS 1.15, one thread): on the synthetic
-    /// regional families (medium, a 1,000-node size and large, with and
-    /// without the `*` policy, two seeds) and the flagship, dual simplex was
-    /// faster on every program up to 3,247 rows but one near tie (HiGHS's
-    /// fixed cost of interior point and crossover is not repaid), and
-    /// interior point on every program from 3,603 rows up, with or without
-    /// policy rows. The row count separates the two where the column count
-    /// did not: programs of 10,000 to 20,000 columns with 3,600 to 6,500
-    /// rows were 1.4x to 2.0x slower with simplex under the old rule
-    /// (interior point above 20,000 columns), while 1,000-node programs of
-    /// 19,000 columns and 3,100 to 3,250 rows are no faster with interior
-    /// point. Not measured: other network shapes (a report from another
-    /// family of programs found simplex faster at 205k columns and 54k
-    /// rows), so `--method` stays available.
-    fn uses_ipm(self, rows: usize) -> bool {
+    /// "Choosing the method"; HiGHS 1.15, one thread), on 17 families: the
+    /// flagship; the synthetic regional families (medium, a 1,000-node size
+    /// and large, with and without the `*` policy, two seeds); and six sizes
+    /// (300 to 2,800 nodes) of a family with a mining and a refining cap per
+    /// consumer per country on every commodity (`SynthParams::caps_each`).
+    ///
+    /// - Rows: on the regional families dual simplex was faster on every
+    ///   program up to 3,247 rows but one near tie (HiGHS's fixed cost of
+    ///   interior point and crossover is not repaid), and interior point on
+    ///   every program from 3,603 rows up (1.1x to 5x), with or without
+    ///   policy rows. The column count did not separate the two.
+    /// - Policy rows: in the caps family 42% to 46% of a program's rows are
+    ///   policy rows (regional families: at most 32%), and interior point
+    ///   won earlier: 1.2x to 1.9x on programs of 2,800 to 3,250 rows with
+    ///   1,150 to 1,400 policy rows, while simplex stayed
+    ///   ahead or tied up to 795 policy rows (1,400 to 1,700 rows). No
+    ///   program of the regional families below 3,500 rows has more than 583
+    ///   policy rows, so for them the rule is the row rule alone.
+    ///
+    /// On every measured family the rule's time was within 1.06x of the
+    /// faster of all-simplex and all-interior-point.
+    fn uses_ipm(self, rows: usize, policy_rows: usize) -> bool {
         match self {
-            Method::Auto => rows > IPM_ABOVE_ROWS,
+            Method::Auto => rows > IPM_ABOVE_ROWS || policy_rows > IPM_ABOVE_POLICY_ROWS,
             Method::Simplex => false,
             Method::InteriorPoint => true,
         }
@@ -220,7 +235,8 @@ impl SolvedProgram {
         let mut instance = Instance(model);
         instance.0.make_quiet();
         me.set_option(&mut instance, "threads", "1")?;
-        if options.method.uses_ipm(program.rows) {
+        let policy_rows = program.policy_rows.iter().flatten().count();
+        if options.method.uses_ipm(program.rows, policy_rows) {
             // On programs with many rows HiGHS's interior point method,
             // followed by its crossover to a vertex (so duals stay exact),
             // beats dual simplex; on small ones simplex is faster (`uses_ipm`).
@@ -428,6 +444,27 @@ impl SolvedProgram {
         };
         if status == highs_sys::STATUS_ERROR {
             return Err(fail);
+        }
+        Ok(())
+    }
+
+    /// Writes the kept instance's program to `path` (HiGHS's `writeModel`:
+    /// the format follows the extension, e.g. `.mps`), for measuring it
+    /// outside sourcemix. Nothing is written for a program without rows.
+    pub fn write_model(&mut self, path: &std::path::Path) -> Result<(), SolveError> {
+        let fail = |reason: String| SolveError {
+            commodity: self.commodity.clone(),
+            reason,
+        };
+        let Some(inst) = &mut self.instance else {
+            return Ok(());
+        };
+        let c_path = CString::new(path.display().to_string())
+            .map_err(|_| fail(format!("bad path {}", path.display())))?;
+        // SAFETY: a live instance and a NUL-terminated path.
+        let status = unsafe { highs_sys::Highs_writeModel(inst.ptr(), c_path.as_ptr()) };
+        if status == highs_sys::STATUS_ERROR {
+            return Err(fail(format!("could not write {}", path.display())));
         }
         Ok(())
     }
@@ -787,19 +824,26 @@ mod tests {
 
     #[test]
     fn auto_switches_to_interior_point_above_the_row_threshold() {
-        // Every branch of the rule: Auto on either side of the threshold
+        // Every branch of the rule: Auto on either side of each threshold
         // (and at it), and the two fixed methods, which ignore the size.
-        assert!(!Method::Auto.uses_ipm(0));
-        assert!(!Method::Auto.uses_ipm(IPM_ABOVE_ROWS));
-        assert!(Method::Auto.uses_ipm(IPM_ABOVE_ROWS + 1));
+        assert!(!Method::Auto.uses_ipm(0, 0));
+        assert!(!Method::Auto.uses_ipm(IPM_ABOVE_ROWS, 0));
+        assert!(Method::Auto.uses_ipm(IPM_ABOVE_ROWS + 1, 0));
+        assert!(!Method::Auto.uses_ipm(IPM_ABOVE_ROWS, IPM_ABOVE_POLICY_ROWS));
+        assert!(Method::Auto.uses_ipm(2_000, IPM_ABOVE_POLICY_ROWS + 1));
         // Sizes measured (docs/performance.md): a 1,000-node graphite program
-        // (3,247 rows, simplex faster), a large no-star lithium program
-        // (4,054 rows, interior point faster).
-        assert!(!Method::Auto.uses_ipm(3_247));
-        assert!(Method::Auto.uses_ipm(4_054));
-        for rows in [0, 3_247, 4_054, 100_000] {
-            assert!(!Method::Simplex.uses_ipm(rows));
-            assert!(Method::InteriorPoint.uses_ipm(rows));
+        // (3,247 rows, 479 policy rows, simplex faster), a large no-star
+        // lithium program (4,054 rows, none, interior point faster), a
+        // caps-each program at 500 nodes (2,877 rows, 1,158 policy rows,
+        // interior point faster) and one at 400 nodes (1,717 rows, 795 policy
+        // rows, simplex faster).
+        assert!(!Method::Auto.uses_ipm(3_247, 479));
+        assert!(Method::Auto.uses_ipm(4_054, 0));
+        assert!(Method::Auto.uses_ipm(2_877, 1_158));
+        assert!(!Method::Auto.uses_ipm(1_717, 795));
+        for (rows, policy_rows) in [(0, 0), (3_247, 479), (4_054, 0), (100_000, 40_000)] {
+            assert!(!Method::Simplex.uses_ipm(rows, policy_rows));
+            assert!(Method::InteriorPoint.uses_ipm(rows, policy_rows));
         }
         assert_eq!(Method::default(), Method::Auto);
     }

@@ -59,6 +59,13 @@ pub struct SynthParams {
     /// makes every commodity track the refining country; without it the first
     /// four commodities track nothing / mining / refining / both.
     pub star_policy: bool,
+    /// `Regional` only: instead of each commodity's tier policies (see
+    /// [`tier`]), give every commodity two caps per consumer, `max_share`
+    /// with `scope = "each"` and `from = "each"`: 50% per mining country and
+    /// 60% per refining country, no exemptions. Every commodity then tracks
+    /// both stages with a policy row per (consumer, country) at each stage:
+    /// the family of issue 7's section 4 (`scale --caps-each`).
+    pub caps_each: bool,
 }
 
 impl SynthParams {
@@ -77,6 +84,7 @@ impl SynthParams {
             commodities: rng.random_range(1..=3),
             seed,
             star_policy: true,
+            caps_each: false,
         }
     }
 
@@ -113,6 +121,7 @@ impl SynthParams {
             commodities: 4,
             seed: 2024,
             star_policy: true,
+            caps_each: false,
         }
     }
 
@@ -1064,6 +1073,26 @@ fn regional_model(p: &SynthParams, rng: &mut ChaCha8Rng) -> Files {
             OneOrList::List(list)
         };
         let policies = match tier(k) {
+            _ if p.caps_each => vec![
+                policy(
+                    "mining-cap-each",
+                    "max_share",
+                    "mining",
+                    OneOrList::One("each".into()),
+                    OneOrList::One("each".into()),
+                    None,
+                    0.5,
+                ),
+                policy(
+                    "refining-cap-each",
+                    "max_share",
+                    "refining",
+                    OneOrList::One("each".into()),
+                    OneOrList::One("each".into()),
+                    None,
+                    0.6,
+                ),
+            ],
             Tier::Nothing => Vec::new(),
             Tier::Mining => vec![
                 policy(
@@ -1229,6 +1258,34 @@ mod tests {
             .policies
             .iter()
             .any(|p| p.kind == crate::model::PolicyKind::MinShare));
+    }
+
+    #[test]
+    fn caps_each_caps_every_commodity_at_both_stages() {
+        let p = SynthParams {
+            caps_each: true,
+            commodities: 3,
+            star_policy: false,
+            ..SynthParams::medium()
+        };
+        let loaded = loads(&p);
+        let m = &loaded.model;
+        assert_eq!(m.commodities.len(), 3);
+        // Two caps per commodity, each per consumer and per country.
+        assert_eq!(m.policies.len(), 6);
+        let toml = generate(&p).files["model.toml"].clone().unwrap();
+        assert_eq!(toml.matches("scope = \"each\"\nfrom = \"each\"").count(), 6);
+        assert!(!toml.contains("exempt"));
+        // Only the policies differ from the same model without the option.
+        let plain = generate(&SynthParams {
+            caps_each: false,
+            ..p.clone()
+        });
+        for (name, text) in &generate(&p).files {
+            if name != "model.toml" {
+                assert_eq!(text, &plain.files[name], "{name}");
+            }
+        }
     }
 
     #[test]
