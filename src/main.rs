@@ -700,6 +700,28 @@ enum KindArg {
     Both,
 }
 
+impl StageArg {
+    fn stages(self) -> Vec<sourcemix::model::Stage> {
+        use sourcemix::model::Stage;
+        match self {
+            StageArg::Mining => vec![Stage::Mining],
+            StageArg::Refining => vec![Stage::Refining],
+            StageArg::Both => Stage::ALL.to_vec(),
+        }
+    }
+}
+
+impl KindArg {
+    fn kinds(self) -> Vec<sourcemix::disruption::DisruptionKind> {
+        use sourcemix::disruption::DisruptionKind;
+        match self {
+            KindArg::Outage => vec![DisruptionKind::Outage],
+            KindArg::ExportBan => vec![DisruptionKind::ExportBan],
+            KindArg::Both => DisruptionKind::ALL.to_vec(),
+        }
+    }
+}
+
 #[derive(Copy, Clone, ValueEnum)]
 enum StressFormat {
     Table,
@@ -716,19 +738,9 @@ fn parse_months(text: &str) -> Result<f64, String> {
 }
 
 fn stress(args: StressArgs) -> anyhow::Result<Exit> {
-    use sourcemix::disruption::{self, DisruptionKind, Window};
-    use sourcemix::model::Stage;
+    use sourcemix::disruption::{self, Window};
     use sourcemix::report::stress as report;
-    let stages = match args.stage {
-        StageArg::Mining => vec![Stage::Mining],
-        StageArg::Refining => vec![Stage::Refining],
-        StageArg::Both => Stage::ALL.to_vec(),
-    };
-    let kinds = match args.kind {
-        KindArg::Outage => vec![DisruptionKind::Outage],
-        KindArg::ExportBan => vec![DisruptionKind::ExportBan],
-        KindArg::Both => DisruptionKind::ALL.to_vec(),
-    };
+    let (stages, kinds) = (args.stage.stages(), args.kind.kinds());
     let request = request(
         &args.model,
         &args.scenarios,
@@ -851,24 +863,14 @@ struct StockpileArgs {
 }
 
 fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
-    use sourcemix::disruption::{self, DisruptionKind, Window};
-    use sourcemix::model::Stage;
+    use sourcemix::disruption::{self, Window};
     use sourcemix::report::stockpile as report;
     use sourcemix::stockpile::{self, StockpileError};
     if let Err(usage) = stockpile::check_values(args.tolerance, args.months) {
         eprintln!("error: {usage}");
         return Ok(Exit::Usage);
     }
-    let stages = match args.stage {
-        StageArg::Mining => vec![Stage::Mining],
-        StageArg::Refining => vec![Stage::Refining],
-        StageArg::Both => Stage::ALL.to_vec(),
-    };
-    let kinds = match args.kind {
-        KindArg::Outage => vec![DisruptionKind::Outage],
-        KindArg::ExportBan => vec![DisruptionKind::ExportBan],
-        KindArg::Both => DisruptionKind::ALL.to_vec(),
-    };
+    let (stages, kinds) = (args.stage.stages(), args.kind.kinds());
     let request = request(
         &args.model,
         &args.scenarios,
