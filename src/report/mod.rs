@@ -4,6 +4,7 @@
 pub mod files;
 pub mod mix;
 pub mod table;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::fmt;
