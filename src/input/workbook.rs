@@ -156,10 +156,11 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> ModelTexts {
                 continue;
             }
         };
-        let grid = cells(&range, sheet, &shown, diags);
+        let mut grid = cells(&range, sheet, &shown, diags);
         let text = if file == "model.toml" {
             toml_text(&grid, sheet, &shown, diags)
         } else {
+            fit_rows(&mut grid);
             let header = grid.first().cloned().unwrap_or_default();
             let header = header.iter().map(|h| h.trim().to_string()).collect();
             if let Some(entry) = layout.sheets.get_mut(&texts.shown(file)) {
@@ -207,6 +208,19 @@ fn cells(
         }
     }
     grid
+}
+
+/// Gives every row the width of the header (row 1, up to its last
+/// non-blank cell): blank cells at the end of a row are blank values, as a
+/// spreadsheet shows them; a row with a non-blank cell beyond the header
+/// keeps it, and is then reported as too long, as in a CSV file.
+fn fit_rows(grid: &mut [Vec<String>]) {
+    let used = |row: &[String]| row.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+    let width = grid.first().map_or(0, |h| used(h));
+    for row in grid.iter_mut() {
+        let n = used(row).max(width);
+        row.resize(n, String::new());
+    }
 }
 
 /// The text a CSV file would hold for this cell. Numbers are written in
