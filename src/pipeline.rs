@@ -223,6 +223,9 @@ pub fn load(request: &Request) -> Result<Loaded, Diagnostics> {
     }
     let model = validate::validate(&raw, &mut diags);
     texts.relocate(&mut diags);
+    for row in changes.iter_mut().filter_map(Change::row_mut) {
+        texts.relocate_one(row);
+    }
     let Some(model) = model else {
         return Err(diags);
     };

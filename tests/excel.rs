@@ -422,3 +422,29 @@ fn cli_workbook_errors_exit_1() {
     assert_eq!(code, 1, "{err}");
     assert!(err.contains("]demand!C2: "), "{err}");
 }
+
+/// Scenarios apply to a workbook model as to its folder; `diff` names the
+/// rows they change by sheet and row.
+#[test]
+fn scenarios_on_the_flagship_workbook() {
+    let scenario = flagship_dir().join("scenarios/china-export-ban.toml");
+    let with = |model: PathBuf| Request {
+        scenarios: vec![pipeline::ScenarioSource::File(scenario.clone())],
+        ..Request::folder(model)
+    };
+    let book = root().join("models/critical-minerals-2024.xlsx");
+    let loaded = pipeline::load(&with(book.clone())).expect("loads");
+    let first = loaded.changes.first().expect("changes").to_string();
+    assert!(
+        first.contains(&format!("[{}]routes!", book.display())),
+        "{first}"
+    );
+    let mut from_book = pipeline::run(&with(book)).expect("solves").report;
+    let mut from_folder = pipeline::run(&with(flagship_dir())).expect("solves").report;
+    from_book.timings = Default::default();
+    from_folder.timings = Default::default();
+    assert_eq!(
+        serde_json::to_value(&from_book).unwrap(),
+        serde_json::to_value(&from_folder).unwrap()
+    );
+}

@@ -108,6 +108,13 @@ impl ModelTexts {
         }
     }
 
+    /// [`ModelTexts::relocate`] for one location.
+    pub fn relocate_one(&self, loc: &mut Location) {
+        if let Some(layout) = &self.workbook {
+            layout.locate(loc);
+        }
+    }
+
     /// The path of `name` as shown in messages.
     pub fn shown(&self, name: &str) -> String {
         if self.shown_dir.is_empty() {
