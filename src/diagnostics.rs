@@ -22,7 +22,7 @@ pub struct Location {
     pub column: Option<Column>,
     /// In a model workbook (`file`): the sheet; `line` is then the row and
     /// the location is shown as `[file]sheet!C14` (docs/excel.md).
-    pub sheet: Option<String>,
+    pub sheet: Option<Box<str>>,
 }
 
 /// A column in a CSV file (by header name) or a TOML file (by character).

@@ -75,7 +75,7 @@ impl Layout {
             }
         }
         loc.file = self.workbook.clone();
-        loc.sheet = Some(sheet.clone());
+        loc.sheet = Some(sheet.as_str().into());
     }
 }
 
@@ -133,7 +133,7 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> ModelTexts {
     let names = book.sheet_names();
     for (sheet, file) in SHEETS {
         let at = Location {
-            sheet: Some(sheet.to_string()),
+            sheet: Some(sheet.into()),
             ..Location::file(&shown)
         };
         if !names.iter().any(|n| n == sheet) {
@@ -199,7 +199,7 @@ fn cells(
             Ok(text) => grid[row][col] = text,
             Err(why) => diags.error(
                 Location {
-                    sheet: Some(sheet.to_string()),
+                    sheet: Some(sheet.into()),
                     column: Some(Column::Letter(column_letter(col))),
                     ..Location::line(shown, row + 1)
                 },
@@ -248,7 +248,7 @@ fn toml_text(grid: &[Vec<String>], sheet: &str, shown: &str, diags: &mut Diagnos
         if let Some(col) = row.iter().skip(1).position(|c| !c.is_empty()) {
             diags.error(
                 Location {
-                    sheet: Some(sheet.to_string()),
+                    sheet: Some(sheet.into()),
                     column: Some(Column::Letter(column_letter(col + 1))),
                     ..Location::line(shown, i + 1)
                 },
