@@ -291,6 +291,15 @@ fn corrupted_workbooks_never_panic() {
             xlsx::report_workbook(&report).expect("renders")
         }),
     ];
+    cases.push(("far-cell", {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for (sheet, _) in workbook::SHEETS {
+            let ws = book.add_worksheet();
+            ws.set_name(sheet).unwrap();
+            ws.write_string(1_000_000, 16_000, "far").unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }));
     let mut flipped = good.clone();
     for i in (100..flipped.len()).step_by(997) {
         flipped[i] ^= 0x5a;
@@ -301,6 +310,12 @@ fn corrupted_workbooks_never_panic() {
         std::fs::write(&path, bytes).expect("writes");
         let errors = errors_of(&path);
         assert!(errors.contains("error: "), "{name}: {errors}");
+        if name == "far-cell" {
+            assert!(
+                errors.contains("]routes: the sheet reaches cell"),
+                "{errors}"
+            );
+        }
     }
 }
 

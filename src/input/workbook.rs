@@ -30,6 +30,10 @@ pub const SHEETS: [(&str, &str); 7] = [
 /// Columns holding numbers: written to a workbook as number cells.
 pub const NUMBER_COLUMNS: [&str; 6] = ["risk", "capacity", "cost", "yield", "demand", "penalty"];
 
+/// The most cells a sheet may span from A1 (a stray cell far away would
+/// otherwise make the reader allocate the whole rectangle).
+const MAX_CELLS: usize = 20_000_000;
+
 /// Whether `path` names a model workbook rather than a model folder.
 pub fn is_workbook(path: &Path) -> bool {
     path.extension()
@@ -156,7 +160,10 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> ModelTexts {
                 continue;
             }
         };
-        let mut grid = cells(&range, sheet, &shown, diags);
+        let Some(mut grid) = cells(&range, sheet, &shown, diags) else {
+            texts.unreadable.insert(file.to_string());
+            continue;
+        };
         let text = if file == "model.toml" {
             toml_text(&grid, sheet, &shown, diags)
         } else {
@@ -184,11 +191,25 @@ fn cells(
     sheet: &str,
     shown: &str,
     diags: &mut Diagnostics,
-) -> Vec<Vec<String>> {
+) -> Option<Vec<Vec<String>>> {
     let Some((end_row, end_col)) = range.end() else {
-        return Vec::new();
+        return Some(Vec::new());
     };
     let (end_row, end_col) = (end_row as usize, end_col as usize);
+    if (end_row + 1).saturating_mul(end_col + 1) > MAX_CELLS {
+        diags.error(
+            Location {
+                sheet: Some(sheet.into()),
+                ..Location::file(shown)
+            },
+            format!(
+                "the sheet reaches cell {}{}: more than {MAX_CELLS} cells from A1 are not read",
+                column_letter(end_col),
+                end_row + 1
+            ),
+        );
+        return None;
+    }
     let mut grid = vec![vec![String::new(); end_col + 1]; end_row + 1];
     for (row, col, value) in range.used_cells() {
         let (row, col) = (
@@ -207,7 +228,7 @@ fn cells(
             ),
         }
     }
-    grid
+    Some(grid)
 }
 
 /// Gives every row the width of the header (row 1, up to its last
