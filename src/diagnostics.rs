@@ -20,6 +20,9 @@ pub struct Location {
     pub line: Option<usize>,
     /// The CSV column name or, in TOML, the 1-based character column.
     pub column: Option<Column>,
+    /// In a model workbook (`file`): the sheet; `line` is then the row and
+    /// the location is shown as `[file]sheet!C14` (docs/excel.md).
+    pub sheet: Option<Box<str>>,
 }
 
 /// A column in a CSV file (by header name) or a TOML file (by character).
@@ -27,6 +30,8 @@ pub struct Location {
 pub enum Column {
     Named(String),
     Char(usize),
+    /// A spreadsheet column letter (`C`), in a workbook sheet.
+    Letter(String),
 }
 
 impl Location {
@@ -35,6 +40,7 @@ impl Location {
             file: file.into(),
             line: None,
             column: None,
+            sheet: None,
         }
     }
 
@@ -43,6 +49,7 @@ impl Location {
             file: file.into(),
             line: Some(line),
             column: None,
+            sheet: None,
         }
     }
 
@@ -51,6 +58,7 @@ impl Location {
             file: file.into(),
             line: Some(line),
             column: Some(Column::Named(column.to_string())),
+            sheet: None,
         }
     }
 
@@ -59,16 +67,31 @@ impl Location {
             file: file.into(),
             line: Some(line),
             column: Some(Column::Char(column)),
+            sheet: None,
         }
     }
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(sheet) = &self.sheet {
+            // Excel's own reference form: [book.xlsx]sheet!C14, a row as 14:14.
+            write!(f, "[{}]{sheet}", self.file)?;
+            return match (self.line, &self.column) {
+                (Some(row), Some(Column::Letter(col))) => write!(f, "!{col}{row}"),
+                (Some(row), Some(Column::Char(ch))) => write!(f, "!A{row}, character {ch}"),
+                (Some(row), Some(Column::Named(name))) => {
+                    write!(f, "!{row}:{row} column \"{name}\"")
+                }
+                (Some(row), None) => write!(f, "!{row}:{row}"),
+                (None, _) => Ok(()),
+            };
+        }
         write!(f, "{}", self.file)?;
         match (self.line, &self.column) {
             (Some(line), Some(Column::Char(col))) => write!(f, ":{line}:{col}"),
             (Some(line), Some(Column::Named(name))) => write!(f, ":{line}: column \"{name}\""),
+            (Some(line), Some(Column::Letter(col))) => write!(f, ":{line}: column {col}"),
             (Some(line), None) => write!(f, ":{line}"),
             (None, _) => Ok(()),
         }
@@ -175,6 +198,11 @@ impl Diagnostics {
         });
     }
 
+    /// Changes every location with `f` (a workbook model names its cells).
+    pub fn relocate(&mut self, f: impl Fn(&mut Location)) {
+        self.items.iter_mut().for_each(|d| f(&mut d.location));
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
     }
@@ -197,15 +225,12 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
-    /// Errors first, then warnings; each group by file and line.
+    /// Errors first, then warnings; each group by file (and sheet) and line.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut all: Vec<&Diagnostic> = self.items.iter().collect();
-        all.sort_by(|a, b| {
-            (a.severity, &a.location.file, a.location.line).cmp(&(
-                b.severity,
-                &b.location.file,
-                b.location.line,
-            ))
+        all.sort_by_key(|d| {
+            let l = &d.location;
+            (d.severity, &l.file, &l.sheet, l.line)
         });
         all
     }

@@ -432,7 +432,10 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
         run.params.max_share = Some(opts.from);
     }
     let mut loaded = pipeline::load(&run).map_err(FrontierError::Invalid)?;
-    let (policy, commodity) = target(&loaded, opts).map_err(FrontierError::Invalid)?;
+    let (policy, commodity) = target(&loaded, opts).map_err(|mut diags| {
+        loaded.texts.relocate(&mut diags);
+        FrontierError::Invalid(diags)
+    })?;
     let model = &loaded.model;
     let load = started.elapsed().as_secs_f64();
     let solve_started = Instant::now();
@@ -543,10 +546,12 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
 /// Where the policy named is defined, for messages.
 fn policy_location(loaded: &pipeline::Loaded, policy: PolicyId) -> Location {
     let p = loaded.model.policy(policy);
-    match p.line {
+    let mut at = match p.line {
         Some(line) => Location::line(loaded.texts.shown("model.toml"), line),
         None => Location::file(p.name.clone()),
-    }
+    };
+    loaded.texts.relocate_one(&mut at);
+    at
 }
 
 /// The policy and commodity the options name, checked against the model.

@@ -12,8 +12,9 @@ use sourcemix::batch;
 use sourcemix::diagnostics::Diagnostics;
 use sourcemix::frontier::{self, Cap, FrontierError};
 use sourcemix::input::numbers;
+use sourcemix::input::{workbook, ModelTexts};
 use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
-use sourcemix::report::{files, table};
+use sourcemix::report::{files, table, xlsx};
 use sourcemix::scenario::RunParams;
 use sourcemix::solve::{Method, SolveOptions};
 use sourcemix::tiebreak::TieBreak;
@@ -57,12 +58,12 @@ enum Command {
     Solve(SolveArgs),
     /// Check a model and print its errors, warnings and a summary.
     Validate {
-        /// The model folder.
+        /// The model folder or .xlsx workbook.
         model: PathBuf,
     },
     /// Show what scenarios and run parameters change in a model, row by row.
     Diff {
-        /// The model folder.
+        /// The model folder or .xlsx workbook.
         model: PathBuf,
         /// A scenario file (repeat to apply several, in order).
         #[arg(long = "scenario", value_name = "FILE")]
@@ -92,6 +93,19 @@ enum Command {
         /// Let the batch file (and its scenarios) name files outside its folder.
         #[arg(long)]
         allow_outside: bool,
+        /// Also write the comparison as an Excel workbook (docs/excel.md).
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+    },
+    /// Convert a model folder to one Excel workbook, or back (docs/excel.md).
+    Convert {
+        /// The model folder or workbook.
+        model: PathBuf,
+        #[arg(long, value_enum)]
+        to: ConvertTo,
+        /// The workbook or folder to write (replaced only if sourcemix wrote it).
+        #[arg(long, value_name = "PATH")]
+        out: PathBuf,
     },
     /// Join the output folders of batch shards into one comparison.
     Merge {
@@ -106,7 +120,7 @@ enum Command {
     Frontier(FrontierArgs),
     /// Export the supply network.
     Graph {
-        /// The model folder.
+        /// The model folder or .xlsx workbook.
         model: PathBuf,
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
@@ -144,7 +158,7 @@ impl ParamArgs {
 
 #[derive(clap::Args)]
 struct SolveArgs {
-    /// The model folder.
+    /// The model folder or .xlsx workbook.
     model: PathBuf,
     /// A scenario file that changes the model (repeat to apply several, in order).
     #[arg(long = "scenario", value_name = "FILE")]
@@ -159,6 +173,9 @@ struct SolveArgs {
     /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv (and ranges.csv with --ranges) into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write the same tables as one Excel workbook (docs/excel.md).
+    #[arg(long, value_name = "FILE")]
+    xlsx: Option<PathBuf>,
     /// The HiGHS method (the optimum is the same; the time is not).
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -188,6 +205,12 @@ impl From<TieBreakArg> for TieBreak {
 }
 
 #[derive(Copy, Clone, ValueEnum)]
+enum ConvertTo {
+    Xlsx,
+    Csv,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
 enum Format {
     Table,
     Json,
@@ -196,7 +219,7 @@ enum Format {
 #[derive(clap::Args)]
 #[command(group(clap::ArgGroup::new("cap").required(true).args(["policy", "max_share"])))]
 struct FrontierArgs {
-    /// The model folder.
+    /// The model folder or .xlsx workbook.
     model: PathBuf,
     /// The model's max_share policy to tighten (every row instance of it).
     #[arg(long, value_name = "NAME")]
@@ -335,7 +358,9 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             resume,
             shard,
             allow_outside,
-        } => run_batch(&batch, jobs, out, resume, shard, allow_outside),
+            xlsx,
+        } => run_batch(&batch, jobs, out, resume, shard, allow_outside, xlsx),
+        Command::Convert { model, to, out } => convert(&model, to, &out),
         Command::Merge { out, dirs } => merge(&dirs, &out),
         Command::Frontier(args) => run_frontier(args),
         Command::Graph {
@@ -434,6 +459,14 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
         }
     };
     print_diagnostics(&run.loaded.warnings);
+    if let Some(path) = &args.xlsx {
+        let written = xlsx::report_workbook(&run.report)
+            .and_then(|bytes| xlsx::write_file(path, &bytes, "summary"));
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
     let text = match args.format {
         Format::Table => table::render(&run.report),
         Format::Json => files::json(&run.report),
@@ -552,6 +585,7 @@ fn run_batch(
     resume: bool,
     shard: Option<batch::Shard>,
     allow_outside: bool,
+    xlsx: Option<PathBuf>,
 ) -> anyhow::Result<Exit> {
     let plan = match batch::plan::read_with(file, allow_outside) {
         Ok(p) => p,
@@ -585,6 +619,14 @@ fn run_batch(
     match batch::run(&plan, &opts) {
         Ok(outcome) => {
             print_stdout(&batch::comparison::render(&outcome.rows))?;
+            if let Some(path) = &xlsx {
+                let bytes = batch::comparison::to_xlsx(&outcome.rows)
+                    .map_err(|e| xlsx::render_error("the comparison workbook", e));
+                if let Err(e) = bytes.and_then(|b| xlsx::write_file(path, &b, "comparison")) {
+                    eprintln!("error: {e}");
+                    return Ok(Exit::OutputFailed);
+                }
+            }
             eprintln!(
                 "{} run{}: {} solved, {} unchanged (skipped), {} failed; comparison in {}",
                 outcome.rows.len(),
@@ -944,4 +986,33 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
     };
     print_stdout(&text)?;
     Ok(Exit::Success)
+}
+
+/// `convert`: a model folder as one workbook, or a workbook as a folder;
+/// the texts are converted as read (not validated), whole or not at all.
+fn convert(model: &Path, to: ConvertTo, out: &Path) -> anyhow::Result<Exit> {
+    let mut diags = Diagnostics::new();
+    let texts = ModelTexts::read_dir(model, &mut diags);
+    texts.relocate(&mut diags);
+    print_diagnostics(&diags);
+    if diags.has_errors() {
+        eprintln!("{}: nothing was converted", model.display());
+        return Ok(Exit::InvalidModel);
+    }
+    let written = match to {
+        ConvertTo::Xlsx => workbook::write(&texts)
+            .map_err(|reason| files::WriteError::Render {
+                file: out.display().to_string(),
+                reason,
+            })
+            .and_then(|bytes| xlsx::write_file(out, &bytes, "model")),
+        ConvertTo::Csv => files::write_out_dir(out, &workbook::folder_files(&texts)),
+    };
+    match written {
+        Ok(()) => Ok(Exit::Success),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(Exit::OutputFailed)
+        }
+    }
 }

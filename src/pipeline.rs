@@ -144,6 +144,7 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
             );
         }
     }
+    loaded.texts.relocate(&mut loaded.warnings);
     let ranges = if request.ranges {
         let started = Instant::now();
         let computed = ranges::compute(&loaded.model, &mut outcome, &request.solve)?;
@@ -202,7 +203,7 @@ pub fn load(request: &Request) -> Result<Loaded, Diagnostics> {
     let paths = LoadOptions {
         allow_outside: request.allow_outside,
         model_dir: match &request.model {
-            ModelSource::Folder(dir) => Some(dir.clone()),
+            ModelSource::Folder(dir) => Some(input::workbook::model_dir(dir)),
             ModelSource::Texts(_) => None,
         },
     };
@@ -220,7 +221,12 @@ pub fn load(request: &Request) -> Result<Loaded, Diagnostics> {
     for s in &overlays {
         changes.extend(scenario::apply(&mut raw, s, &mut diags));
     }
-    let Some(model) = validate::validate(&raw, &mut diags) else {
+    let model = validate::validate(&raw, &mut diags);
+    texts.relocate(&mut diags);
+    for row in changes.iter_mut().filter_map(Change::row_mut) {
+        texts.relocate_one(row);
+    }
+    let Some(model) = model else {
         return Err(diags);
     };
     if diags.has_errors() {
@@ -263,6 +269,7 @@ pub fn network_warnings(
             );
         }
     }
+    texts.relocate(&mut diags);
     diags
 }
 

@@ -176,6 +176,7 @@ pub fn generate(p: &SynthParams) -> ModelTexts {
         shown_dir: p.name.clone(),
         files: files.into_files(),
         unreadable: Default::default(),
+        ..ModelTexts::default()
     }
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::files::csv_text;
 use crate::report::table::amount;
+use crate::report::xlsx::{self, Cell, NumFormat, Sheet};
 use crate::report::{CostParts, Report};
 
 /// Whether a run solved (`"ok"`) or failed (`"error"`, with its message).
@@ -163,17 +164,20 @@ impl Field {
     }
 
     /// The cell of `c` (empty where it has no such share).
-    fn cell(self, c: &ConsumerSummary) -> String {
+    fn cell(self, c: &ConsumerSummary) -> Cell {
         let country = |top: &Option<(String, f64)>| {
             top.as_ref()
-                .map(|(k, _)| csv_text(k).into_owned())
-                .unwrap_or_default()
+                .map(|(k, _)| Cell::text(k))
+                .unwrap_or(Cell::Empty)
         };
-        let share =
-            |top: &Option<(String, f64)>| top.as_ref().map(|(_, s)| num(*s)).unwrap_or_default();
+        let share = |top: &Option<(String, f64)>| {
+            top.as_ref()
+                .map(|(_, s)| Cell::Number(*s, NumFormat::Share))
+                .unwrap_or(Cell::Empty)
+        };
         match self {
-            Field::HhiMining => num(c.hhi_mining),
-            Field::HhiRefining => num(c.hhi_refining),
+            Field::HhiMining => Cell::Number(c.hhi_mining, NumFormat::Index),
+            Field::HhiRefining => Cell::Number(c.hhi_refining, NumFormat::Index),
             Field::TopMiningCountry => country(&c.top_mining),
             Field::TopMiningShare => share(&c.top_mining),
             Field::TopRefiningCountry => country(&c.top_refining),
@@ -208,12 +212,13 @@ fn num(x: f64) -> String {
     format!("{x}")
 }
 
-/// comparison.csv: the fixed columns, then unmet demand per commodity
-/// (`unmet:<commodity>`, by commodity), then each consumer's largest shares
-/// and HHIs (`<consumer>:<commodity>:<field>`, sorted by that header; ids
-/// escaped by `header_part`), then the number of policy rows that shape the
-/// answer. Text cells and headers pass through [`csv_text`].
-pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
+/// The comparison as a sheet: the fixed columns, then unmet demand per
+/// commodity (`unmet:<commodity>`, by commodity), then each consumer's
+/// largest shares and HHIs (`<consumer>:<commodity>:<field>`, sorted by that
+/// header; ids escaped by `header_part`), then the number of policy rows
+/// that shape the answer. comparison.csv and the `batch --xlsx` workbook
+/// are both written from it.
+pub fn sheet(rows: &[Row]) -> Sheet {
     let solved = || rows.iter().filter_map(|r| r.solved.as_ref());
     let commodities: BTreeSet<&String> = solved().flat_map(|s| s.unmet.keys()).collect();
     // Sorted by the header text (as the columns always were), the typed key
@@ -238,18 +243,20 @@ pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
         )
         .chain(consumer_columns.iter().map(|(h, ..)| h.clone()))
         .chain(["binding_policies".to_string()])
-        .map(|h| csv_text(&h).into_owned())
         .collect();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(&header)?;
+    let mut out = Sheet {
+        name: "comparison".into(),
+        header,
+        rows: Vec::new(),
+    };
     for r in rows {
-        let mut cells: Vec<String> = vec![
-            csv_text(&r.name).into_owned(),
-            r.status.as_str().to_string(),
-            csv_text(&r.error).into_owned(),
+        let mut cells = vec![
+            Cell::text(&r.name),
+            Cell::text(r.status.as_str()),
+            Cell::text(&r.error),
         ];
         match &r.solved {
-            None => cells.resize(header.len(), String::new()),
+            None => cells.resize(out.header.len(), Cell::Empty),
             Some(s) => {
                 cells.extend(
                     [
@@ -259,25 +266,49 @@ pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
                         s.cost.transport,
                         s.cost.shortfall,
                     ]
-                    .map(num),
+                    .map(|x| Cell::Number(x, NumFormat::Money)),
                 );
-                cells.extend(
-                    commodities
-                        .iter()
-                        .map(|k| s.unmet.get(*k).map(|x| num(*x)).unwrap_or_default()),
-                );
+                cells.extend(commodities.iter().map(|k| {
+                    s.unmet
+                        .get(*k)
+                        .map(|x| Cell::Number(*x, NumFormat::Tonnes))
+                        .unwrap_or(Cell::Empty)
+                }));
                 cells.extend(consumer_columns.iter().map(|(_, node, k, f)| {
                     s.consumers
                         .get(&((*node).clone(), (*k).clone()))
                         .map(|c| f.cell(c))
-                        .unwrap_or_default()
+                        .unwrap_or(Cell::Empty)
                 }));
-                cells.push(s.binding_policies.to_string());
+                cells.push(Cell::Number(s.binding_policies as f64, NumFormat::Integer));
             }
         }
-        w.write_record(&cells)?;
+        out.rows.push(cells);
+    }
+    out
+}
+
+/// comparison.csv: [`sheet`] as CSV. Text cells and headers pass through
+/// [`csv_text`]; numbers are written in full.
+pub fn to_csv(rows: &[Row]) -> Result<Vec<u8>, csv::Error> {
+    let sheet = sheet(rows);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(sheet.header.iter().map(|h| csv_text(h).into_owned()))?;
+    for row in &sheet.rows {
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(t) => csv_text(t).into_owned(),
+            Cell::Number(x, NumFormat::Integer) => format!("{}", *x as u64),
+            Cell::Number(x, _) => num(*x),
+            Cell::Bool(b) => b.to_string(),
+            Cell::Empty => String::new(),
+        }))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The `batch --xlsx` workbook: the comparison sheet.
+pub fn to_xlsx(rows: &[Row]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    xlsx::workbook(&[sheet(rows)])
 }
 
 /// The comparison as a table for a terminal.

@@ -307,7 +307,7 @@ fn remove_staging_leftovers(runs: &Path) {
 fn load_scenarios(plan: &Plan) -> HashMap<String, Result<Scenario, Diagnostics>> {
     let opts = scenario::LoadOptions {
         allow_outside: plan.allow_outside,
-        model_dir: Some(plan.model.clone()),
+        model_dir: Some(crate::input::workbook::model_dir(&plan.model)),
     };
     let names: std::collections::BTreeSet<&String> =
         plan.runs.iter().flat_map(|r| r.scenarios.iter()).collect();

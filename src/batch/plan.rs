@@ -105,7 +105,8 @@ pub enum PlanError {
     #[error("{file}: no [[run]] or [[sweep]]")]
     NoRuns { file: String },
     #[error("{at}: {error}")]
-    Path { at: Location, error: PathError },
+    // Boxed: a Location (which may name a sheet) and a PathError together are large.
+    Path { at: Box<Location>, error: PathError },
 }
 
 /// A run name that cannot be a folder of `runs/`.
@@ -153,7 +154,7 @@ pub fn read_with(path: &Path, allow_outside: bool) -> Result<Plan, PlanError> {
     let inside = |written: &Spanned<String>| -> Result<PathBuf, PlanError> {
         paths::resolve(&base_dir, written.get_ref(), None, allow_outside).map_err(|error| {
             PlanError::Path {
-                at: pos.at(written.span().start),
+                at: Box::new(pos.at(written.span().start)),
                 error,
             }
         })

@@ -6,10 +6,12 @@ pub mod model_toml;
 pub mod numbers;
 pub mod paths;
 pub mod tables;
+pub mod workbook;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostics, Location};
 use csv_table::TableText;
@@ -35,12 +37,21 @@ pub struct ModelTexts {
     pub files: BTreeMap<String, Option<String>>,
     /// Files that exist but could not be read (already reported): not "missing".
     pub unreadable: BTreeSet<String>,
+    /// The sheet row of each record (the header first) of a table read from
+    /// a workbook; a table without an entry counts the lines of its text.
+    pub record_lines: BTreeMap<String, Vec<usize>>,
+    /// Set when the model is a workbook: how its texts map to its cells.
+    pub workbook: Option<Arc<workbook::Layout>>,
 }
 
 impl ModelTexts {
     /// Reads every model file of `dir`. A file that cannot be read (other than
     /// missing) or is not UTF-8 is reported in `diags` and treated as missing.
+    /// A `dir` that is an `.xlsx` file is read as a model workbook ([`workbook`]).
     pub fn read_dir(dir: &Path, diags: &mut Diagnostics) -> ModelTexts {
+        if workbook::is_workbook(dir) && dir.exists() {
+            return workbook::read(dir, diags);
+        }
         let shown_dir = dir.display().to_string();
         let mut files = BTreeMap::new();
         let mut unreadable = BTreeSet::new();
@@ -59,6 +70,7 @@ impl ModelTexts {
                 shown_dir,
                 files,
                 unreadable,
+                ..ModelTexts::default()
             };
         }
         for name in MODEL_FILES {
@@ -84,6 +96,22 @@ impl ModelTexts {
             shown_dir,
             files,
             unreadable,
+            ..ModelTexts::default()
+        }
+    }
+
+    /// Names the cells of a workbook model in `diags` (`[book.xlsx]routes!D14`);
+    /// nothing changes for a model folder.
+    pub fn relocate(&self, diags: &mut Diagnostics) {
+        if let Some(layout) = &self.workbook {
+            diags.relocate(|loc| layout.locate(loc));
+        }
+    }
+
+    /// [`ModelTexts::relocate`] for one location.
+    pub fn relocate_one(&self, loc: &mut Location) {
+        if let Some(layout) = &self.workbook {
+            layout.locate(loc);
         }
     }
 
@@ -96,7 +124,7 @@ impl ModelTexts {
         }
     }
 
-    fn text(&self, name: &str) -> Option<&str> {
+    pub fn text(&self, name: &str) -> Option<&str> {
         self.files.get(name).and_then(|t| t.as_deref())
     }
 }
@@ -137,7 +165,7 @@ pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
         shown_as: shown.get(name).map(String::as_str).unwrap_or(name),
         text: texts.text(name),
         unreadable: texts.unreadable.contains(name),
-        record_lines: None,
+        record_lines: texts.record_lines.get(name).map(Vec::as_slice),
     };
     RawModel {
         toml: model_toml::read_model_toml(

@@ -37,6 +37,8 @@ pub enum WriteError {
     Io { path: String, source: io::Error },
     #[error("{path} exists and holds files sourcemix did not write ({example}); choose another --out folder or move them away")]
     Foreign { path: String, example: String },
+    #[error("{path} exists and is not a workbook of this kind that sourcemix wrote; choose another path or move it away")]
+    NotOurs { path: String },
     #[error("{path} exists and is not a folder")]
     NotADir { path: String },
     #[error("{path} does not name a folder (give a path that ends in a folder name)")]
@@ -98,14 +100,43 @@ struct FlowRow<'a> {
     amount: f64,
 }
 
+/// A row of mix.csv (and of the workbook's mix sheet).
 #[derive(Serialize)]
-struct MixRow<'a> {
-    consumer: Cow<'a, str>,
-    commodity: Cow<'a, str>,
-    stage: &'static str,
-    country: Cow<'a, str>,
-    amount: f64,
-    share: f64,
+pub struct MixRow<'a> {
+    pub consumer: Cow<'a, str>,
+    pub commodity: Cow<'a, str>,
+    pub stage: &'static str,
+    pub country: Cow<'a, str>,
+    pub amount: f64,
+    pub share: f64,
+}
+
+/// The rows of mix.csv: each consumer's shares, mining then refining, with
+/// the amount they stand for; text cells pass through `text`.
+pub fn mix_rows<'a>(
+    report: &'a Report,
+    text: fn(&'a str) -> Cow<'a, str>,
+) -> impl Iterator<Item = MixRow<'a>> + 'a {
+    report.consumers.iter().flat_map(move |c| {
+        let mining = c
+            .mining_shares
+            .iter()
+            .map(move |(k, s)| (crate::model::Stage::Mining, k, s));
+        let refining = c
+            .refining_shares
+            .iter()
+            .map(move |(k, s)| (crate::model::Stage::Refining, k, s));
+        mining
+            .chain(refining)
+            .map(move |(stage, country, &share)| MixRow {
+                consumer: text(&c.node),
+                commodity: text(&c.commodity),
+                stage: stage.as_str(),
+                country: text(country),
+                amount: super::tonnes(c.delivered * share),
+                share,
+            })
+    })
 }
 
 #[derive(Serialize)]
@@ -224,26 +255,7 @@ pub fn render_all(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>, Write
         flow_rows,
         &["from", "to", "commodity", "line", "amount"],
     )?;
-    let mix_rows = report.consumers.iter().flat_map(|c| {
-        let mining = c
-            .mining_shares
-            .iter()
-            .map(move |(k, s)| (crate::model::Stage::Mining, k, s));
-        let refining = c
-            .refining_shares
-            .iter()
-            .map(move |(k, s)| (crate::model::Stage::Refining, k, s));
-        mining
-            .chain(refining)
-            .map(move |(stage, country, &share)| MixRow {
-                consumer: csv_text(&c.node),
-                commodity: csv_text(&c.commodity),
-                stage: stage.as_str(),
-                country: csv_text(country),
-                amount: super::tonnes(c.delivered * share),
-                share,
-            })
-    });
+    let mix_rows = mix_rows(report, csv_text);
     let mix = csv_of(
         "mix.csv",
         mix_rows,

@@ -6,6 +6,7 @@ pub mod mix;
 pub mod stockpile;
 pub mod stress;
 pub mod table;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::fmt;

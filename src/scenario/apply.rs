@@ -15,7 +15,7 @@ use crate::input::{tables, Positioned, RawModel};
 pub enum Change {
     Field {
         by: Location,
-        row: RowRef,
+        row: Location,
         what: String,
         field: &'static str,
         before: String,
@@ -23,18 +23,31 @@ pub enum Change {
     },
     Added {
         by: Location,
-        row: RowRef,
+        row: Location,
         what: String,
     },
     Removed {
         by: Location,
-        row: RowRef,
+        row: Location,
         what: String,
     },
     Policy {
         by: Location,
         text: String,
     },
+}
+
+impl Change {
+    /// The row changed, added or removed (a location so that a workbook
+    /// model can name it as `[book.xlsx]routes!14:14`).
+    pub fn row_mut(&mut self) -> Option<&mut Location> {
+        match self {
+            Change::Field { row, .. } | Change::Added { row, .. } | Change::Removed { row, .. } => {
+                Some(row)
+            }
+            Change::Policy { .. } => None,
+        }
+    }
 }
 
 impl fmt::Display for Change {
@@ -248,7 +261,7 @@ fn numbers(
                         let (before, after) = (fmt_amount(old), fmt_amount(new));
                         changes.push(Change::Field {
                             by: at_op.clone(),
-                            row: at.clone(),
+                            row: at.location(),
                             what: what.clone(),
                             field,
                             before,
@@ -480,7 +493,7 @@ fn insert(
     for (row, what) in added {
         changes.push(Change::Added {
             by: at.clone(),
-            row,
+            row: row.location(),
             what,
         });
     }
@@ -631,7 +644,7 @@ fn remove(
     }
     changes.extend(removed.into_iter().map(|(row, what)| Change::Removed {
         by: at.clone(),
-        row,
+        row: row.location(),
         what,
     }));
 }

@@ -1,0 +1,392 @@
+//! The report as one Excel workbook (`solve --xlsx`, `batch --xlsx`;
+//! docs/excel.md): the tables `--out` writes as CSV, a sheet each, from the
+//! same `Report` values. Numbers are number cells with a display format;
+//! text is always a string cell (never a formula, whatever it begins with).
+//! The bytes depend on the report only: the creation date is fixed.
+
+use std::path::{Path, PathBuf};
+
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+
+use super::files::{mix_rows, WriteError};
+use super::Report;
+
+/// How a number is shown. The stored value is the report's, unrounded.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NumFormat {
+    /// Tonnes: `#,##0.00`.
+    Tonnes,
+    /// Money (a cost or a price per tonne): `#,##0.00`.
+    Money,
+    /// A share 0..=1, shown as a percentage: `0.0%`.
+    Share,
+    /// An index such as an HHI: `0.0000`.
+    Index,
+    /// A count or a line number: `0`.
+    Integer,
+    /// Excel's General format: every digit (model inputs).
+    General,
+}
+
+impl NumFormat {
+    fn code(self) -> &'static str {
+        match self {
+            NumFormat::Tonnes | NumFormat::Money => "#,##0.00",
+            NumFormat::Share => "0.0%",
+            NumFormat::Index => "0.0000",
+            NumFormat::Integer => "0",
+            NumFormat::General => "General",
+        }
+    }
+}
+
+/// One cell of a sheet.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Number(f64, NumFormat),
+    Bool(bool),
+    Empty,
+}
+
+impl Cell {
+    pub fn text(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+/// One sheet: a header row (bold, frozen, filtered), then the rows; with no
+/// header, just the rows from row 1 (the model sheet of a model workbook).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Sheet {
+    pub fn new(name: &str, header: &[&str]) -> Sheet {
+        Sheet {
+            name: name.to_string(),
+            header: header.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+/// The creation date written into every workbook, so that the same report
+/// gives the same bytes.
+const CREATED: (u16, u8, u8) = (2024, 1, 1);
+
+/// The sheets as the bytes of an .xlsx file: each with its header row in
+/// bold, frozen and filtered, and its columns sized to their content.
+pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(CREATED.0, CREATED.1, CREATED.2)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_creation_datetime(&created)
+            .set_comment("written by sourcemix"),
+    );
+    for sheet in sheets {
+        let ws = book.add_worksheet();
+        write_sheet(ws, sheet)?;
+    }
+    book.save_to_buffer()
+}
+
+fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
+    ws.set_name(&sheet.name)?;
+    let bold = Format::new().set_bold();
+    let formats: Vec<(NumFormat, Format)> = [
+        NumFormat::Tonnes,
+        NumFormat::Money,
+        NumFormat::Share,
+        NumFormat::Index,
+        NumFormat::Integer,
+        NumFormat::General,
+    ]
+    .map(|f| (f, Format::new().set_num_format(f.code())))
+    .into();
+    let format_of = |f: NumFormat| {
+        &formats
+            .iter()
+            .find(|(k, _)| *k == f)
+            .expect("every format")
+            .1
+    };
+    for (c, h) in sheet.header.iter().enumerate() {
+        ws.write_string_with_format(0, col(c)?, h, &bold)?;
+    }
+    let first = u32::from(!sheet.header.is_empty());
+    for (r, row) in sheet.rows.iter().enumerate() {
+        let r = u32::try_from(r)
+            .ok()
+            .and_then(|r| r.checked_add(first))
+            .ok_or(XlsxError::RowColumnLimitError)?;
+        for (c, cell) in row.iter().enumerate() {
+            let c = col(c)?;
+            match cell {
+                Cell::Text(s) if !s.is_empty() => {
+                    ws.write_string(r, c, s)?;
+                }
+                Cell::Number(x, f) if x.is_finite() => {
+                    ws.write_number_with_format(r, c, *x, format_of(*f))?;
+                }
+                Cell::Number(x, _) => {
+                    ws.write_string(r, c, x.to_string())?;
+                }
+                Cell::Bool(b) => {
+                    ws.write_boolean(r, c, *b)?;
+                }
+                Cell::Text(_) | Cell::Empty => {}
+            }
+        }
+    }
+    if !sheet.header.is_empty() {
+        let last_col = col(sheet.header.len() - 1)?;
+        let last_row =
+            u32::try_from(sheet.rows.len()).map_err(|_| XlsxError::RowColumnLimitError)?;
+        ws.set_freeze_panes(1, 0)?;
+        ws.autofilter(0, 0, last_row, last_col)?;
+    }
+    ws.autofit_to_max_width(400);
+    Ok(())
+}
+
+fn col(c: usize) -> Result<u16, XlsxError> {
+    u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)
+}
+
+/// The sheets of `solve --xlsx`: summary, mix, flows, policies, capacities
+/// and (with `--ranges`) ranges.
+pub fn report_sheets(report: &Report) -> Vec<Sheet> {
+    use Cell::{Bool, Number as N, Text};
+    use NumFormat::*;
+    let mut summary = Sheet::new("summary", &["item", "commodity", "value"]);
+    let item = |name: &str, k: &str, value: Cell| vec![Cell::text(name), Cell::text(k), value];
+    summary.rows = vec![
+        item("status", "", Cell::text(report.status.as_str())),
+        item("model", "", Cell::text(&report.model)),
+        item("currency", "", Cell::text(&report.currency)),
+        item("total_cost", "", N(report.total_cost, Money)),
+        item("supply_cost", "", N(report.cost.supply, Money)),
+        item("refining_cost", "", N(report.cost.refining, Money)),
+        item("transport_cost", "", N(report.cost.transport, Money)),
+        item("shortfall_cost", "", N(report.cost.shortfall, Money)),
+    ];
+    for t in &report.totals {
+        summary.rows.extend([
+            item("demand", &t.commodity, N(t.demand, Tonnes)),
+            item("delivered", &t.commodity, N(t.delivered, Tonnes)),
+            item("unmet", &t.commodity, N(t.unmet, Tonnes)),
+            item("hhi_mining", &t.commodity, N(t.hhi_mining, Index)),
+            item("hhi_refining", &t.commodity, N(t.hhi_refining, Index)),
+        ]);
+    }
+    summary.rows.extend([
+        item("lp_variables", "", N(report.lp.variables as f64, Integer)),
+        item(
+            "lp_constraints",
+            "",
+            N(report.lp.constraints as f64, Integer),
+        ),
+    ]);
+
+    let mut mix = Sheet::new(
+        "mix",
+        &[
+            "consumer",
+            "commodity",
+            "stage",
+            "country",
+            "amount",
+            "share",
+        ],
+    );
+    mix.rows = mix_rows(report, std::borrow::Cow::Borrowed)
+        .map(|m| {
+            vec![
+                Text(m.consumer.into_owned()),
+                Text(m.commodity.into_owned()),
+                Cell::text(m.stage),
+                Text(m.country.into_owned()),
+                N(m.amount, Tonnes),
+                N(m.share, Share),
+            ]
+        })
+        .collect();
+
+    let mut flows = Sheet::new("flows", &["from", "to", "commodity", "line", "amount"]);
+    flows.rows = report
+        .flows
+        .iter()
+        .map(|f| {
+            vec![
+                Cell::text(&f.from),
+                Cell::text(&f.to),
+                Cell::text(&f.commodity),
+                N(f.line as f64, Integer),
+                N(f.amount, Tonnes),
+            ]
+        })
+        .collect();
+
+    let mut policies = Sheet::new(
+        "policies",
+        &[
+            "policy",
+            "type",
+            "commodity",
+            "stage",
+            "scope",
+            "from",
+            "limit",
+            "actual",
+            "delivered",
+            "binding",
+            "shadow_price",
+        ],
+    );
+    policies.rows = report
+        .policies
+        .iter()
+        .map(|p| {
+            vec![
+                Cell::text(&p.policy),
+                Cell::text(p.kind.as_str()),
+                Cell::text(&p.commodity),
+                Cell::text(p.stage.as_str()),
+                Cell::text(&p.scope),
+                Cell::text(&p.from),
+                N(p.limit, Share),
+                N(p.actual, Share),
+                N(p.delivered, Tonnes),
+                Bool(p.binding),
+                N(p.shadow_price, Money),
+            ]
+        })
+        .collect();
+
+    let mut capacities = Sheet::new(
+        "capacities",
+        &[
+            "kind",
+            "node",
+            "route",
+            "commodity",
+            "line",
+            "capacity",
+            "used",
+            "binding",
+            "shadow_price",
+        ],
+    );
+    capacities.rows = report
+        .capacities
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(c.kind.as_str()),
+                Cell::text(c.node.as_deref().unwrap_or("")),
+                Cell::text(c.route.as_deref().unwrap_or("")),
+                Cell::text(&c.commodity),
+                N(c.line as f64, Integer),
+                N(c.capacity, Tonnes),
+                N(c.used, Tonnes),
+                Bool(c.binding),
+                N(c.shadow_price, Money),
+            ]
+        })
+        .collect();
+
+    let mut sheets = vec![summary, mix, flows, policies, capacities];
+    if !report.ranges.is_empty() {
+        let mut ranges = Sheet::new(
+            "ranges",
+            &[
+                "commodity",
+                "kind",
+                "scope",
+                "stage",
+                "country",
+                "demand",
+                "amount",
+                "min",
+                "max",
+                "min_share",
+                "max_share",
+            ],
+        );
+        ranges.rows = report
+            .ranges
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::text(&r.commodity),
+                    Cell::text(r.kind.as_str()),
+                    Cell::text(&r.scope),
+                    Cell::text(r.stage.as_str()),
+                    Cell::text(&r.country),
+                    N(r.demand, Tonnes),
+                    N(r.amount, Tonnes),
+                    N(r.min, Tonnes),
+                    N(r.max, Tonnes),
+                    N(r.min_share, Share),
+                    N(r.max_share, Share),
+                ]
+            })
+            .collect();
+        sheets.push(ranges);
+    }
+    sheets
+}
+
+/// The report as the bytes of the `solve --xlsx` workbook.
+pub fn report_workbook(report: &Report) -> Result<Vec<u8>, WriteError> {
+    workbook(&report_sheets(report)).map_err(|e| render_error("the workbook", e))
+}
+
+pub fn render_error(file: &str, e: XlsxError) -> WriteError {
+    WriteError::Render {
+        file: file.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// Whether `path` is a workbook sourcemix wrote of the kind whose first
+/// sheet is `first_sheet` (summary, comparison or model): a previous output.
+fn previous_output(path: &Path, first_sheet: &str) -> bool {
+    use calamine::Reader;
+    calamine::open_workbook::<calamine::Xlsx<_>, _>(path)
+        .is_ok_and(|book| book.sheet_names().first().is_some_and(|s| s == first_sheet))
+}
+
+/// Writes the workbook `bytes` as the file `path`, whole or not at all: into
+/// a file beside it, then renamed into place. An existing `path` is replaced
+/// only when it is a previous output of the same kind (its first sheet is
+/// `first_sheet`): a model workbook is never replaced by a report.
+pub fn write_file(path: &Path, bytes: &[u8], first_sheet: &str) -> Result<(), WriteError> {
+    let shown = path.display().to_string();
+    if path.exists() && (!path.is_file() || !previous_output(path, first_sheet)) {
+        return Err(WriteError::NotOurs { path: shown });
+    }
+    let name = path.file_name().unwrap_or_default();
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let io = |source| WriteError::Io {
+        path: shown.clone(),
+        source,
+    };
+    // A fixed name (what an interrupted write left is overwritten), created
+    // like any file, so the workbook gets the usual permissions.
+    let staging = parent.join(format!(".{}.sourcemix-tmp", name.to_string_lossy()));
+    let written = std::fs::write(&staging, bytes).and_then(|()| std::fs::rename(&staging, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&staging);
+        return Err(io(e));
+    }
+    Ok(())
+}
