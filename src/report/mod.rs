@@ -142,6 +142,18 @@ pub struct ConsumerReport {
     pub refining_shares: BTreeMap<String, f64>,
     pub hhi_mining: f64,
     pub hhi_refining: f64,
+    /// Tonnes delivered by (mining country, refining country): whose ore was
+    /// refined where (refined material only), sorted by the two codes. The
+    /// HTML report's Sankey is drawn from these.
+    pub pairs: Vec<PairReport>,
+}
+
+/// The tonnes of one consumer's deliveries mined in `mining` and refined in `refining`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PairReport {
+    pub mining: String,
+    pub refining: String,
+    pub amount: f64,
 }
 
 /// One commodity's deliveries to all consumers together.
@@ -538,6 +550,7 @@ fn consumers(model: &Model, s: &Solved<'_>) -> Vec<Delivery> {
                 hhi_refining: hhi(&mix.refining),
                 mining_shares: named_shares(model, &mix.mining),
                 refining_shares: named_shares(model, &mix.refining),
+                pairs: pairs(model, &mix.pairs, delivered),
             };
             Delivery {
                 report,
@@ -555,6 +568,22 @@ fn named_shares(model: &Model, shares: &mix::Shares) -> BTreeMap<String, f64> {
         .filter(|(_, v)| **v > 1e-12)
         .map(|(c, v)| (model.country(*c).code.clone(), share(*v)))
         .collect()
+}
+
+/// Tonnes by (mining, refining) country code: exact fractions of the exact
+/// delivery, rounded as tonnes (pairs that round to 0 left out).
+fn pairs(model: &Model, pairs: &mix::Pairs, delivered: f64) -> Vec<PairReport> {
+    let mut out: Vec<PairReport> = pairs
+        .iter()
+        .map(|(&(m, r), &s)| PairReport {
+            mining: model.country(m).code.clone(),
+            refining: model.country(r).code.clone(),
+            amount: tonnes(s * delivered),
+        })
+        .filter(|p| p.amount > 0.0)
+        .collect();
+    out.sort_by(|a, b| (&a.mining, &a.refining).cmp(&(&b.mining, &b.refining)));
+    out
 }
 
 /// The HHI of exact shares, rounded for display.
