@@ -13,7 +13,7 @@ use sourcemix::diagnostics::Diagnostics;
 use sourcemix::frontier::{self, Cap, FrontierError};
 use sourcemix::input::numbers;
 use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
-use sourcemix::report::{files, table};
+use sourcemix::report::{files, html, table};
 use sourcemix::scenario::RunParams;
 use sourcemix::solve::{Method, SolveOptions};
 use sourcemix::tiebreak::TieBreak;
@@ -80,7 +80,7 @@ enum Command {
         /// Runs solved at once (default: the number of cores).
         #[arg(short = 'j', long = "jobs", value_parser = clap::value_parser!(u16).range(1..))]
         jobs: Option<u16>,
-        /// Where comparison.csv and runs/<name>/ go.
+        /// Where comparison.csv, index.html (the comparison as a page) and runs/<name>/ go.
         #[arg(long, value_name = "DIR", default_value = "batch-out")]
         out: PathBuf,
         /// Skip runs whose outputs exist and whose inputs have not changed.
@@ -152,9 +152,12 @@ struct SolveArgs {
     allow_outside: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv (and ranges.csv with --ranges) into DIR.
+    /// Also write summary.json, flows.csv, mix.csv, policies.csv, capacities.csv and report.html (and ranges.csv with --ranges) into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page (docs/html-report.md).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// The HiGHS method (the optimum is the same; the time is not).
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -230,6 +233,9 @@ struct FrontierArgs {
     /// Also write frontier.csv and frontier.json into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write the cost curve as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// The HiGHS method of the first (cold) solve; re-solves use simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -428,6 +434,13 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
         }
     };
     print_diagnostics(&run.loaded.warnings);
+    if let Some(path) = &args.html {
+        let page = html::solve_page(&run.report, &pipeline::run_info(&request));
+        if let Err(e) = html::write_page(path, &page) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
     let text = match args.format {
         Format::Table => table::render(&run.report),
         Format::Json => files::json(&run.report),
@@ -491,6 +504,12 @@ fn run_frontier(args: FrontierArgs) -> anyhow::Result<Exit> {
     print_diagnostics(&run.warnings);
     if let Some(dir) = &args.out {
         if let Err(e) = frontier::write(&run.frontier, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    if let Some(path) = &args.html {
+        if let Err(e) = html::write_page(path, &html::frontier_page(&run.frontier)) {
             eprintln!("error: {e}");
             return Ok(Exit::OutputFailed);
         }

@@ -15,13 +15,17 @@ use sha2::{Digest, Sha256};
 use super::Report;
 
 /// The files `solve --out` writes, in order.
-pub const OUT_FILES: [&str; 5] = [
+pub const OUT_FILES: [&str; 6] = [
     "summary.json",
     "flows.csv",
     "mix.csv",
     "policies.csv",
     "capacities.csv",
+    HTML_FILE,
 ];
+
+/// The HTML report `solve --out` writes (`report::html`).
+pub const HTML_FILE: &str = "report.html";
 
 /// Files `solve --out` writes only when asked (`--ranges`).
 pub const OPTIONAL_FILES: [&str; 1] = ["ranges.csv"];

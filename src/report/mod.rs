@@ -2,6 +2,7 @@
 //! (section 5 of the contract), then render them as a table, JSON or files.
 
 pub mod files;
+pub mod html;
 pub mod mix;
 pub mod table;
 
@@ -145,6 +146,7 @@ pub struct ConsumerReport {
     /// Tonnes delivered by (mining country, refining country): whose ore was
     /// refined where (refined material only), sorted by the two codes. The
     /// HTML report's Sankey is drawn from these.
+    #[serde(default)]
     pub pairs: Vec<PairReport>,
 }
 
@@ -187,6 +189,9 @@ pub struct PolicyReport {
     pub commodity: String,
     pub stage: Stage,
     pub scope: String,
+    /// The consumers the scope pools (ids, sorted).
+    #[serde(default)]
+    pub scope_consumers: Vec<String>,
     pub from: String,
     pub limit: f64,
     pub actual: f64,
@@ -676,6 +681,15 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
                 commodity: k.clone(),
                 stage: inst.stage,
                 scope: inst.scope_label.clone(),
+                scope_consumers: {
+                    let mut ids: Vec<String> = inst
+                        .consumers
+                        .iter()
+                        .map(|&c| model.node(c).id.clone())
+                        .collect();
+                    ids.sort();
+                    ids
+                },
                 from: inst.from_label.clone(),
                 limit: inst.share,
                 actual: if tonnes(delivered) > 0.0 {
