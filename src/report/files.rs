@@ -41,6 +41,10 @@ pub enum WriteError {
     Io { path: String, source: io::Error },
     #[error("{path} exists and holds files sourcemix did not write ({example}); choose another --out folder or move them away")]
     Foreign { path: String, example: String },
+    #[error(
+        "{path} exists and is not a page sourcemix wrote; choose another file name or move it away"
+    )]
+    NotOurPage { path: String },
     #[error("{path} exists and is not a folder")]
     NotADir { path: String },
     #[error("{path} does not name a folder (give a path that ends in a folder name)")]

@@ -560,9 +560,8 @@ pub fn write_page(path: &Path, html: &str) -> Result<(), WriteError> {
             let mut head = vec![0; 1024];
             let n = file.read(&mut head).map_err(io)?;
             if !String::from_utf8_lossy(&head[..n]).contains(GENERATOR) {
-                return Err(WriteError::Foreign {
+                return Err(WriteError::NotOurPage {
                     path: shown.clone(),
-                    example: "it is not a page sourcemix wrote".into(),
                 });
             }
         }
