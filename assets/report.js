@@ -138,7 +138,7 @@
     var rotate = { rotate: 35, fontSize: 11, interval: 0 };
     chart(s, 'batch-cost', 380, {
       legend: { top: 0 }, tooltip: { trigger: 'axis' },
-      grid: { left: 90, right: 20, top: 40, bottom: 110 },
+      grid: { left: 110, right: 20, top: 40, bottom: 90 },
       xAxis: { type: 'category', data: names, axisLabel: rotate },
       yAxis: { type: 'value' },
       series: parts.map(function (p, i) {
@@ -149,7 +149,7 @@
     var u = section('Unmet demand by run and commodity', 'Tonnes per year.');
     chart(u, 'batch-unmet', 380, {
       legend: { top: 0 }, tooltip: { trigger: 'axis' },
-      grid: { left: 90, right: 20, top: 40, bottom: 110 },
+      grid: { left: 110, right: 20, top: 40, bottom: 90 },
       xAxis: { type: 'category', data: names, axisLabel: rotate },
       yAxis: { type: 'value' },
       series: data.commodities.map(function (k, i) {
@@ -170,12 +170,12 @@
       xAxis: { type: 'value', name: 'cap (share %)', nameLocation: 'middle', nameGap: 30, inverse: true, scale: true },
       yAxis: [{ type: 'value', name: 'total cost (' + data.currency + ')', scale: true }, { type: 'value', name: 'unmet (t)' }],
       series: [
-        { type: 'line', name: 'total cost', data: pts, symbolSize: 6,
+        { type: 'line', name: 'total cost', data: pts, symbolSize: 5, itemStyle: { color: '#4e79a7' },
           markPoint: { symbol: 'pin', symbolSize: 48, itemStyle: { color: BINDING },
             data: [{ name: 'free diversification', coord: [round(100 * data.free.share, 6), data.free.total_cost], value: pct(data.free.share) }] },
           markLine: { symbol: 'none', lineStyle: { color: BINDING, type: 'dashed' },
             label: { formatter: 'free down to ' + pct(data.free.share) }, data: [{ xAxis: round(100 * data.free.share, 6) }] } },
-        { type: 'line', name: 'unmet', yAxisIndex: 1, step: false, lineStyle: { type: 'dotted' },
+        { type: 'line', name: 'unmet', yAxisIndex: 1, showSymbol: false, itemStyle: { color: '#f28e2b' }, lineStyle: { type: 'dashed' },
           data: data.points.map(function (p) { return [round(100 * p.share, 6), p.unmet]; }) }
       ]
     });
@@ -199,17 +199,25 @@
 
   // ----- stockpile -----
   function stockpilePage() {
-    var s = section('Required stock per holder', 'Tonnes each holder must keep: held in a shared pool against each holding separately.');
-    data.charts.forEach(function (k, i) {
-      add(s, el('h3', {}, k.title));
-      chart(s, 'stockpile-' + i, 340, {
-        legend: { top: 0 }, tooltip: { trigger: 'axis' },
-        grid: { left: 90, right: 20, top: 40, bottom: 70 },
-        xAxis: { type: 'category', data: k.holders, axisLabel: { rotate: 30, fontSize: 11 } },
-        yAxis: { type: 'value', name: 't' },
-        series: k.series.map(function (x, j) {
-          return { type: 'bar', name: x.name, itemStyle: { color: palette[j] }, data: x.values };
-        })
+    var s = section('Required stock: shared against separate',
+      'Left: the stock one shared pool needs, by holder. Right: the stocks needed if each protected consumer were protected alone, added up.');
+    data.commodities.forEach(function (k, i) {
+      add(s, el('h3', {}, k.commodity + ' (' + k.unit + ')'));
+      var series = [];
+      k.holders.forEach(function (h, j) {
+        series.push({ type: 'bar', stack: 'stock', name: 'held at ' + h.holder, itemStyle: { color: palette[j % palette.length] },
+          data: [h.stock, null] });
+      });
+      k.consumers.forEach(function (c, j) {
+        series.push({ type: 'bar', stack: 'stock', name: c.consumer + ' alone', itemStyle: { color: palette[(j + 5) % palette.length] },
+          data: [null, c.alone] });
+      });
+      chart(s, 'stockpile-' + i, 360, {
+        legend: { top: 0, type: 'scroll' }, tooltip: { trigger: 'item' },
+        grid: { left: 110, right: 20, top: 50, bottom: 40 },
+        xAxis: { type: 'category', data: ['shared: ' + grouped(k.joint, 1), 'separate: ' + grouped(k.separate, 1)] },
+        yAxis: { type: 'value', name: k.unit },
+        series: series
       });
     });
   }

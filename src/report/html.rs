@@ -497,11 +497,11 @@ pub fn frontier_page(f: &Frontier) -> String {
     );
     let _ = write!(
         body,
-        "<section id=\"summary\"><h2>Free diversification</h2><p>The cap is free down to <b>{}</b> (total cost {} {cur}){}.</p></section>",
-        pct(free.share),
+        "<section id=\"summary\"><h2>Free diversification</h2><p>The cap is free down to <b>{:.2}%</b> (total cost {} {cur}){}.</p></section>",
+        100.0 * free.share,
         amount(free.total_cost),
         match free.costly_below {
-            Some(s) => format!("; at {} it already costs more", pct(s)),
+            Some(s) => format!("; at {:.2}% it already costs more", 100.0 * s),
             None => "; the whole range is free".into(),
         }
     );
@@ -776,7 +776,7 @@ fn table(id: &str, header: &[&str], rows: impl Iterator<Item = Vec<Cell>>) -> St
         }
         out.push_str("</tr>");
     }
-    out.push_str("</tbody></table>");
+    out.push_str("</tbody></table></div>");
     out
 }
 
