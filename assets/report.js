@@ -183,14 +183,14 @@
 
   // ----- stress -----
   function stressPage() {
-    var s = section('Unmet demand when a country is cut off', 'Unmet demand as % of the window\'s demand, by disrupted country (rows) and consumer (columns).');
+    var s = section('Unmet demand when a country is cut off', 'Unmet demand as % of the window\'s demand, by disruption (rows, most unmet first) and consumer (columns).');
     data.heatmaps.forEach(function (h, i) {
       add(s, el('h3', {}, h.commodity));
-      chart(s, 'heatmap-' + i, Math.max(220, 26 * h.countries.length + 90), {
-        tooltip: { formatter: function (p) { return h.countries[p.value[1]] + ' cut, ' + h.consumers[p.value[0]] + ': ' + p.value[2].toFixed(1) + '% unmet'; } },
-        grid: { left: 90, right: 90, top: 10, bottom: 70 },
+      chart(s, 'heatmap-' + i, Math.max(220, 24 * h.rows.length + 100), {
+        tooltip: { formatter: function (p) { return h.rows[p.value[1]] + ', ' + h.consumers[p.value[0]] + ': ' + p.value[2].toFixed(1) + '% of window demand unmet'; } },
+        grid: { left: 170, right: 100, top: 10, bottom: 80 },
         xAxis: { type: 'category', data: h.consumers, axisLabel: { rotate: 35, fontSize: 11 } },
-        yAxis: { type: 'category', data: h.countries },
+        yAxis: { type: 'category', data: h.rows, inverse: true, axisLabel: { fontSize: 11 } },
         visualMap: { min: 0, max: 100, calculable: true, orient: 'vertical', right: 0, top: 'center', inRange: { color: ['#f7fbff', '#fdae61', '#d7191c'] } },
         series: [{ type: 'heatmap', data: h.cells, label: { show: h.cells.length <= 200, fontSize: 10, formatter: function (p) { return p.value[2] >= 0.05 ? p.value[2].toFixed(1) : ''; } } }]
       });

@@ -576,14 +576,37 @@ fn named_shares(model: &Model, shares: &mix::Shares) -> BTreeMap<String, f64> {
 }
 
 /// Tonnes by (mining, refining) country code: exact fractions of the exact
-/// delivery, rounded as tonnes (pairs that round to 0 left out).
+/// delivery, rounded to the power of ten at or above 1e-9 of the delivery
+/// (never finer than 1e-6 t): as coarse as the shares' 1e-9, so that, like
+/// them, the pairs do not depend on the float noise of the solver's method.
+/// Pairs that round to 0 are left out.
 fn pairs(model: &Model, pairs: &mix::Pairs, delivered: f64) -> Vec<PairReport> {
+    let exponent = if delivered > 0.0 {
+        ((1e-9 * delivered).log10().ceil() as i32).max(-6)
+    } else {
+        -6
+    };
+    // Divided by an exact power of ten, so 2000 t stays 2000, not 2000.0000000000002.
+    let round = |x: f64| {
+        let r = if exponent < 0 {
+            let scale = 10f64.powi(-exponent);
+            (x * scale).round() / scale
+        } else {
+            let step = 10f64.powi(exponent);
+            (x / step).round() * step
+        };
+        if r == 0.0 {
+            0.0
+        } else {
+            r
+        }
+    };
     let mut out: Vec<PairReport> = pairs
         .iter()
         .map(|(&(m, r), &s)| PairReport {
             mining: model.country(m).code.clone(),
             refining: model.country(r).code.clone(),
-            amount: tonnes(s * delivered),
+            amount: round(s * delivered),
         })
         .filter(|p| p.amount > 0.0)
         .collect();
