@@ -21,7 +21,7 @@
 //! dual's complementary point, so its price is 0 and no re-solve is needed.
 
 use crate::program::{CommodityProgram, RowTag};
-use crate::solve::{LpSolution, SolveError, SolvedProgram};
+use crate::solve::{LpSolution, Snapshot, SolveError, SolvedProgram};
 
 /// How far a row's bound is moved to read its one-sided price, in tonnes:
 /// far above HiGHS's feasibility tolerance (1e-7), far below any quantity of
@@ -78,7 +78,7 @@ pub fn one_sided(
             continue;
         }
         at.stats.pricing_solves += 1;
-        match price_upwards(solved, row) {
+        match one_sided_price(solved, row, &snapshot) {
             Ok(price) => duals[row] = price,
             Err(e) => {
                 priced = Err(e);
@@ -103,24 +103,40 @@ fn delivers_nothing(program: &CommodityProgram, tag: &RowTag, at: &LpSolution) -
     program.policy_delivered[idx].is_none_or(|c| at.columns[c.index()] <= ACTIVE)
 }
 
-/// Moves both finite bounds of `row` up by `STEP`, re-solves warm, reads the
-/// row's dual and puts the bounds back.
-fn price_upwards(solved: &mut SolvedProgram, row: usize) -> Result<f64, SolveError> {
-    Ok(moved_together(solved, &[(row, 1.0)])?[0])
+/// The derivative of the least cost as `row`'s bounds move up by `STEP`
+/// (re-solved warm, bounds put back). Where moving up leaves no feasible
+/// flow (a floor that cannot be tightened further: a 100% floor, or two
+/// floors whose shares add up to 100%), the derivative upwards is
+/// infinite; the price reported is then the other one-sided derivative,
+/// the bound moved down (min { y_i : y an optimal dual }), also unique.
+fn one_sided_price(
+    solved: &mut SolvedProgram,
+    row: usize,
+    snapshot: &Snapshot,
+) -> Result<f64, SolveError> {
+    match moved_together(solved, &[(row, 1.0)]) {
+        Ok(duals) => Ok(duals[0]),
+        Err(_) => {
+            // The failed re-solve may have left another basis: start again
+            // from the LP's optimum.
+            solved.restore(snapshot.clone())?;
+            Ok(moved_together(solved, &[(row, -1.0)])?[0])
+        }
+    }
 }
 
-/// The duals of `rows` when their bounds move up together, row i by its
-/// weight w_i >= 0: sum_i y_i w_i is then the one-sided derivative of the
-/// least cost along w, max { y.w : y an optimal dual } (the individual y_i
-/// need not be unique, their weighted sum is). The bounds move by
-/// `STEP` x w_i / max w and are put back afterwards; the re-solve starts
+/// The duals of `rows` when their bounds move together, row i by its
+/// weight w_i (up for w_i > 0): sum_i y_i w_i is then the one-sided
+/// derivative of the least cost along w, max { y.w : y an optimal dual }
+/// (the individual y_i need not be unique, their weighted sum is). The
+/// bounds move by `STEP` x w_i / max |w| and are put back afterwards; the re-solve starts
 /// from the basis in force and leaves the instance at the moved optimum
 /// (callers restore a snapshot). All weights 0: the duals in force.
 pub fn moved_together(
     solved: &mut SolvedProgram,
     rows: &[(usize, f64)],
 ) -> Result<Vec<f64>, SolveError> {
-    let largest = rows.iter().map(|&(_, w)| w).fold(0.0, f64::max);
+    let largest = rows.iter().map(|&(_, w)| w.abs()).fold(0.0, f64::max);
     if largest <= 0.0 {
         let duals = &solved.solution().duals;
         return Ok(rows.iter().map(|&(row, _)| duals[row]).collect());

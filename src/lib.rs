@@ -7,6 +7,7 @@
 
 pub mod batch;
 pub mod diagnostics;
+pub mod disruption;
 pub mod duals;
 pub mod frontier;
 pub mod id;
@@ -16,10 +17,12 @@ pub mod network;
 pub mod pipeline;
 pub mod policies;
 pub mod program;
+pub mod progress;
 pub mod ranges;
 pub mod report;
 pub mod scenario;
 pub mod solve;
+pub mod stockpile;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod tiebreak;

@@ -111,6 +111,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
         format: GraphFormat,
     },
+    /// Disruptions: what each country's outage or export ban leaves unmet over a window.
+    Stress(StressArgs),
+    /// Stockpile sizing: the least stock per holder that covers protected consumers in every disruption.
+    Stockpile(StockpileArgs),
 }
 
 /// Run parameters: applied to the model after the scenarios, like one more scenario.
@@ -350,6 +354,8 @@ fn run(cli: Cli) -> anyhow::Result<Exit> {
             print_stdout(&sourcemix::network::to_dot(&loaded.model))?;
             Ok(Exit::Success)
         }
+        Command::Stress(args) => stress(args),
+        Command::Stockpile(args) => stockpile(args),
     }
 }
 
@@ -656,4 +662,321 @@ fn print_stdout(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other.context("cannot write to standard output"),
     }
+}
+
+#[derive(clap::Args)]
+struct StressArgs {
+    /// The model folder.
+    model: PathBuf,
+    /// A scenario file that changes the model (repeat to apply several, in order).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenarios: Vec<PathBuf>,
+    /// Let scenarios name files outside their folder and the model folder.
+    #[arg(long)]
+    allow_outside: bool,
+    /// The window T: every annual quantity is scaled by T/12.
+    #[arg(long, value_name = "T", default_value_t = 12.0, value_parser = parse_months,
+          allow_negative_numbers = true)]
+    months: f64,
+    /// Disrupt mines and recyclers (mining), refiners (refining), or both.
+    #[arg(long, value_enum, default_value_t = StageArg::Both)]
+    stage: StageArg,
+    /// `outage`: the country's capacity stops; `export-ban`: none of its
+    /// tonnes at the stage reach a consumer outside it.
+    #[arg(long, value_enum, default_value_t = KindArg::Both)]
+    kind: KindArg,
+    /// Disrupt this commodity only (repeat for several; default: every one).
+    #[arg(long = "commodity", value_name = "K")]
+    commodities: Vec<String>,
+    /// Disrupt this country only (repeat for several; default: every one that supplies at the stage).
+    #[arg(long = "country", value_name = "X")]
+    countries: Vec<String>,
+    /// Apply the model's policies inside the window too.
+    #[arg(long)]
+    keep_policies: bool,
+    /// `table`: the ranking; `json` and `csv`: with the per-consumer detail.
+    #[arg(long, value_enum, default_value_t = StressFormat::Table)]
+    format: StressFormat,
+    /// Also write stress.json, disruptions.csv and impacts.csv into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    method: MethodArg,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum StageArg {
+    Mining,
+    Refining,
+    Both,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum KindArg {
+    Outage,
+    ExportBan,
+    Both,
+}
+
+#[derive(Copy, Clone, ValueEnum)]
+enum StressFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+fn parse_months(text: &str) -> Result<f64, String> {
+    let max = sourcemix::disruption::MAX_MONTHS;
+    match parse_tolerance(text) {
+        Ok(months) if months <= max => Ok(months),
+        _ => Err(format!("{text} is not a number of months in (0, {max}]")),
+    }
+}
+
+fn stress(args: StressArgs) -> anyhow::Result<Exit> {
+    use sourcemix::disruption::{self, DisruptionKind, Window};
+    use sourcemix::model::Stage;
+    use sourcemix::report::stress as report;
+    let stages = match args.stage {
+        StageArg::Mining => vec![Stage::Mining],
+        StageArg::Refining => vec![Stage::Refining],
+        StageArg::Both => Stage::ALL.to_vec(),
+    };
+    let kinds = match args.kind {
+        KindArg::Outage => vec![DisruptionKind::Outage],
+        KindArg::ExportBan => vec![DisruptionKind::ExportBan],
+        KindArg::Both => DisruptionKind::ALL.to_vec(),
+    };
+    let request = request(
+        &args.model,
+        &args.scenarios,
+        RunParams::default(),
+        args.allow_outside,
+    );
+    let Some(loaded) = load_or_report(&request) else {
+        return Ok(Exit::InvalidModel);
+    };
+    let model = &loaded.model;
+    let set = match disruption::select(model, &stages, &kinds, &args.commodities, &args.countries) {
+        Ok(set) => set,
+        Err(errors) => {
+            errors.iter().for_each(|e| eprintln!("error: {e}"));
+            return Ok(Exit::Usage);
+        }
+    };
+    if set.is_empty() {
+        eprintln!("warning: no country has capacity at the stages and for the commodities asked for: nothing to disrupt");
+    }
+    let window = Window {
+        months: args.months,
+        keep_policies: args.keep_policies,
+    };
+    let options = SolveOptions::with_method(args.method.into());
+    let progress = sourcemix::progress::Progress::new(
+        set.len(),
+        "disruptions",
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let started = std::time::Instant::now();
+    let step = |o: &disruption::DisruptionOutcome| {
+        progress.step(&o.disruption.describe(model), "solved", started)
+    };
+    let solved = disruption::run_with(model, &set, &window, &[], &options, &step);
+    progress.finish();
+    let (reference, outcomes) = match solved {
+        Ok(solved) => solved,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::SolverFailed);
+        }
+    };
+    let stress = report::build(model, &window, &reference, &outcomes);
+    if let Some(dir) = &args.out {
+        if let Err(e) = report::write(&stress, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    if let Some(path) = &args.html {
+        if let Err(e) = html::write_page(path, &html::stress_page(&stress)) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    let text = match args.format {
+        StressFormat::Table => report::table(&stress),
+        StressFormat::Json => report::json(&stress),
+        StressFormat::Csv => match report::impacts_csv(&stress) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::OutputFailed);
+            }
+        },
+    };
+    print_stdout(&text)?;
+    eprintln!(
+        "{} disruption{} solved in {:.2} s",
+        set.len(),
+        if set.len() == 1 { "" } else { "s" },
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Exit::Success)
+}
+
+#[derive(clap::Args)]
+struct StockpileArgs {
+    /// The model folder.
+    model: PathBuf,
+    /// The consumers to protect (node ids, comma-separated or repeated).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',', required = true)]
+    protect: Vec<String>,
+    /// The stockpile nodes that hold the stock (comma-separated or repeated).
+    #[arg(long, value_name = "ID,...", value_delimiter = ',', required = true)]
+    holders: Vec<String>,
+    /// The window T: every annual quantity is scaled by T/12.
+    #[arg(long, value_name = "T", default_value_t = 6.0, value_parser = parse_months)]
+    months: f64,
+    /// The share of its window demand a protected consumer may go without (0..=1).
+    #[arg(
+        long,
+        value_name = "A",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    tolerance: f64,
+    #[arg(long, value_enum, default_value_t = StageArg::Both)]
+    stage: StageArg,
+    #[arg(long, value_enum, default_value_t = KindArg::Both)]
+    kind: KindArg,
+    /// Size for this commodity only (repeat for several; default: every one).
+    #[arg(long = "commodity", value_name = "K")]
+    commodities: Vec<String>,
+    /// Disrupt this country only (repeat for several; default: every one that supplies at the stage).
+    #[arg(long = "country", value_name = "X")]
+    countries: Vec<String>,
+    /// A scenario file that changes the model (repeat to apply several, in order).
+    #[arg(long = "scenario", value_name = "FILE")]
+    scenarios: Vec<PathBuf>,
+    /// Let scenarios name files outside their folder and the model folder.
+    #[arg(long)]
+    allow_outside: bool,
+    /// Apply the model's policies inside the window too.
+    #[arg(long)]
+    keep_policies: bool,
+    #[arg(long, value_enum, default_value_t = StressFormat::Table)]
+    format: StressFormat,
+    /// Also write stockpile.json, stocks.csv, consumers.csv and sharing.csv into DIR.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
+    /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
+    #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
+    method: MethodArg,
+}
+
+fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
+    use sourcemix::disruption::{self, DisruptionKind, Window};
+    use sourcemix::model::Stage;
+    use sourcemix::report::stockpile as report;
+    use sourcemix::stockpile::{self, StockpileError};
+    if let Err(usage) = stockpile::check_values(args.tolerance, args.months) {
+        eprintln!("error: {usage}");
+        return Ok(Exit::Usage);
+    }
+    let stages = match args.stage {
+        StageArg::Mining => vec![Stage::Mining],
+        StageArg::Refining => vec![Stage::Refining],
+        StageArg::Both => Stage::ALL.to_vec(),
+    };
+    let kinds = match args.kind {
+        KindArg::Outage => vec![DisruptionKind::Outage],
+        KindArg::ExportBan => vec![DisruptionKind::ExportBan],
+        KindArg::Both => DisruptionKind::ALL.to_vec(),
+    };
+    let request = request(
+        &args.model,
+        &args.scenarios,
+        RunParams::default(),
+        args.allow_outside,
+    );
+    let Some(loaded) = load_or_report(&request) else {
+        return Ok(Exit::InvalidModel);
+    };
+    let model = &loaded.model;
+    // Every problem with the names given is reported at once.
+    let selected = disruption::select(model, &stages, &kinds, &args.commodities, &args.countries);
+    let named = stockpile::resolve(model, &args.protect, &args.holders);
+    let set = match (selected, named) {
+        (Ok(set), Ok(_)) => set,
+        (selected, named) => {
+            let errors = selected.err().into_iter().chain(named.err()).flatten();
+            errors.for_each(|e| eprintln!("error: {e}"));
+            return Ok(Exit::Usage);
+        }
+    };
+    let sizing = stockpile::Request {
+        protect: args.protect,
+        holders: args.holders,
+        tolerance: args.tolerance,
+        window: Window {
+            months: args.months,
+            keep_policies: args.keep_policies,
+        },
+        set,
+    };
+    let options = SolveOptions::with_method(args.method.into());
+    let progress = sourcemix::progress::Progress::new(
+        sizing.set.len(),
+        "disruptions",
+        std::io::IsTerminal::is_terminal(&std::io::stderr()),
+    );
+    let started = std::time::Instant::now();
+    let step = |o: &disruption::DisruptionOutcome| {
+        progress.step(&o.disruption.describe(model), "solved", started)
+    };
+    let sized = stockpile::run(model, &sizing, &options, &step);
+    progress.finish();
+    let sized = match sized {
+        Ok(sized) => sized,
+        Err(StockpileError::Usage(errors)) => {
+            errors.iter().for_each(|e| eprintln!("error: {e}"));
+            return Ok(Exit::Usage);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::SolverFailed);
+        }
+    };
+    if let Some(dir) = &args.out {
+        if let Err(e) = report::write(&sized, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    if let Some(path) = &args.html {
+        if let Err(e) = html::write_page(path, &html::stockpile_page(&sized)) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    let text = match args.format {
+        StressFormat::Table => report::table(&sized),
+        StressFormat::Json => report::json(&sized),
+        StressFormat::Csv => match report::stocks_csv(&sized) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(Exit::OutputFailed);
+            }
+        },
+    };
+    print_stdout(&text)?;
+    Ok(Exit::Success)
 }

@@ -108,6 +108,10 @@ pub struct Supply {
     pub capacity: Option<f64>,
     /// currency per t supplied.
     pub cost: f64,
+    /// t on hand, for a stockpile (`None`: no limit beyond its capacity):
+    /// caps its release in a disruption window (contract section 8,
+    /// `disruption::Window`). Always `None` for mines and recyclers.
+    pub stock: Option<f64>,
     pub at: RowRef,
 }
 

@@ -721,6 +721,44 @@ pub fn solve(
     SolvedProgram::solve(program, lp, commodity, options).map(SolvedProgram::into_solution)
 }
 
+/// Minimises `objective` over `rows` for a small stand-alone LP built with
+/// good_lp (the stockpile sizing of `stockpile.rs`), on one HiGHS thread.
+/// `columns` must be every variable of `vars`. Returns the value of each,
+/// or `None` when the rows are infeasible (a caller's feasibility test,
+/// not a failure).
+pub fn minimise_small(
+    vars: good_lp::ProblemVariables,
+    objective: good_lp::Expression,
+    rows: Vec<good_lp::Constraint>,
+    columns: &[good_lp::Variable],
+    commodity: &str,
+) -> Result<Option<Vec<f64>>, SolveError> {
+    use good_lp::Solution;
+    if columns.is_empty() {
+        // Nothing to choose (HiGHS calls an empty model an error).
+        return Ok(Some(Vec::new()));
+    }
+    let mut problem = vars
+        .minimise(objective)
+        .using(highs)
+        .set_threads(1)
+        .set_time_limit(600.0);
+    problem.set_verbose(false);
+    for row in rows {
+        problem.add_constraint(row);
+    }
+    match problem.solve() {
+        Ok(solution) => Ok(Some(
+            columns.iter().map(|&c| clean(solution.value(c))).collect(),
+        )),
+        Err(good_lp::ResolutionError::Infeasible) => Ok(None),
+        Err(e) => Err(SolveError {
+            commodity: commodity.to_string(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
 fn describe(model_status: HighsInt) -> String {
     match model_status {
         highs_sys::MODEL_STATUS_INFEASIBLE | highs_sys::MODEL_STATUS_UNBOUNDED_OR_INFEASIBLE => {

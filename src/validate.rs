@@ -243,12 +243,21 @@ impl Validator<'_, '_> {
             let (Some(node), Some(commodity)) = (node, commodity) else {
                 continue;
             };
+            let kind = nodes[node.index()].kind;
+            if row.stock.is_some() && kind != NodeKind::Stockpile {
+                self.diags.error_hint(
+                    row.at.cell("stock"),
+                    format!("node \"{}\" is a {kind}; only stockpile rows have a stock", row.node),
+                    "leave the cell blank: a mine's or recycler's supply is limited by its capacity",
+                );
+            }
             if self.unique_pair(&mut seen, &row.at, (node, commodity)) {
                 out.push(Supply {
                     node,
                     commodity,
                     capacity: row.capacity,
                     cost: row.cost,
+                    stock: row.stock,
                     at: row.at.clone(),
                 });
             }

@@ -1,4 +1,5 @@
-//! The HTML reports in a real browser: each kind of page is opened in
+//! The HTML reports in a real browser: each kind of page (solve, batch,
+//! frontier, stress, stockpile) is opened in
 //! headless Chromium with the network cut off, and must load with no console
 //! error and no failed request (nothing but the page itself is requested),
 //! draw its charts, show a screenshot that is not blank, and, for the solve
@@ -279,6 +280,48 @@ fn every_kind_of_page_opens_offline_and_draws() {
     let page = tmp.path().join("frontier.html");
     html::write_page(&page, &html::frontier_page(&run.frontier)).unwrap();
     check_clean(&mut b, &page, "frontier page");
+
+    // A stress page and a stockpile page, through the command line.
+    let cli = |args: &[&str], page: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sourcemix"))
+            .current_dir(root())
+            .args(args)
+            .arg("--html")
+            .arg(page)
+            .output()
+            .expect("sourcemix runs");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let page = tmp.path().join("stress.html");
+    cli(&["stress", "tests/stress/base"], &page);
+    check_clean(&mut b, &page, "stress page");
+    let heatmaps = b.eval("document.querySelectorAll('[id^=\"heatmap-\"]').length");
+    assert_eq!(heatmaps.as_u64(), Some(1), "a heatmap per commodity");
+    let page = tmp.path().join("stockpile.html");
+    cli(
+        &[
+            "stockpile",
+            "tests/models/stockpile-sharing",
+            "--protect",
+            "CON-A,CON-B",
+            "--holders",
+            "STOCK-H",
+        ],
+        &page,
+    );
+    check_clean(&mut b, &page, "stockpile page");
+    let bars = b.eval(
+        "echarts.getInstanceByDom(document.getElementById('stockpile-0')).getOption().series.length",
+    );
+    assert_eq!(
+        bars.as_u64(),
+        Some(3),
+        "one holder (shared) and two consumers alone (separate)"
+    );
 
     // With JavaScript off, the flagship's summary is still there.
     b.send(

@@ -6,10 +6,8 @@ pub mod comparison;
 pub mod plan;
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -18,6 +16,7 @@ use sha2::{Digest, Sha256};
 use crate::diagnostics::Diagnostics;
 use crate::input::ModelTexts;
 use crate::pipeline::{self, OutDir, Request, ScenarioSource};
+use crate::progress::Progress;
 use crate::report::files::{write_out_dir, WriteError};
 use crate::report::Report;
 use crate::scenario::{self, ParamError, Scenario};
@@ -214,7 +213,7 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
         .collect();
     std::fs::create_dir_all(opts.out.join("runs")).map_err(io_error(&opts.out))?;
     remove_staging_leftovers(&opts.out.join("runs"));
-    let progress = Progress::new(mine.len(), opts.progress);
+    let progress = Progress::new(mine.len(), "runs", opts.progress);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
@@ -563,59 +562,4 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, BatchErro
         path: path.display().to_string(),
         source,
     })
-}
-
-/// Progress on stderr: a bar on a terminal, plain lines otherwise.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    total: usize,
-    enabled: bool,
-    done: AtomicUsize,
-    lines: Mutex<()>,
-}
-
-impl Progress {
-    fn new(total: usize, enabled: bool) -> Progress {
-        let bar = (enabled && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(total as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} runs, {elapsed} (eta {eta}) {msg}",
-            ) {
-                bar.set_style(style);
-            }
-            bar
-        });
-        Progress {
-            bar,
-            total,
-            enabled,
-            done: AtomicUsize::new(0),
-            lines: Mutex::new(()),
-        }
-    }
-
-    fn step(&self, name: &str, status: &str, started: Instant) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        match &self.bar {
-            Some(bar) => {
-                bar.set_message(name.to_string());
-                bar.inc(1);
-            }
-            None if self.enabled => {
-                let _guard = self.lines.lock();
-                eprintln!(
-                    "[{done}/{}] {name}: {status} ({:.2} s)",
-                    self.total,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            None => {}
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
 }

@@ -45,10 +45,12 @@ impl TableText<'_> {
 }
 
 /// Reads every record of a table into `T`, a struct of `String` fields named
-/// after the columns. Returns the records with their 1-based line numbers.
+/// after the columns (`optional` columns may be missing: `#[serde(default)]`).
+/// Returns the records with their 1-based line numbers.
 pub fn read_rows<T: DeserializeOwned>(
     table: &TableText<'_>,
     columns: &[&str],
+    optional: &[&str],
     diags: &mut Diagnostics,
 ) -> Vec<(usize, T)> {
     let Some(text) = table.text else {
@@ -85,6 +87,7 @@ pub fn read_rows<T: DeserializeOwned>(
         table.header_line(),
         &headers,
         columns,
+        optional,
         diags,
     ) {
         return Vec::new();
@@ -128,26 +131,29 @@ pub fn read_rows<T: DeserializeOwned>(
     rows
 }
 
-/// Checks that every expected column is present once; warns about extra ones.
+/// Checks that every expected column is present once (an optional one at
+/// most once); warns about extra ones.
 fn check_header(
     shown_as: &str,
     line: usize,
     headers: &csv::StringRecord,
     columns: &[&str],
+    optional: &[&str],
     diags: &mut Diagnostics,
 ) -> bool {
     let mut ok = true;
     let mut seen = BTreeSet::new();
     for name in headers.iter() {
+        let known = columns.contains(&name) || optional.contains(&name);
         if !seen.insert(name) {
-            if columns.contains(&name) {
+            if known {
                 diags.error(
                     Location::line(shown_as, line),
                     format!("column \"{name}\" appears twice in the header"),
                 );
                 ok = false;
             }
-        } else if !columns.contains(&name) {
+        } else if !known {
             diags.warning(
                 Location::line(shown_as, line),
                 format!(

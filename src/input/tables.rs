@@ -22,6 +22,29 @@ pub fn columns(table: &str) -> Option<&'static [&'static str]> {
 const COUNTRY_COLUMNS: [&str; 4] = ["code", "name", "groups", "risk"];
 const NODE_COLUMNS: [&str; 4] = ["id", "name", "kind", "country"];
 const SUPPLY_COLUMNS: [&str; 4] = ["node", "commodity", "capacity", "cost"];
+
+/// Columns a table may have but need not (no warning when present, blank
+/// when absent): supply.csv's `stock` (t on hand, stockpiles only; contract
+/// section 8), so that models written before it stay valid.
+pub fn optional_columns(table: &str) -> &'static [&'static str] {
+    match table {
+        "supply" => &SUPPLY_OPTIONAL,
+        _ => &[],
+    }
+}
+
+const SUPPLY_OPTIONAL: [&str; 1] = ["stock"];
+
+/// The required and then the optional columns of each table (what a
+/// scenario's inserted rows may name).
+pub fn all_columns(table: &str) -> Option<&'static [&'static str]> {
+    match table {
+        "supply" => Some(&SUPPLY_ALL),
+        other => columns(other),
+    }
+}
+
+const SUPPLY_ALL: [&str; 5] = ["node", "commodity", "capacity", "cost", "stock"];
 const REFINING_COLUMNS: [&str; 5] = ["node", "commodity", "capacity", "cost", "yield"];
 const DEMAND_COLUMNS: [&str; 4] = ["node", "commodity", "demand", "penalty"];
 const ROUTE_COLUMNS: [&str; 5] = ["from", "to", "commodity", "cost", "capacity"];
@@ -54,6 +77,9 @@ pub struct SupplyRow {
     pub commodity: String,
     pub capacity: Option<f64>,
     pub cost: f64,
+    /// t on hand (stockpile rows only; checked by `validate`); `None` when
+    /// blank or when the file has no `stock` column.
+    pub stock: Option<f64>,
 }
 
 /// `refining.csv`
@@ -110,6 +136,8 @@ struct SupplyCells {
     commodity: String,
     capacity: String,
     cost: String,
+    #[serde(default)]
+    stock: String,
 }
 
 #[derive(Deserialize)]
@@ -146,7 +174,18 @@ fn read_table<C: serde::de::DeserializeOwned, R>(
     diags: &mut Diagnostics,
     parse: impl Fn(&mut Cells<'_>, C) -> R,
 ) -> Vec<R> {
-    let rows = read_rows::<C>(table, columns, diags);
+    read_table_with(table, columns, &[], diags, parse)
+}
+
+/// As [`read_table`], for a table that also has `optional` columns.
+fn read_table_with<C: serde::de::DeserializeOwned, R>(
+    table: &TableText<'_>,
+    columns: &[&str],
+    optional: &[&str],
+    diags: &mut Diagnostics,
+    parse: impl Fn(&mut Cells<'_>, C) -> R,
+) -> Vec<R> {
+    let rows = read_rows::<C>(table, columns, optional, diags);
     let mut out = Vec::with_capacity(rows.len());
     let file: std::sync::Arc<str> = std::sync::Arc::from(table.shown_as);
     for (line, cells) in rows {
@@ -192,15 +231,20 @@ pub fn read_nodes(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<NodeRow
 }
 
 pub fn read_supply(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<SupplyRow> {
-    read_table(table, &SUPPLY_COLUMNS, diags, |c, r: SupplyCells| {
-        SupplyRow {
+    read_table_with(
+        table,
+        &SUPPLY_COLUMNS,
+        &SUPPLY_OPTIONAL,
+        diags,
+        |c, r: SupplyCells| SupplyRow {
             at: c.row(),
             node: c.text("node", &r.node),
             commodity: c.text("commodity", &r.commodity),
             capacity: c.optional_number("capacity", &r.capacity),
             cost: c.number("cost", &r.cost),
-        }
-    })
+            stock: c.optional_number("stock", &r.stock),
+        },
+    )
 }
 
 pub fn read_refining(table: &TableText<'_>, diags: &mut Diagnostics) -> Vec<RefiningRow> {

@@ -546,6 +546,176 @@ pub fn frontier_page(f: &Frontier) -> String {
     )
 }
 
+/// The stress page: per commodity, a heatmap of unmet demand (% of the
+/// window's demand) by disruption (rows, most unmet first) and consumer.
+pub fn stress_page(r: &crate::report::stress::StressReport) -> String {
+    let mut body = format!(
+        "<header><h1>sourcemix stress: {}</h1><p class=\"meta\">Window of {} months; the model's policies {} inside it; {} disruptions. {}.</p></header>",
+        esc(&r.model),
+        r.months,
+        if r.keep_policies { "apply" } else { "do not apply" },
+        r.disruptions.len(),
+        version_line()
+    );
+    body.push_str("<section id=\"summary\"><h2>Disruptions, most unmet first</h2>");
+    body.push_str(&table(
+        "disruptions",
+        &[
+            "rank",
+            "commodity",
+            "stage",
+            "kind",
+            "country",
+            "unmet (t)",
+            "unmet",
+            "worst hit",
+            "stock drawn (t)",
+            "extra cost",
+        ],
+        r.disruptions.iter().map(|d| {
+            vec![
+                Cell::int(d.rank),
+                Cell::text(&d.commodity),
+                Cell::text(d.stage.as_str()),
+                Cell::text(&d.kind),
+                Cell::text(&d.country),
+                Cell::num(d.unmet),
+                Cell::pct(d.unmet_share),
+                Cell::text(d.worst_hit.as_deref().unwrap_or("")),
+                Cell::num(d.stock_drawn),
+                Cell::num(d.extra_cost),
+            ]
+        }),
+    ));
+    body.push_str("</section>");
+    body.push_str(NOSCRIPT);
+    body.push_str("<div id=\"charts\"></div>");
+    let heatmaps: Vec<Value> = r
+        .reference
+        .iter()
+        .filter_map(|reference| {
+            let k = &reference.commodity;
+            let rows: Vec<_> = r.disruptions.iter().filter(|d| &d.commodity == k).collect();
+            if rows.is_empty() {
+                return None;
+            }
+            let mut consumers: Vec<&str> = reference
+                .consumers
+                .iter()
+                .map(|c| c.consumer.as_str())
+                .collect();
+            for d in &rows {
+                consumers.extend(d.consumers.iter().map(|c| c.consumer.as_str()));
+            }
+            consumers.sort();
+            consumers.dedup();
+            let labels: Vec<String> = rows
+                .iter()
+                .map(|d| format!("{} {} ({})", d.country, d.kind, d.stage.as_str()))
+                .collect();
+            let mut cells = Vec::new();
+            for (y, d) in rows.iter().enumerate() {
+                for c in &d.consumers {
+                    if let Some(x) = consumers.iter().position(|n| *n == c.consumer) {
+                        cells.push(json!([x, y, super::round_to(100.0 * c.unmet_share, 1e-6)]));
+                    }
+                }
+            }
+            Some(json!({"commodity": k, "rows": labels, "consumers": consumers, "cells": cells}))
+        })
+        .collect();
+    let data = json!({"page": "stress", "heatmaps": heatmaps});
+    page(
+        "stress",
+        &format!("sourcemix stress: {}", r.model),
+        &body,
+        &data,
+    )
+}
+
+/// The stockpile page: per commodity, the stock one shared pool needs (by
+/// holder) against the stocks each protected consumer alone would need.
+pub fn stockpile_page(s: &crate::stockpile::Stockpile) -> String {
+    let mut body = format!(
+        "<header><h1>sourcemix stockpile: {}</h1><p class=\"meta\">Window of {} months; protected: {}; holders: {}; tolerance {}; {} disruptions. {}.</p></header>",
+        esc(&s.model),
+        s.months,
+        esc(&s.protect.join(", ")),
+        esc(&s.holders.join(", ")),
+        pct(s.tolerance),
+        s.disruptions,
+        version_line()
+    );
+    body.push_str("<section id=\"summary\"><h2>Required stock</h2>");
+    body.push_str(&table(
+        "sharing",
+        &[
+            "commodity",
+            "unit",
+            "required (shared)",
+            "separate",
+            "saving",
+        ],
+        s.commodities.iter().map(|c| {
+            vec![
+                Cell::text(&c.sizing.commodity),
+                Cell::text(&c.unit),
+                Cell::num(c.sizing.sharing.joint),
+                Cell::num(c.sizing.sharing.separate),
+                Cell::num(c.sizing.sharing.saving),
+            ]
+        }),
+    ));
+    body.push_str("<h2>By holder</h2>");
+    body.push_str(&table(
+        "holders",
+        &[
+            "commodity",
+            "holder",
+            "stock",
+            "min",
+            "max",
+            "binding disruptions",
+        ],
+        s.commodities.iter().flat_map(|c| {
+            c.sizing.holders.iter().map(move |h| {
+                vec![
+                    Cell::text(&c.sizing.commodity),
+                    Cell::text(&h.holder),
+                    Cell::num(h.stock),
+                    Cell::num(h.min),
+                    Cell::num(h.max),
+                    Cell::text(&h.binding.join("; ")),
+                ]
+            })
+        }),
+    ));
+    body.push_str("</section>");
+    body.push_str(NOSCRIPT);
+    body.push_str("<div id=\"charts\"></div>");
+    let commodities: Vec<Value> = s
+        .commodities
+        .iter()
+        .map(|c| {
+            json!({
+                "commodity": c.sizing.commodity,
+                "unit": c.unit,
+                "joint": c.sizing.sharing.joint,
+                "separate": c.sizing.sharing.separate,
+                "holders": c.sizing.holders.iter().map(|h| json!({"holder": h.holder, "stock": h.stock})).collect::<Vec<_>>(),
+                "consumers": c.sizing.consumers.iter().map(|n| json!({"consumer": n.consumer, "alone": n.alone})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let data = json!({"page": "stockpile", "commodities": commodities});
+    page(
+        "stockpile",
+        &format!("sourcemix stockpile: {}", s.model),
+        &body,
+        &data,
+    )
+}
+
 /// Writes a page whole (a temporary file beside it, then a rename). An
 /// existing file is replaced only if sourcemix wrote it (it holds
 /// [`GENERATOR`] near its start), so a user's file is never lost.

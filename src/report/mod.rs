@@ -4,6 +4,8 @@
 pub mod files;
 pub mod html;
 pub mod mix;
+pub mod stockpile;
+pub mod stress;
 pub mod table;
 
 use std::collections::BTreeMap;

@@ -68,9 +68,9 @@ impl Table {
         }
     }
 
-    /// The CSV columns of the table.
+    /// The CSV columns of the table, the optional ones (supply's `stock`) last.
     pub fn columns(self) -> &'static [&'static str] {
-        crate::input::tables::columns(self.as_str()).unwrap_or(&[])
+        crate::input::tables::all_columns(self.as_str()).unwrap_or(&[])
     }
 }
 
