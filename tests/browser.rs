@@ -38,7 +38,11 @@ fn browser_binary() -> Option<PathBuf> {
             "CI=true but no Chromium was found: install the Debian package chromium (.ci/run does) or set SOURCEMIX_CHROMIUM"
         ),
         None => {
-            eprintln!("skipped: no Chromium found (install chromium or set SOURCEMIX_CHROMIUM; under CI=true this fails)");
+            // Written past the test harness's capture, so that it shows.
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                b"browser test skipped: no Chromium found (install chromium or set SOURCEMIX_CHROMIUM; under CI=true this fails)\n",
+            );
             None
         }
     }
