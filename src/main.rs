@@ -14,7 +14,7 @@ use sourcemix::frontier::{self, Cap, FrontierError};
 use sourcemix::input::numbers;
 use sourcemix::input::{workbook, ModelTexts};
 use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
-use sourcemix::report::{files, table, xlsx};
+use sourcemix::report::{files, html, table, xlsx};
 use sourcemix::scenario::RunParams;
 use sourcemix::solve::{Method, SolveOptions};
 use sourcemix::tiebreak::TieBreak;
@@ -81,7 +81,7 @@ enum Command {
         /// Runs solved at once (default: the number of cores).
         #[arg(short = 'j', long = "jobs", value_parser = clap::value_parser!(u16).range(1..))]
         jobs: Option<u16>,
-        /// Where comparison.csv and runs/<name>/ go.
+        /// Where comparison.csv, index.html (the comparison as a page) and runs/<name>/ go.
         #[arg(long, value_name = "DIR", default_value = "batch-out")]
         out: PathBuf,
         /// Skip runs whose outputs exist and whose inputs have not changed.
@@ -170,12 +170,15 @@ struct SolveArgs {
     allow_outside: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
-    /// Also write summary.json, flows.csv, mix.csv, policies.csv and capacities.csv (and ranges.csv with --ranges) into DIR.
+    /// Also write summary.json, flows.csv, mix.csv, policies.csv, capacities.csv and report.html (and ranges.csv with --ranges) into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Also write the same tables as one Excel workbook (docs/excel.md).
     #[arg(long, value_name = "FILE")]
     xlsx: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page (docs/html-report.md).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// The HiGHS method (the optimum is the same; the time is not).
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -257,6 +260,9 @@ struct FrontierArgs {
     /// Also write frontier.csv and frontier.json into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write the cost curve as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// The HiGHS method of the first (cold) solve; re-solves use simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -459,6 +465,13 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
         }
     };
     print_diagnostics(&run.loaded.warnings);
+    if let Some(path) = &args.html {
+        let page = html::solve_page(&run.report, &pipeline::run_info(&request));
+        if let Err(e) = html::write_page(path, &page) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
     if let Some(path) = &args.xlsx {
         let written = xlsx::report_workbook(&run.report)
             .and_then(|bytes| xlsx::write_file(path, &bytes, "summary"));
@@ -530,6 +543,12 @@ fn run_frontier(args: FrontierArgs) -> anyhow::Result<Exit> {
     print_diagnostics(&run.warnings);
     if let Some(dir) = &args.out {
         if let Err(e) = frontier::write(&run.frontier, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    if let Some(path) = &args.html {
+        if let Err(e) = html::write_page(path, &html::frontier_page(&run.frontier)) {
             eprintln!("error: {e}");
             return Ok(Exit::OutputFailed);
         }
@@ -723,6 +742,9 @@ struct StressArgs {
     /// Also write stress.json, disruptions.csv and impacts.csv into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -833,6 +855,12 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::OutputFailed);
         }
     }
+    if let Some(path) = &args.html {
+        if let Err(e) = html::write_page(path, &html::stress_page(&stress)) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
     let text = match args.format {
         StressFormat::Table => report::table(&stress),
         StressFormat::Json => report::json(&stress),
@@ -899,6 +927,9 @@ struct StockpileArgs {
     /// Also write stockpile.json, stocks.csv, consumers.csv and sharing.csv into DIR.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -969,6 +1000,12 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
     };
     if let Some(dir) = &args.out {
         if let Err(e) = report::write(&sized, dir) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    if let Some(path) = &args.html {
+        if let Err(e) = html::write_page(path, &html::stockpile_page(&sized)) {
             eprintln!("error: {e}");
             return Ok(Exit::OutputFailed);
         }

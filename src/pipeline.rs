@@ -17,7 +17,7 @@ use crate::policies;
 use crate::program::{self, CommodityProgram, Lp};
 use crate::ranges::{self, RangeStats};
 use crate::report::files::{self, WriteError};
-use crate::report::{self, Report, Solved};
+use crate::report::{self, html, Report, Solved};
 use crate::scenario::{self, Change, LoadOptions, RunParams, Scenario};
 use crate::solve::{LpSolution, SolveError, SolveOptions, SolvedProgram};
 use crate::tiebreak::{break_ties, TieBreak};
@@ -162,7 +162,7 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
         computed.stats
     });
     if let Some(out) = &request.out {
-        write(&mut report, out)?;
+        write(&mut report, out, &run_info(request))?;
     }
     Ok(Run {
         loaded,
@@ -176,9 +176,13 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
 /// or not at all, and records the time taken in `report.timings.write`.
 /// summary.json cannot time its own writing: its `write` is the time spent
 /// rendering the other files.
-fn write(report: &mut Report, out: &OutDir) -> Result<(), RunError> {
+fn write(report: &mut Report, out: &OutDir, info: &html::RunInfo) -> Result<(), RunError> {
     let started = Instant::now();
     let mut rendered = files::render_all(report)?;
+    rendered.push((
+        files::HTML_FILE,
+        html::solve_page(report, info).into_bytes(),
+    ));
     report.timings.write = started.elapsed().as_secs_f64();
     for (name, bytes) in &mut rendered {
         if *name == "summary.json" {
@@ -189,6 +193,38 @@ fn write(report: &mut Report, out: &OutDir) -> Result<(), RunError> {
     files::write_out_dir(&out.dir, &rendered)?;
     report.timings.write = started.elapsed().as_secs_f64();
     Ok(())
+}
+
+/// What the HTML report's header says was run: the scenarios as given, in
+/// order, and the run parameters set.
+pub fn run_info(request: &Request) -> html::RunInfo {
+    let scenarios = request
+        .scenarios
+        .iter()
+        .map(|s| match s {
+            ScenarioSource::File(path) => path.display().to_string(),
+            ScenarioSource::Loaded(s) => s
+                .sources
+                .first()
+                .map(|(shown, _)| shown.clone())
+                .unwrap_or_else(|| "(a scenario)".into()),
+        })
+        .collect();
+    let p = &request.params;
+    let mut parameters = Vec::new();
+    if let Some(x) = p.max_share {
+        parameters.push(format!("max_share = {x}"));
+    }
+    if let Some(k) = p.demand_scale {
+        parameters.push(format!("demand_scale = {k}"));
+    }
+    if p.no_policies {
+        parameters.push("no_policies".into());
+    }
+    html::RunInfo {
+        scenarios,
+        parameters,
+    }
 }
 
 /// The first step of a run: reads the model and the scenarios, applies the

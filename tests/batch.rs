@@ -197,13 +197,14 @@ fn assert_same_comparison(left: &Path, right: &Path, what: &str) {
 }
 
 /// The files of a finished run's folder.
-const RUN_FILES: [&str; 6] = [
+const RUN_FILES: [&str; 7] = [
     "run.json",
     "summary.json",
     "flows.csv",
     "mix.csv",
     "policies.csv",
     "capacities.csv",
+    "report.html",
 ];
 
 fn entries(dir: &Path) -> BTreeSet<String> {
@@ -733,7 +734,7 @@ fn resume_after_a_killed_batch_finishes_it_without_redoing_or_corrupting() {
     // Only the final files are left at the top.
     assert_eq!(
         entries(&killed),
-        ["batch.json", "comparison.csv", "runs"]
+        ["batch.json", "comparison.csv", "index.html", "runs"]
             .map(String::from)
             .into_iter()
             .collect::<BTreeSet<_>>()

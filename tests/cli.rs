@@ -313,6 +313,40 @@ fn assert_deterministic(rel: &str) {
         strip(&table2),
         "{rel}: two table outputs differ"
     );
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a.html"), tmp.path().join("b.html"));
+    ok(args!["solve", dir, "--html", a]);
+    ok(args!["solve", dir, "--html", b]);
+    assert!(
+        fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+        "{rel}: two HTML reports are not byte-identical"
+    );
+}
+
+/// `--html` replaces a page it wrote, whole, and never a file it did not write.
+#[test]
+fn html_replaces_its_own_page_only() {
+    let dir = model("tests/models/mining-cap");
+    let tmp = tempfile::tempdir().unwrap();
+    let page = tmp.path().join("report.html");
+    ok(args!["solve", dir, "--html", page]);
+    let first = fs::read_to_string(&page).unwrap();
+    assert!(first.starts_with("<!DOCTYPE html>") && first.contains("mining-cap"));
+    ok(args!["solve", dir, "--html", page, "--max-share", "0.9"]);
+    assert!(fs::read_to_string(&page)
+        .unwrap()
+        .contains("max_share = 0.9"));
+    let mine = tmp.path().join("notes.html");
+    fs::write(&mine, "<p>my notes</p>").unwrap();
+    let out = run(args!["solve", dir, "--html", mine]);
+    assert_eq!(code(&out), Some(4), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not a page sourcemix wrote"));
+    assert_eq!(fs::read_to_string(&mine).unwrap(), "<p>my notes</p>");
+    let names: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file is left: {names:?}");
 }
 
 #[test]
@@ -354,12 +388,13 @@ fn num(cell: &str, file: &str) -> f64 {
         .unwrap_or_else(|e| panic!("{file}: {cell:?} is not a number: {e}"))
 }
 
-const OUT_FILES: [&str; 5] = [
+const OUT_FILES: [&str; 6] = [
     "summary.json",
     "flows.csv",
     "mix.csv",
     "policies.csv",
     "capacities.csv",
+    "report.html",
 ];
 
 /// Solves `rel` with `--out`, and checks every file against the JSON report.

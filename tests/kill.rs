@@ -16,12 +16,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-const OUT_FILES: [&str; 5] = [
+const OUT_FILES: [&str; 6] = [
     "summary.json",
     "flows.csv",
     "mix.csv",
     "policies.csv",
     "capacities.csv",
+    "report.html",
 ];
 
 const ITERATIONS: usize = 48;

@@ -446,7 +446,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Writes batch.json (with the hash of the new comparison), then
-/// comparison.csv, each whole (a temporary file, then a rename). A batch
+/// comparison.csv, then index.html (the comparison as a page), each whole (a temporary file, then a rename). A batch
 /// stopped between the two leaves a batch.json whose hash does not match
 /// comparison.csv: `merge` refuses such a folder, a new run rewrites both.
 fn write_summary(out: &Path, plan: &Plan, rows: &[Row]) -> Result<(), BatchError> {
@@ -461,7 +461,12 @@ fn write_summary(out: &Path, plan: &Plan, rows: &[Row]) -> Result<(), BatchError
         source,
     })? + "\n";
     write_file(&path, json.as_bytes())?;
-    write_file(&out.join("comparison.csv"), &csv)
+    write_file(&out.join("comparison.csv"), &csv)?;
+    let title = plan.model.display().to_string();
+    write_file(
+        &out.join("index.html"),
+        crate::report::html::batch_page(&title, rows).as_bytes(),
+    )
 }
 
 /// Writes a file whole: a temporary file beside it, then a rename.

@@ -15,13 +15,17 @@ use sha2::{Digest, Sha256};
 use super::Report;
 
 /// The files `solve --out` writes, in order.
-pub const OUT_FILES: [&str; 5] = [
+pub const OUT_FILES: [&str; 6] = [
     "summary.json",
     "flows.csv",
     "mix.csv",
     "policies.csv",
     "capacities.csv",
+    HTML_FILE,
 ];
+
+/// The HTML report `solve --out` writes (`report::html`).
+pub const HTML_FILE: &str = "report.html";
 
 /// Files `solve --out` writes only when asked (`--ranges`).
 pub const OPTIONAL_FILES: [&str; 1] = ["ranges.csv"];
@@ -39,6 +43,10 @@ pub enum WriteError {
     Foreign { path: String, example: String },
     #[error("{path} exists and is not a workbook of this kind that sourcemix wrote; choose another path or move it away")]
     NotOurs { path: String },
+    #[error(
+        "{path} exists and is not a page sourcemix wrote; choose another file name or move it away"
+    )]
+    NotOurPage { path: String },
     #[error("{path} exists and is not a folder")]
     NotADir { path: String },
     #[error("{path} does not name a folder (give a path that ends in a folder name)")]

@@ -22,18 +22,24 @@ use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::id::{CountryId, NodeId};
-use crate::model::{Model, NodeKind, Stage};
+use crate::model::{Model, NodeKind};
 use crate::network::{CommodityNetwork, Label, Origin, Role};
 use crate::program::CommodityProgram;
 
 /// Fractions by country, summing to 1 (or empty when there is nothing).
 pub type Shares = BTreeMap<CountryId, f64>;
 
+/// Fractions by (mining country, refining country): the joint composition of
+/// refined material (raw material has no pair).
+pub type Pairs = BTreeMap<(CountryId, CountryId), f64>;
+
 /// The composition of one stream of material.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mix {
     pub mining: Shares,
     pub refining: Shares,
+    /// Which mining country's material was refined in which country.
+    pub pairs: Pairs,
 }
 
 impl Mix {
@@ -44,11 +50,15 @@ impl Mix {
         for (c, s) in &other.refining {
             *self.refining.entry(*c).or_default() += s * weight;
         }
+        for (c, s) in &other.pairs {
+            *self.pairs.entry(*c).or_default() += s * weight;
+        }
     }
 
     pub(crate) fn scale(&mut self, factor: f64) {
         self.mining.values_mut().for_each(|s| *s *= factor);
         self.refining.values_mut().for_each(|s| *s *= factor);
+        self.pairs.values_mut().for_each(|s| *s *= factor);
     }
 }
 
@@ -110,6 +120,7 @@ fn recipes(
                 mix.mining.insert(node.country, 1.0);
                 if node.kind != NodeKind::Mine {
                     mix.refining.insert(node.country, 1.0);
+                    mix.pairs.insert((node.country, node.country), 1.0);
                 }
                 for l in net.labels_out(NodeId::from_index(v)) {
                     let recipe = Recipe {
@@ -204,6 +215,7 @@ fn compositions(recipes: &BTreeMap<Stream, Recipe>) -> HashMap<Stream, Mix> {
                     let mut mix = blend(recipe.parts.iter().copied(), &known);
                     if let Some(country) = recipe.stamps {
                         mix.refining = Shares::from([(country, 1.0)]);
+                        mix.pairs = stamped(&mix.mining, country);
                     }
                     Some(mix)
                 }
@@ -218,12 +230,12 @@ fn compositions(recipes: &BTreeMap<Stream, Recipe>) -> HashMap<Stream, Mix> {
 }
 
 /// The compositions of a strongly connected group of streams, exactly: for
-/// each stage, the system m_i = sum_j w_ij m_j + b_i (w_ij the share of
-/// stream i made of member j, b_i what comes from outside the group, already
-/// known) is solved for all countries at once. A group that takes in no
-/// known material gets no composition. Since the group is strongly connected
-/// and some stream in it takes in outside material, I - W is irreducibly
-/// diagonally dominant, hence regular.
+/// each stage (and for the pairs), the system m_i = sum_j w_ij m_j + b_i
+/// (w_ij the share of stream i made of member j, b_i what comes from outside
+/// the group, already known) is solved for all countries at once. A group
+/// that takes in no known material gets no composition. Since the group is
+/// strongly connected and some stream in it takes in outside material,
+/// I - W is irreducibly diagonally dominant, hence regular.
 fn solve_cycle(
     members: &[Stream],
     recipes: &BTreeMap<Stream, Recipe>,
@@ -240,40 +252,90 @@ fn solve_cycle(
     if !fed {
         return Vec::new();
     }
-    let n = members.len();
-    let mut mixes = vec![Mix::default(); n];
-    for stage in [Stage::Mining, Stage::Refining] {
-        let pick = |m: &Mix| -> Shares {
-            match stage {
-                Stage::Mining => m.mining.clone(),
-                Stage::Refining => m.refining.clone(),
+    let group = Group {
+        members,
+        recipes,
+        known,
+        position: &position,
+    };
+    let stamps = |i: usize| recipes[&members[i]].stamps;
+    // A refiner's output is the mining mix of its input, refined in its country.
+    let Some(mining) = group.solve(|m| m.mining.clone(), |_| None) else {
+        return Vec::new(); // singular only through rounding: leave the group out
+    };
+    let Some(refining) = group.solve(
+        |m| m.refining.clone(),
+        |i| stamps(i).map(|c| Shares::from([(c, 1.0)])),
+    ) else {
+        return Vec::new();
+    };
+    let Some(pairs) = group.solve(
+        |m| m.pairs.clone(),
+        |i| stamps(i).map(|c| stamped(&mining[i], c)),
+    ) else {
+        return Vec::new();
+    };
+    let mixes = mining
+        .into_iter()
+        .zip(refining)
+        .zip(pairs)
+        .map(|((mining, refining), pairs)| Mix {
+            mining,
+            refining,
+            pairs,
+        });
+    members.iter().copied().zip(mixes).collect()
+}
+
+/// The joint composition of material of mining mix `mining` refined in `country`.
+fn stamped(mining: &Shares, country: CountryId) -> Pairs {
+    mining.iter().map(|(&m, &s)| ((m, country), s)).collect()
+}
+
+/// A strongly connected group of streams and what is known outside it.
+struct Group<'a> {
+    members: &'a [Stream],
+    recipes: &'a BTreeMap<Stream, Recipe>,
+    known: &'a HashMap<Stream, Mix>,
+    position: &'a HashMap<Stream, usize>,
+}
+
+impl Group<'_> {
+    /// One dimension of the compositions (`pick` reads it from a known mix;
+    /// `fixed(i)` is member i's own composition when it does not blend its
+    /// parts, a refiner's stamp); `None` if the system is singular.
+    fn solve<K: Ord + Copy + std::hash::Hash>(
+        &self,
+        pick: impl Fn(&Mix) -> BTreeMap<K, f64>,
+        fixed: impl Fn(usize) -> Option<BTreeMap<K, f64>>,
+    ) -> Option<Vec<BTreeMap<K, f64>>> {
+        let n = self.members.len();
+        let own: Vec<Option<BTreeMap<K, f64>>> = (0..n).map(&fixed).collect();
+        let mut keys: BTreeSet<K> = BTreeSet::new();
+        for (i, s) in self.members.iter().enumerate() {
+            if let Some(f) = &own[i] {
+                keys.extend(f.keys());
             }
-        };
-        let mut countries: BTreeSet<CountryId> = BTreeSet::new();
-        for s in members {
-            let r = &recipes[s];
-            if let (Stage::Refining, Some(c)) = (stage, r.stamps) {
-                countries.insert(c);
-            }
-            for (p, _) in &r.parts {
-                if let Some(m) = known.get(p) {
-                    countries.extend(pick(m).keys());
+            for (p, _) in &self.recipes[s].parts {
+                if let Some(m) = self.known.get(p) {
+                    keys.extend(pick(m).keys());
                 }
             }
         }
-        let countries: Vec<CountryId> = countries.into_iter().collect();
-        let column: HashMap<CountryId, usize> =
-            countries.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let keys: Vec<K> = keys.into_iter().collect();
+        let column: HashMap<K, usize> = keys.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         let mut a = vec![vec![0.0; n]; n];
-        let mut b = vec![vec![0.0; countries.len()]; n];
-        for (i, s) in members.iter().enumerate() {
+        let mut b = vec![vec![0.0; keys.len()]; n];
+        for (i, s) in self.members.iter().enumerate() {
             a[i][i] = 1.0;
-            let r = &recipes[s];
-            if let (Stage::Refining, Some(c)) = (stage, r.stamps) {
-                b[i][column[&c]] = 1.0;
+            if let Some(f) = &own[i] {
+                for (k, v) in f {
+                    b[i][column[k]] = *v;
+                }
                 continue;
             }
-            let weighed = |p: &Stream| position.contains_key(p) || known.contains_key(p);
+            let r = &self.recipes[s];
+            let weighed = |p: &Stream| self.position.contains_key(p) || self.known.contains_key(p);
             let total: f64 = r
                 .parts
                 .iter()
@@ -284,32 +346,28 @@ fn solve_cycle(
                 continue;
             }
             for (p, x) in &r.parts {
-                if let Some(&j) = position.get(p) {
+                if let Some(&j) = self.position.get(p) {
                     a[i][j] -= x / total;
-                } else if let Some(m) = known.get(p) {
-                    for (c, share) in pick(m) {
-                        b[i][column[&c]] += share * x / total;
+                } else if let Some(m) = self.known.get(p) {
+                    for (k, share) in pick(m) {
+                        b[i][column[&k]] += share * x / total;
                     }
                 }
             }
         }
-        let Some(x) = gauss(a, b) else {
-            return Vec::new(); // singular only through rounding: leave the group out
-        };
-        for (i, row) in x.into_iter().enumerate() {
-            let shares: Shares = countries
-                .iter()
-                .zip(row)
-                .filter(|(_, v)| *v > 0.0)
-                .map(|(c, v)| (*c, v))
-                .collect();
-            match stage {
-                Stage::Mining => mixes[i].mining = shares,
-                Stage::Refining => mixes[i].refining = shares,
-            }
-        }
+        let x = gauss(a, b)?;
+        Some(
+            x.into_iter()
+                .map(|row| {
+                    keys.iter()
+                        .zip(row)
+                        .filter(|(_, v)| *v > 0.0)
+                        .map(|(k, v)| (*k, v))
+                        .collect()
+                })
+                .collect(),
+        )
     }
-    members.iter().copied().zip(mixes).collect()
 }
 
 /// Solves A X = B (A square, B with one column per country) by Gaussian
@@ -488,6 +546,20 @@ mod tests {
                         && near(code(&mix.refining, "JPN"), want)
                         && near(code(&mix.refining, "KOR"), 1.0 - want),
                     "b = {b}: {who} should be AUS/JPN {want}: {mix:?}"
+                );
+                // AUS ore is refined in JPN only, CHL ore in KOR only.
+                let pair = |m: &str, r: &str| {
+                    let i = model.countries.iter().position(|c| c.code == m).unwrap();
+                    let j = model.countries.iter().position(|c| c.code == r).unwrap();
+                    let key = (CountryId::from_index(i), CountryId::from_index(j));
+                    mix.pairs.get(&key).copied().unwrap_or(0.0)
+                };
+                assert!(
+                    (pair("AUS", "JPN") - want).abs() <= 1e-9
+                        && (pair("CHL", "KOR") - (1.0 - want)).abs() <= 1e-9
+                        && mix.pairs.len() == 2,
+                    "b = {b}: {who}'s pairs: {:?}",
+                    mix.pairs
                 );
             }
         }

@@ -2,6 +2,7 @@
 //! (section 5 of the contract), then render them as a table, JSON or files.
 
 pub mod files;
+pub mod html;
 pub mod mix;
 pub mod stockpile;
 pub mod stress;
@@ -145,6 +146,19 @@ pub struct ConsumerReport {
     pub refining_shares: BTreeMap<String, f64>,
     pub hhi_mining: f64,
     pub hhi_refining: f64,
+    /// Tonnes delivered by (mining country, refining country): whose ore was
+    /// refined where (refined material only), sorted by the two codes. The
+    /// HTML report's Sankey is drawn from these.
+    #[serde(default)]
+    pub pairs: Vec<PairReport>,
+}
+
+/// The tonnes of one consumer's deliveries mined in `mining` and refined in `refining`.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct PairReport {
+    pub mining: String,
+    pub refining: String,
+    pub amount: f64,
 }
 
 /// One commodity's deliveries to all consumers together.
@@ -178,6 +192,9 @@ pub struct PolicyReport {
     pub commodity: String,
     pub stage: Stage,
     pub scope: String,
+    /// The consumers the scope pools (ids, sorted).
+    #[serde(default)]
+    pub scope_consumers: Vec<String>,
     pub from: String,
     pub limit: f64,
     pub actual: f64,
@@ -541,6 +558,7 @@ fn consumers(model: &Model, s: &Solved<'_>) -> Vec<Delivery> {
                 hhi_refining: hhi(&mix.refining),
                 mining_shares: named_shares(model, &mix.mining),
                 refining_shares: named_shares(model, &mix.refining),
+                pairs: pairs(model, &mix.pairs, delivered),
             };
             Delivery {
                 report,
@@ -558,6 +576,45 @@ fn named_shares(model: &Model, shares: &mix::Shares) -> BTreeMap<String, f64> {
         .filter(|(_, v)| **v > 1e-12)
         .map(|(c, v)| (model.country(*c).code.clone(), share(*v)))
         .collect()
+}
+
+/// Tonnes by (mining, refining) country code: exact fractions of the exact
+/// delivery, rounded to the power of ten at or above 1e-9 of the delivery
+/// (never finer than 1e-6 t): as coarse as the shares' 1e-9, so that, like
+/// them, the pairs do not depend on the float noise of the solver's method.
+/// Pairs that round to 0 are left out.
+fn pairs(model: &Model, pairs: &mix::Pairs, delivered: f64) -> Vec<PairReport> {
+    let exponent = if delivered > 0.0 {
+        ((1e-9 * delivered).log10().ceil() as i32).max(-6)
+    } else {
+        -6
+    };
+    // Divided by an exact power of ten, so 2000 t stays 2000, not 2000.0000000000002.
+    let round = |x: f64| {
+        let r = if exponent < 0 {
+            let scale = 10f64.powi(-exponent);
+            (x * scale).round() / scale
+        } else {
+            let step = 10f64.powi(exponent);
+            (x / step).round() * step
+        };
+        if r == 0.0 {
+            0.0
+        } else {
+            r
+        }
+    };
+    let mut out: Vec<PairReport> = pairs
+        .iter()
+        .map(|(&(m, r), &s)| PairReport {
+            mining: model.country(m).code.clone(),
+            refining: model.country(r).code.clone(),
+            amount: round(s * delivered),
+        })
+        .filter(|p| p.amount > 0.0)
+        .collect();
+    out.sort_by(|a, b| (&a.mining, &a.refining).cmp(&(&b.mining, &b.refining)));
+    out
 }
 
 /// The HHI of exact shares, rounded for display.
@@ -650,6 +707,15 @@ fn policies(model: &Model, s: &Solved<'_>) -> Vec<PolicyReport> {
                 commodity: k.clone(),
                 stage: inst.stage,
                 scope: inst.scope_label.clone(),
+                scope_consumers: {
+                    let mut ids: Vec<String> = inst
+                        .consumers
+                        .iter()
+                        .map(|&c| model.node(c).id.clone())
+                        .collect();
+                    ids.sort();
+                    ids
+                },
                 from: inst.from_label.clone(),
                 limit: inst.share,
                 actual: if tonnes(delivered) > 0.0 {
