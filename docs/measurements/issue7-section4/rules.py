@@ -1,7 +1,7 @@
 import re, statistics, sys, collections
 rows = []
 # existing per-program table in docs/performance.md
-doc = open('/work/wt-method/docs/performance.md').read()
+doc = open('docs/performance.md').read()
 sec = doc.split('### Per program')[1].split('What the table shows')[0]
 for line in sec.splitlines():
     c = [x.strip() for x in line.strip('|').split('|')]

@@ -1,5 +1,5 @@
 #!/bin/bash
-S=${S:-/work/meas/scale-hs115}
+S=${S:-${SCALE:-target/release/examples/scale}}
 TAG=${TAG:-hs115}
 for r in 1 2 3; do
  for fam in medium regional:600 regional:1000; do

@@ -3,7 +3,7 @@
 for r in 1 2 3; do
  for fam in regional:400 regional:500; do
   for b in old new; do
-    S=/work/meas/scale-hs115; [ $b = new ] && S=/work/meas/scale-newrule
+    S=${SCALE:-target/release/examples/scale}; [ $b = new ] && S=${SCALE_NEW:-target/release/examples/scale}
     l0=$(cut -d' ' -f1-3 /proc/loadavg)
     out=$($S $fam --caps-each --commodities 3 --no-star --tie-break none 2>/dev/null | grep -E "^(summary|program):")
     l1=$(cut -d' ' -f1-3 /proc/loadavg)

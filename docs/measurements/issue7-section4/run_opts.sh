@@ -1,5 +1,5 @@
 #!/bin/bash
-S=/work/meas/scale-hs115
+S=${SCALE:-target/release/examples/scale}
 C="--caps-each --commodities 3 --no-star --tie-break none"
 one() { # fam label args...
   fam=$1; label=$2; shift 2

@@ -3,8 +3,8 @@
 # against Python + highspy 1.15.0 on the same LPs as one LP (IPM), interleaved
 for r in 1 2 3; do
   l0=$(cut -d' ' -f1-3 /proc/loadavg)
-  /work/meas/scale-newrule regional:600 --caps-each --commodities 3 --no-star --tie-break none 2>/dev/null | grep -E "^(summary|program)" | sed "s/^/sourcemix caps600 r$r load $l0: /"
-  v115/bin/python /work/wt-method/scripts/lp_blocks.py --method ipm --runs 1 --only one mps/caps600/*.mps | grep "^run" | sed "s/^/python caps600 r$r: /"
+  ${SCALE_NEW:-target/release/examples/scale} regional:600 --caps-each --commodities 3 --no-star --tie-break none 2>/dev/null | grep -E "^(summary|program)" | sed "s/^/sourcemix caps600 r$r load $l0: /"
+  v115/bin/python ${LP_BLOCKS:-scripts/lp_blocks.py} --method ipm --runs 1 --only one mps/caps600/*.mps | grep "^run" | sed "s/^/python caps600 r$r: /"
   l0=$(cut -d' ' -f1-3 /proc/loadavg)
-  /work/meas/scale-newrule regional:400 --caps-each --commodities 3 --no-star --tie-break none 2>/dev/null | grep -E "^(summary|program)" | sed "s/^/sourcemix-newrule caps400 r$r load $l0: /"
+  ${SCALE_NEW:-target/release/examples/scale} regional:400 --caps-each --commodities 3 --no-star --tie-break none 2>/dev/null | grep -E "^(summary|program)" | sed "s/^/sourcemix-newrule caps400 r$r load $l0: /"
 done
