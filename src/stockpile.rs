@@ -273,9 +273,22 @@ pub fn size(table: &UnmetTable, tolerance: f64) -> Result<Sizing, SolveError> {
             })
             .sum()
     };
+    // The saving from the unrounded stocks: the rounded ones of the joint
+    // and of each consumer alone differ by up to 1e-6 t each, which would
+    // show as cents saved where nothing is.
+    let exact_value_of = |split: &[f64]| -> Option<f64> {
+        split
+            .iter()
+            .zip(&table.price)
+            .map(|(&z, p)| if z > 0.0 { p.map(|p| p * z) } else { Some(0.0) })
+            .sum()
+    };
     let separate: f64 = alone.iter().map(|f| f.total).sum();
     let joint_value = value_of(&joint.split);
     let separate_value: Option<f64> = alone.iter().map(|f| value_of(&f.split)).sum();
+    let saving_value = exact_value_of(&joint.split)
+        .zip(alone.iter().map(|f| exact_value_of(&f.split)).sum::<Option<f64>>())
+        .map(|(j, s)| money((s - j).max(0.0)));
     let shared_holders = (0..table.holders.len())
         .filter(|&h| {
             let mut to: Vec<usize> = table
@@ -302,9 +315,7 @@ pub fn size(table: &UnmetTable, tolerance: f64) -> Result<Sizing, SolveError> {
             saving: tonnes((separate - joint.total).max(0.0)),
             joint_value: joint_value.map(money),
             separate_value: separate_value.map(money),
-            saving_value: joint_value
-                .zip(separate_value)
-                .map(|(j, s)| money((s - j).max(0.0))),
+            saving_value,
             shared_holders,
         },
     })
