@@ -287,7 +287,12 @@ pub fn size(table: &UnmetTable, tolerance: f64) -> Result<Sizing, SolveError> {
     let joint_value = value_of(&joint.split);
     let separate_value: Option<f64> = alone.iter().map(|f| value_of(&f.split)).sum();
     let saving_value = exact_value_of(&joint.split)
-        .zip(alone.iter().map(|f| exact_value_of(&f.split)).sum::<Option<f64>>())
+        .zip(
+            alone
+                .iter()
+                .map(|f| exact_value_of(&f.split))
+                .sum::<Option<f64>>(),
+        )
         .map(|(j, s)| money((s - j).max(0.0)));
     let shared_holders = (0..table.holders.len())
         .filter(|&h| {

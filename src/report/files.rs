@@ -84,6 +84,55 @@ impl WriteError {
 /// that begins with `=`, `+`, `-`, `@`, a tab or a carriage return as a
 /// formula (CSV injection); such a cell gets a leading `'`, which spreadsheets
 /// show as text. Numbers are written as numbers and never pass through here.
+/// The columns of each report table, shared by the CSV files of `--out`
+/// and the sheets of `--xlsx` (report::xlsx), so the two cannot drift.
+pub const FLOW_COLUMNS: [&str; 5] = ["from", "to", "commodity", "line", "amount"];
+pub const MIX_COLUMNS: [&str; 6] = [
+    "consumer",
+    "commodity",
+    "stage",
+    "country",
+    "amount",
+    "share",
+];
+pub const POLICY_COLUMNS: [&str; 11] = [
+    "policy",
+    "type",
+    "commodity",
+    "stage",
+    "scope",
+    "from",
+    "limit",
+    "actual",
+    "delivered",
+    "binding",
+    "shadow_price",
+];
+pub const CAPACITY_COLUMNS: [&str; 9] = [
+    "kind",
+    "node",
+    "route",
+    "commodity",
+    "line",
+    "capacity",
+    "used",
+    "binding",
+    "shadow_price",
+];
+pub const RANGE_COLUMNS: [&str; 11] = [
+    "commodity",
+    "kind",
+    "scope",
+    "stage",
+    "country",
+    "demand",
+    "amount",
+    "min",
+    "max",
+    "min_share",
+    "max_share",
+];
+
 pub fn csv_text(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
@@ -205,23 +254,7 @@ pub fn ranges_csv(report: &Report) -> Result<Vec<u8>, WriteError> {
         min_share: r.min_share,
         max_share: r.max_share,
     });
-    csv_of(
-        "ranges.csv",
-        rows,
-        &[
-            "commodity",
-            "kind",
-            "scope",
-            "stage",
-            "country",
-            "demand",
-            "amount",
-            "min",
-            "max",
-            "min_share",
-            "max_share",
-        ],
-    )
+    csv_of("ranges.csv", rows, &RANGE_COLUMNS)
 }
 
 /// A CSV file: `header`, then one record per row; every header cell passes
@@ -258,24 +291,9 @@ pub fn render_all(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>, Write
         line: f.line,
         amount: f.amount,
     });
-    let flows = csv_of(
-        "flows.csv",
-        flow_rows,
-        &["from", "to", "commodity", "line", "amount"],
-    )?;
+    let flows = csv_of("flows.csv", flow_rows, &FLOW_COLUMNS)?;
     let mix_rows = mix_rows(report, csv_text);
-    let mix = csv_of(
-        "mix.csv",
-        mix_rows,
-        &[
-            "consumer",
-            "commodity",
-            "stage",
-            "country",
-            "amount",
-            "share",
-        ],
-    )?;
+    let mix = csv_of("mix.csv", mix_rows, &MIX_COLUMNS)?;
     let policy_rows = report.policies.iter().map(|p| PolicyRow {
         policy: csv_text(&p.policy),
         kind: p.kind.as_str(),
@@ -289,20 +307,7 @@ pub fn render_all(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>, Write
         binding: p.binding,
         shadow_price: p.shadow_price,
     });
-    let policy_header = [
-        "policy",
-        "type",
-        "commodity",
-        "stage",
-        "scope",
-        "from",
-        "limit",
-        "actual",
-        "delivered",
-        "binding",
-        "shadow_price",
-    ];
-    let policies = csv_of("policies.csv", policy_rows, &policy_header)?;
+    let policies = csv_of("policies.csv", policy_rows, &POLICY_COLUMNS)?;
     let capacity_rows = report.capacities.iter().map(|c| CapacityRow {
         kind: c.kind.as_str(),
         node: csv_text(c.node.as_deref().unwrap_or("")),
@@ -314,18 +319,7 @@ pub fn render_all(report: &Report) -> Result<Vec<(&'static str, Vec<u8>)>, Write
         binding: c.binding,
         shadow_price: c.shadow_price,
     });
-    let capacity_header = [
-        "kind",
-        "node",
-        "route",
-        "commodity",
-        "line",
-        "capacity",
-        "used",
-        "binding",
-        "shadow_price",
-    ];
-    let capacities = csv_of("capacities.csv", capacity_rows, &capacity_header)?;
+    let capacities = csv_of("capacities.csv", capacity_rows, &CAPACITY_COLUMNS)?;
     let mut out = vec![
         ("summary.json", json(report).into_bytes()),
         ("flows.csv", flows),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use super::files::{mix_rows, WriteError};
+use super::files::{self, mix_rows, WriteError};
 use super::Report;
 
 /// How a number is shown. The stored value is the report's, unrounded.
@@ -193,17 +193,7 @@ pub fn report_sheets(report: &Report) -> Vec<Sheet> {
         ),
     ]);
 
-    let mut mix = Sheet::new(
-        "mix",
-        &[
-            "consumer",
-            "commodity",
-            "stage",
-            "country",
-            "amount",
-            "share",
-        ],
-    );
+    let mut mix = Sheet::new("mix", &files::MIX_COLUMNS);
     mix.rows = mix_rows(report, std::borrow::Cow::Borrowed)
         .map(|m| {
             vec![
@@ -217,7 +207,7 @@ pub fn report_sheets(report: &Report) -> Vec<Sheet> {
         })
         .collect();
 
-    let mut flows = Sheet::new("flows", &["from", "to", "commodity", "line", "amount"]);
+    let mut flows = Sheet::new("flows", &files::FLOW_COLUMNS);
     flows.rows = report
         .flows
         .iter()
@@ -232,22 +222,7 @@ pub fn report_sheets(report: &Report) -> Vec<Sheet> {
         })
         .collect();
 
-    let mut policies = Sheet::new(
-        "policies",
-        &[
-            "policy",
-            "type",
-            "commodity",
-            "stage",
-            "scope",
-            "from",
-            "limit",
-            "actual",
-            "delivered",
-            "binding",
-            "shadow_price",
-        ],
-    );
+    let mut policies = Sheet::new("policies", &files::POLICY_COLUMNS);
     policies.rows = report
         .policies
         .iter()
@@ -268,20 +243,7 @@ pub fn report_sheets(report: &Report) -> Vec<Sheet> {
         })
         .collect();
 
-    let mut capacities = Sheet::new(
-        "capacities",
-        &[
-            "kind",
-            "node",
-            "route",
-            "commodity",
-            "line",
-            "capacity",
-            "used",
-            "binding",
-            "shadow_price",
-        ],
-    );
+    let mut capacities = Sheet::new("capacities", &files::CAPACITY_COLUMNS);
     capacities.rows = report
         .capacities
         .iter()
@@ -302,22 +264,7 @@ pub fn report_sheets(report: &Report) -> Vec<Sheet> {
 
     let mut sheets = vec![summary, mix, flows, policies, capacities];
     if !report.ranges.is_empty() {
-        let mut ranges = Sheet::new(
-            "ranges",
-            &[
-                "commodity",
-                "kind",
-                "scope",
-                "stage",
-                "country",
-                "demand",
-                "amount",
-                "min",
-                "max",
-                "min_share",
-                "max_share",
-            ],
-        );
+        let mut ranges = Sheet::new("ranges", &files::RANGE_COLUMNS);
         ranges.rows = report
             .ranges
             .iter()
