@@ -849,28 +849,21 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
         }
     };
     let stress = report::build(model, &window, &reference, &outcomes);
-    if let Some(dir) = &args.out {
-        if let Err(e) = report::write(&stress, dir) {
-            eprintln!("error: {e}");
-            return Ok(Exit::OutputFailed);
-        }
-    }
-    if let Some(path) = &args.html {
-        if let Err(e) = html::write_page(path, &html::stress_page(&stress)) {
-            eprintln!("error: {e}");
-            return Ok(Exit::OutputFailed);
-        }
-    }
-    let text = match args.format {
-        StressFormat::Table => report::table(&stress),
-        StressFormat::Json => report::json(&stress),
-        StressFormat::Csv => match report::impacts_csv(&stress) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(Exit::OutputFailed);
-            }
-        },
+    let outputs = AnalysisOutputs {
+        out: args.out.as_deref(),
+        html: args.html.as_deref(),
+        format: args.format,
+    };
+    let text = outputs.write(
+        |dir| report::write(&stress, dir),
+        || html::stress_page(&stress),
+        || report::table(&stress),
+        || report::json(&stress),
+        || report::impacts_csv(&stress),
+    );
+    let text = match text {
+        Ok(text) => text,
+        Err(exit) => return Ok(exit),
     };
     print_stdout(&text)?;
     eprintln!(
@@ -998,28 +991,21 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
             return Ok(Exit::SolverFailed);
         }
     };
-    if let Some(dir) = &args.out {
-        if let Err(e) = report::write(&sized, dir) {
-            eprintln!("error: {e}");
-            return Ok(Exit::OutputFailed);
-        }
-    }
-    if let Some(path) = &args.html {
-        if let Err(e) = html::write_page(path, &html::stockpile_page(&sized)) {
-            eprintln!("error: {e}");
-            return Ok(Exit::OutputFailed);
-        }
-    }
-    let text = match args.format {
-        StressFormat::Table => report::table(&sized),
-        StressFormat::Json => report::json(&sized),
-        StressFormat::Csv => match report::stocks_csv(&sized) {
-            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(Exit::OutputFailed);
-            }
-        },
+    let outputs = AnalysisOutputs {
+        out: args.out.as_deref(),
+        html: args.html.as_deref(),
+        format: args.format,
+    };
+    let text = outputs.write(
+        |dir| report::write(&sized, dir),
+        || html::stockpile_page(&sized),
+        || report::table(&sized),
+        || report::json(&sized),
+        || report::stocks_csv(&sized),
+    );
+    let text = match text {
+        Ok(text) => text,
+        Err(exit) => return Ok(exit),
     };
     print_stdout(&text)?;
     Ok(Exit::Success)
@@ -1051,5 +1037,45 @@ fn convert(model: &Path, to: ConvertTo, out: &Path) -> anyhow::Result<Exit> {
             eprintln!("error: {e}");
             Ok(Exit::OutputFailed)
         }
+    }
+}
+
+/// Where `stress` and `stockpile` put their report: an `--out` folder, an
+/// `--html` page and the text on stdout in `--format`.
+struct AnalysisOutputs<'a> {
+    out: Option<&'a Path>,
+    html: Option<&'a Path>,
+    format: StressFormat,
+}
+
+impl AnalysisOutputs<'_> {
+    /// Writes the folder and the page, then renders the text; an error is
+    /// printed and becomes `Exit::OutputFailed`.
+    fn write<E1: std::fmt::Display, E2: std::fmt::Display>(
+        &self,
+        write_dir: impl FnOnce(&Path) -> Result<(), E1>,
+        page: impl FnOnce() -> String,
+        table: impl FnOnce() -> String,
+        json: impl FnOnce() -> String,
+        csv: impl FnOnce() -> Result<Vec<u8>, E2>,
+    ) -> Result<String, Exit> {
+        let failed = |e: &dyn std::fmt::Display| {
+            eprintln!("error: {e}");
+            Exit::OutputFailed
+        };
+        if let Some(dir) = self.out {
+            write_dir(dir).map_err(|e| failed(&e))?;
+        }
+        if let Some(path) = self.html {
+            html::write_page(path, &page()).map_err(|e| failed(&e))?;
+        }
+        Ok(match self.format {
+            StressFormat::Table => table(),
+            StressFormat::Json => json(),
+            StressFormat::Csv => {
+                let bytes = csv().map_err(|e| failed(&e))?;
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+        })
     }
 }
