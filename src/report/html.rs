@@ -774,9 +774,9 @@ pub fn page(kind: &str, title: &str, body: &str, data: &Value) -> String {
         esc(title),
         esc(kind),
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<script type=\"application/json\" id=\"sourcemix-data\">{}</script>\n",
+        "<script type=\"application/json\" id=\"sourcemix-data\">{}</script>",
         script_json(data)
     );
     // Apache ECharts, Apache License 2.0 (assets/vendor/echarts/LICENSE and NOTICE).
