@@ -285,12 +285,17 @@ pub struct CommodityWindow {
 
 impl CommodityWindow {
     pub fn unmet(&self) -> f64 {
-        self.consumers.iter().map(|c| c.unmet).sum()
+        total(&self.consumers, |c| c.unmet)
     }
 
     pub fn window_demand(&self) -> f64 {
-        self.consumers.iter().map(|c| c.window_demand).sum()
+        total(&self.consumers, |c| c.window_demand)
     }
+}
+
+/// One quantity summed over the consumers of a window.
+fn total(consumers: &[ConsumerImpact], of: impl Fn(&ConsumerImpact) -> f64) -> f64 {
+    consumers.iter().map(of).sum()
 }
 
 /// The undisrupted window: one entry per commodity of the model, in
@@ -334,12 +339,12 @@ pub struct DisruptionOutcome {
 impl DisruptionOutcome {
     /// Total unmet demand (t).
     pub fn unmet(&self) -> f64 {
-        self.consumers.iter().map(|c| c.unmet).sum()
+        total(&self.consumers, |c| c.unmet)
     }
 
     /// Total window demand of the commodity (t).
     pub fn window_demand(&self) -> f64 {
-        self.consumers.iter().map(|c| c.window_demand).sum()
+        total(&self.consumers, |c| c.window_demand)
     }
 
     /// The consumer with the largest unmet share, the first by id text

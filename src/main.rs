@@ -854,18 +854,16 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
         html: args.html.as_deref(),
         format: args.format,
     };
-    let text = outputs.write(
+    let written = outputs.write(
         |dir| report::write(&stress, dir),
         || html::stress_page(&stress),
         || report::table(&stress),
         || report::json(&stress),
         || report::impacts_csv(&stress),
     );
-    let text = match text {
-        Ok(text) => text,
-        Err(exit) => return Ok(exit),
-    };
-    print_stdout(&text)?;
+    if let Err(exit) = written {
+        return Ok(exit);
+    }
     eprintln!(
         "{} disruption{} solved in {:.2} s",
         set.len(),
@@ -996,18 +994,16 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
         html: args.html.as_deref(),
         format: args.format,
     };
-    let text = outputs.write(
+    let written = outputs.write(
         |dir| report::write(&sized, dir),
         || html::stockpile_page(&sized),
         || report::table(&sized),
         || report::json(&sized),
         || report::stocks_csv(&sized),
     );
-    let text = match text {
-        Ok(text) => text,
-        Err(exit) => return Ok(exit),
-    };
-    print_stdout(&text)?;
+    if let Err(exit) = written {
+        return Ok(exit);
+    }
     Ok(Exit::Success)
 }
 
@@ -1049,8 +1045,8 @@ struct AnalysisOutputs<'a> {
 }
 
 impl AnalysisOutputs<'_> {
-    /// Writes the folder and the page, then renders the text; an error is
-    /// printed and becomes `Exit::OutputFailed`.
+    /// Writes the folder and the page, then prints the text in `format`;
+    /// an error is printed and becomes `Exit::OutputFailed`.
     fn write<E1: std::fmt::Display, E2: std::fmt::Display>(
         &self,
         write_dir: impl FnOnce(&Path) -> Result<(), E1>,
@@ -1058,7 +1054,7 @@ impl AnalysisOutputs<'_> {
         table: impl FnOnce() -> String,
         json: impl FnOnce() -> String,
         csv: impl FnOnce() -> Result<Vec<u8>, E2>,
-    ) -> Result<String, Exit> {
+    ) -> Result<(), Exit> {
         let failed = |e: &dyn std::fmt::Display| {
             eprintln!("error: {e}");
             Exit::OutputFailed
@@ -1069,13 +1065,14 @@ impl AnalysisOutputs<'_> {
         if let Some(path) = self.html {
             html::write_page(path, &page()).map_err(|e| failed(&e))?;
         }
-        Ok(match self.format {
+        let text = match self.format {
             StressFormat::Table => table(),
             StressFormat::Json => json(),
             StressFormat::Csv => {
                 let bytes = csv().map_err(|e| failed(&e))?;
                 String::from_utf8_lossy(&bytes).into_owned()
             }
-        })
+        };
+        print_stdout(&text).map_err(|e| failed(&e))
     }
 }

@@ -98,23 +98,6 @@ pub fn workbook(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
 fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
     ws.set_name(&sheet.name)?;
     let bold = Format::new().set_bold();
-    let formats: Vec<(NumFormat, Format)> = [
-        NumFormat::Tonnes,
-        NumFormat::Money,
-        NumFormat::Share,
-        NumFormat::Index,
-        NumFormat::Integer,
-        NumFormat::General,
-    ]
-    .map(|f| (f, Format::new().set_num_format(f.code())))
-    .into();
-    let format_of = |f: NumFormat| {
-        &formats
-            .iter()
-            .find(|(k, _)| *k == f)
-            .expect("every format")
-            .1
-    };
     for (c, h) in sheet.header.iter().enumerate() {
         ws.write_string_with_format(0, col(c)?, h, &bold)?;
     }
@@ -131,7 +114,7 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet) -> Result<(), XlsxError> {
                     ws.write_string(r, c, s)?;
                 }
                 Cell::Number(x, f) if x.is_finite() => {
-                    ws.write_number_with_format(r, c, *x, format_of(*f))?;
+                    ws.write_number_with_format(r, c, *x, &Format::new().set_num_format(f.code()))?;
                 }
                 Cell::Number(x, _) => {
                     ws.write_string(r, c, x.to_string())?;
