@@ -555,6 +555,8 @@ pub fn disrupted_model(window_model: &Model, d: &Disruption) -> Model {
                     countries: BTreeSet::from([d.country]),
                 },
                 share: 0.0,
+                from_year: None,
+                until_year: None,
             });
         }
     }

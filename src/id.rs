@@ -53,6 +53,15 @@ define_id_type!(
     /// A row of `demand.csv` (one consumer and commodity).
     DemandId
 );
+define_id_type!(
+    /// A period of `[periods]` (contract section 10), in year order; a model
+    /// without `[periods]` has the one period 0.
+    PeriodId
+);
+define_id_type!(
+    /// A row of `expansion.csv` (one node and commodity that may add capacity).
+    ExpansionId
+);
 
 /// Lets a table of the validated model be indexed by its own id type only
 /// (`model.supply[supply_id]`), so a demand index can never read a supply row.

@@ -14,6 +14,7 @@ pub mod id;
 pub mod input;
 pub mod model;
 pub mod network;
+pub mod periods;
 pub mod pipeline;
 pub mod policies;
 pub mod program;

@@ -24,6 +24,12 @@ pub struct Model {
     /// One entry per directed edge and commodity (a `*` row is expanded).
     pub routes: Vec<Route>,
     pub policies: Vec<Policy>,
+    /// Contract section 10: the periods and investment options of a
+    /// multi-period model (`[periods]` in model.toml); `None` for a model of
+    /// one year. For a multi-period model the tables above are those of its
+    /// first period (`horizon.models[0]`), so that code that knows nothing
+    /// of periods sees one coherent year; what is solved is the horizon.
+    pub horizon: Option<Box<Horizon>>,
 }
 
 #[derive(Clone, Debug)]
@@ -112,6 +118,82 @@ pub struct Supply {
     /// caps its release in a disruption window (contract section 8,
     /// `disruption::Window`). Always `None` for mines and recyclers.
     pub stock: Option<f64>,
+    pub at: RowRef,
+}
+
+/// The periods of a multi-period model and what couples them (contract
+/// section 10).
+#[derive(Clone, Debug)]
+pub struct Horizon {
+    /// In increasing year order; index = `PeriodId`.
+    pub periods: Vec<Period>,
+    /// Per year, discounting to the first period's year.
+    pub discount_rate: f64,
+    /// Years, for expansion rows that leave `lifetime` blank.
+    pub default_lifetime: f64,
+    /// One single-period model per period (parallel to `periods`): the
+    /// period's supply, refining, demand and route rows after the
+    /// replace-per-period rule, and the policies in force in its year. Node,
+    /// country and commodity ids are those of the top-level model; supply,
+    /// refining, demand, route and policy ids are each period model's own.
+    /// Their own `horizon` is `None`.
+    pub models: Vec<Model>,
+    /// The rows of expansion.csv.
+    pub expansions: Vec<Expansion>,
+    /// Reserves of mines and stocks of stockpiles: budgets over the horizon.
+    pub budgets: Vec<Budget>,
+    /// The line of `[periods]` in model.toml.
+    pub line: Option<usize>,
+}
+
+/// One representative year.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Period {
+    pub year: i32,
+    /// How many years it stands for: up to the next period's year (the
+    /// last: `last_span`).
+    pub span: u32,
+    /// W_p = sum over those years y of (1 + r)^-(y - y_1).
+    pub weight: f64,
+}
+
+/// A row of expansion.csv: capacity a mine, recycler or refiner may add.
+#[derive(Clone, Debug)]
+pub struct Expansion {
+    pub node: NodeId,
+    pub commodity: CommodityId,
+    /// t per year in total over the horizon; `None` is unlimited.
+    pub max_added: Option<f64>,
+    /// currency per t per year of capacity.
+    pub capex: f64,
+    /// currency per t per year of capacity, per year (0 when blank).
+    pub fixed_cost: f64,
+    /// The first year in which added capacity can produce (the first
+    /// period's year when blank).
+    pub first_year: i32,
+    /// Years (the horizon's `default_lifetime` when blank).
+    pub lifetime: f64,
+    pub at: RowRef,
+}
+
+/// What a budget over the horizon limits.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BudgetKind {
+    /// A mine's `reserve`: sum_p span_p x supplied_p <= reserve.
+    Reserve,
+    /// A stockpile's `stock`: sum_p span_p x released_p <= stock.
+    Stock,
+}
+
+/// A reserve or stock: t over the whole horizon for one node and commodity.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    pub node: NodeId,
+    pub commodity: CommodityId,
+    pub kind: BudgetKind,
+    /// t over the horizon.
+    pub amount: f64,
+    /// The first supply row that gives it.
     pub at: RowRef,
 }
 
@@ -242,6 +324,17 @@ pub struct Policy {
     pub scope: Scope,
     pub from: FromSet,
     pub share: f64,
+    /// The first and last year it applies in (inclusive; `None`: no bound).
+    /// Only a multi-period model may set them (contract section 10).
+    pub from_year: Option<i32>,
+    pub until_year: Option<i32>,
+}
+
+impl Policy {
+    /// Whether the policy applies in a period of year `year`.
+    pub fn applies_in(&self, year: i32) -> bool {
+        self.from_year.is_none_or(|y| year >= y) && self.until_year.is_none_or(|y| year <= y)
+    }
 }
 
 impl Model {

@@ -42,6 +42,7 @@ pub fn validate(raw: &RawModel, diags: &mut Diagnostics) -> Option<Model> {
         demand,
         routes,
         policies,
+        horizon: None,
     })
 }
 
@@ -578,6 +579,8 @@ impl Validator<'_, '_> {
             scope: scope?,
             from: from?,
             share: share?,
+            from_year: None,
+            until_year: None,
         })
     }
 
