@@ -176,8 +176,9 @@ pub struct Expansion {
     pub at: RowRef,
 }
 
-/// What a budget over the horizon limits.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// What a budget over the horizon limits. Serialized as `reserve`, `stock`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum BudgetKind {
     /// A mine's `reserve`: sum_p span_p x supplied_p <= reserve.
     Reserve,

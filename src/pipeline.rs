@@ -116,7 +116,12 @@ pub struct Loaded {
 pub struct Run {
     pub loaded: Loaded,
     pub outcome: Outcome,
+    /// The report of section 5; for a multi-period model, that of its first
+    /// period (every period's is in `horizon`).
     pub report: Report,
+    /// The report of a multi-period model (contract section 10), `None` for
+    /// a model of one year.
+    pub horizon: Option<report::horizon::HorizonReport>,
     /// What computing the share ranges took, when they were asked for.
     pub range_stats: Option<RangeStats>,
 }
@@ -168,6 +173,7 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
         loaded,
         outcome,
         report,
+        horizon: None,
         range_stats,
     })
 }

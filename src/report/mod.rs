@@ -2,6 +2,7 @@
 //! (section 5 of the contract), then render them as a table, JSON or files.
 
 pub mod files;
+pub mod horizon;
 pub mod html;
 pub mod mix;
 pub mod stockpile;
