@@ -1276,39 +1276,56 @@ fn show(files: &BTreeMap<&'static str, String>) -> String {
         .join("")
 }
 
+const HORIZON: Shape = Shape {
+    periods: true,
+    max_periods: 4,
+};
+
 /// Solves generated model `seed` and checks every invariant of a horizon.
 fn check_generated(seed: u64) -> HorizonReport {
-    let files = generate(
-        seed,
-        Shape {
-            periods: true,
-            max_periods: 4,
-        },
-    );
-    let dir = write_model(&files);
-    let name = format!("generated seed {seed}");
+    check_files(&format!("generated seed {seed}"), &generate(seed, HORIZON))
+}
+
+/// Solves the model of `files` and checks every invariant of a horizon.
+fn check_files(name: &str, files: &BTreeMap<&'static str, String>) -> HorizonReport {
+    let dir = write_model(files);
     let run = pipeline::run(&Request::folder(dir.path()))
-        .unwrap_or_else(|e| panic!("{name}: {e}\n{}", show(&files)));
+        .unwrap_or_else(|e| panic!("{name}: {e}\n{}", show(files)));
     let h = run
         .horizon
         .clone()
         .unwrap_or_else(|| panic!("{name}: no horizon report"));
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        check_horizon(&name, &run.loaded.model, &h)
+        check_horizon(name, &run.loaded.model, &h)
     }));
     if let Err(e) = result {
-        eprintln!("{name}: the model was\n{}", show(&files));
+        eprintln!("{name}: the model was\n{}", show(files));
         std::panic::resume_unwind(e);
     }
     h
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
     #[test]
     fn every_generated_horizon_satisfies_the_invariants(seed in any::<u64>()) {
         check_generated(seed);
+    }
+
+    #[test]
+    fn investment_options_never_raise_the_cost(seed in any::<u64>()) {
+        let files = generate(seed, HORIZON);
+        prop_assume!(files.contains_key("expansion.csv"));
+        let with = check_files(&format!("generated seed {seed}"), &files);
+        let mut fewer = files.clone();
+        fewer.remove("expansion.csv");
+        let without = check_files(&format!("generated seed {seed} without expansion.csv"), &fewer);
+        prop_assert!(
+            with.total_cost <= without.total_cost + TOL * without.total_cost.abs().max(1.0),
+            "seed {}: {} with the options, {} without", seed, with.total_cost, without.total_cost
+        );
+        prop_assert!(without.investment.is_empty());
     }
 
     #[test]
