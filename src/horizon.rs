@@ -682,3 +682,53 @@ fn used_by_period(
         })
         .collect()
 }
+
+/// Why a period's model could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PeriodError {
+    #[error("--year {0} is not a period of the model (its periods: {1})")]
+    NotAPeriod(i32, String),
+    #[error("the model has periods ({0}): name one with --year")]
+    YearNeeded(String),
+    #[error("--year needs a model with [periods]")]
+    NoPeriods,
+    #[error(transparent)]
+    Solver(#[from] SolveError),
+}
+
+/// The single-year model an analysis of one period runs on (contract section
+/// 10: "a disruption and a stockpile sizing name one period, with the
+/// investment plan of the least-cost solution fixed"): for a multi-period
+/// model, period `year`'s model with the capacity the least-cost plan makes
+/// available in it (`model_with_plan`); a model without periods as it is
+/// (and then `year` must be `None`).
+pub fn analysis_model(
+    model: &Model,
+    year: Option<i32>,
+    options: &SolveOptions,
+) -> Result<Model, PeriodError> {
+    let Some(horizon) = model.horizon.as_deref() else {
+        return match year {
+            Some(_) => Err(PeriodError::NoPeriods),
+            None => Ok(model.clone()),
+        };
+    };
+    let years = horizon
+        .periods
+        .iter()
+        .map(|p| p.year.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let year = year.ok_or_else(|| PeriodError::YearNeeded(years.clone()))?;
+    let period = horizon
+        .periods
+        .iter()
+        .position(|p| p.year == year)
+        .ok_or(PeriodError::NotAPeriod(year, years))?;
+    let outcomes = solve(model, horizon, options)?;
+    Ok(model_with_plan(
+        horizon,
+        &plan(&outcomes),
+        PeriodId::from_index(period),
+    ))
+}

@@ -785,6 +785,10 @@ struct StressArgs {
     /// Also write the report as one self-contained HTML page.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// For a model with [periods]: the period to analyse, with the
+    /// least-cost investment plan fixed (its capacity added).
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i32>,
     /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -841,6 +845,15 @@ fn parse_months(text: &str) -> Result<f64, String> {
     }
 }
 
+/// The exit of a `--year` that names no period or a solve that failed.
+fn period_error(e: sourcemix::horizon::PeriodError) -> Exit {
+    eprintln!("error: {e}");
+    match e {
+        sourcemix::horizon::PeriodError::Solver(_) => Exit::SolverFailed,
+        _ => Exit::Usage,
+    }
+}
+
 fn stress(args: StressArgs) -> anyhow::Result<Exit> {
     use sourcemix::disruption::{self, Window};
     use sourcemix::report::stress as report;
@@ -854,7 +867,12 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_or_report(&request) else {
         return Ok(Exit::InvalidModel);
     };
-    let model = &loaded.model;
+    let options = SolveOptions::with_method(args.method.into());
+    let model = match sourcemix::horizon::analysis_model(&loaded.model, args.year, &options) {
+        Ok(model) => model,
+        Err(e) => return Ok(period_error(e)),
+    };
+    let model = &model;
     let set = match disruption::select(model, &stages, &kinds, &args.commodities, &args.countries) {
         Ok(set) => set,
         Err(errors) => {
@@ -869,7 +887,6 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
         months: args.months,
         keep_policies: args.keep_policies,
     };
-    let options = SolveOptions::with_method(args.method.into());
     let progress = sourcemix::progress::Progress::new(
         set.len(),
         "disruptions",
@@ -961,6 +978,10 @@ struct StockpileArgs {
     /// Also write the report as one self-contained HTML page.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// For a model with [periods]: the period to analyse, with the
+    /// least-cost investment plan fixed (its capacity added).
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i32>,
     /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -984,7 +1005,12 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_or_report(&request) else {
         return Ok(Exit::InvalidModel);
     };
-    let model = &loaded.model;
+    let options = SolveOptions::with_method(args.method.into());
+    let model = match sourcemix::horizon::analysis_model(&loaded.model, args.year, &options) {
+        Ok(model) => model,
+        Err(e) => return Ok(period_error(e)),
+    };
+    let model = &model;
     // Every problem with the names given is reported at once.
     let selected = disruption::select(model, &stages, &kinds, &args.commodities, &args.countries);
     let named = stockpile::resolve(model, &args.protect, &args.holders);
@@ -1006,7 +1032,6 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
         },
         set,
     };
-    let options = SolveOptions::with_method(args.method.into());
     let progress = sourcemix::progress::Progress::new(
         sizing.set.len(),
         "disruptions",
