@@ -266,7 +266,9 @@ fn tied_candidates_share_the_investment_equally_whatever_the_method() {
     let json = |r: &HorizonReport| {
         let mut r = r.clone();
         r.timings = Default::default();
-        r.periods.iter_mut().for_each(|p| p.report.timings = Default::default());
+        r.periods
+            .iter_mut()
+            .for_each(|p| p.report.timings = Default::default());
         sourcemix::report::horizon::json(&r)
     };
     assert_eq!(json(&reports[0]), json(&reports[1]));
