@@ -546,9 +546,9 @@ fn investment_reports(model: &Model, horizon: &Horizon, plan: &Plan) -> Vec<Inve
             let option = &horizon.expansions[e.index()];
             let node = model.node(option.node);
             let last = (built.index()..horizon.periods.len())
+                .rev()
                 .map(PeriodId::from_index)
-                .filter(|&q| periods::available(&horizon.periods, option, built, q))
-                .last()
+                .find(|&q| periods::available(&horizon.periods, option, built, q))
                 .unwrap_or(built);
             let last_period = &horizon.periods[last.index()];
             InvestmentReport {

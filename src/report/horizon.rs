@@ -110,17 +110,20 @@ pub struct BudgetReport {
     pub shadow_price: f64,
 }
 
+/// Files rendered to bytes, by name.
+type Rendered = Vec<(&'static str, Vec<u8>)>;
+
 /// The files `solve --out` writes for a multi-period model: summary.json
 /// (the whole [`HorizonReport`]), the plan's own tables, and each of the
 /// single-year CSV files with every period's rows under a leading `year`
 /// column.
-pub fn render_all(h: &HorizonReport) -> Result<Vec<(&'static str, Vec<u8>)>, WriteError> {
+pub fn render_all(h: &HorizonReport) -> Result<Rendered, WriteError> {
     let mut out = vec![("summary.json", json(h).into_bytes())];
     out.push(("periods.csv", periods_csv(h)?));
     out.push(("investment.csv", investment_csv(h)?));
     out.push(("max_added.csv", max_added_csv(h)?));
     out.push(("budgets.csv", budgets_csv(h)?));
-    let mut per_period: Vec<(i32, Vec<(&'static str, Vec<u8>)>)> = Vec::new();
+    let mut per_period: Vec<(i32, Rendered)> = Vec::new();
     for p in &h.periods {
         per_period.push((p.year, files::render_all(&p.report)?));
     }
