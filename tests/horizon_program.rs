@@ -274,3 +274,34 @@ fn tied_candidates_share_the_investment_equally_whatever_the_method() {
     assert_eq!(json(&reports[0]), json(&reports[1]));
     drop(model);
 }
+
+#[test]
+fn ranges_per_period_are_taken_over_the_whole_horizon_face() {
+    let (_dir, model) = base_model();
+    let h = horizon(&model, 150.0, 0.0, None);
+    let options = SolveOptions::default();
+    let mut outcomes = horizon::solve(&model, &h, &options).expect("solved");
+    let (by_period, _) =
+        sourcemix::ranges::compute_horizon(&h, &mut outcomes, &options).expect("ranges");
+    assert_eq!(by_period.len(), 2);
+    let code = |r: &sourcemix::ranges::ShareRange| model.country(r.country).code.clone();
+    let mining = |p: usize| -> Vec<(String, f64, f64)> {
+        by_period[p]
+            .iter()
+            .filter(|r| r.stage == sourcemix::model::Stage::Mining)
+            .map(|r| (code(r), r.min, r.max))
+            .collect()
+    };
+    // 2024: only R1 (AAA) exists: 100 of 100, forced.
+    assert_eq!(mining(0), [("AAA".to_string(), 100.0, 100.0)]);
+    // 2030: R1's existing 100 t cost nothing to build, so any optimum uses
+    // all of it; the 50 t more come from the capacity built at R2 (BBB).
+    // Both are forced: no other split costs the same.
+    assert_eq!(
+        mining(1),
+        [
+            ("AAA".to_string(), 100.0, 100.0),
+            ("BBB".to_string(), 50.0, 50.0)
+        ]
+    );
+}

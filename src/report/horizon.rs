@@ -127,10 +127,15 @@ pub fn render_all(h: &HorizonReport) -> Result<Rendered, WriteError> {
     for p in &h.periods {
         per_period.push((p.year, files::render_all(&p.report)?));
     }
-    let names: Vec<&'static str> = per_period
-        .first()
-        .map(|(_, files)| files.iter().map(|(n, _)| *n).collect())
-        .unwrap_or_default();
+    // Every name any period has (ranges.csv only where ranges were computed).
+    let mut names: Vec<&'static str> = Vec::new();
+    for (_, files) in &per_period {
+        for (name, _) in files {
+            if !names.contains(name) {
+                names.push(name);
+            }
+        }
+    }
     for name in names.into_iter().filter(|n| n.ends_with(".csv")) {
         let tables: Vec<(i32, &[u8])> = per_period
             .iter()
