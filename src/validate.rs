@@ -100,6 +100,8 @@ pub fn validate(raw: &RawModel, diags: &mut Diagnostics) -> Option<Model> {
 type NodeKey = (NodeId, CommodityId);
 /// The cells from, to, commodity of a routes.csv row as written.
 type RouteKey = (String, String, String);
+/// A problem of a row, and the periods it holds in.
+type Problem = (String, BTreeSet<Option<i32>>);
 
 /// A checked row with the period it is for (`None`: every period) and the
 /// key by which a row of a year replaces the blank-year rows.
@@ -664,7 +666,8 @@ impl Validator<'_, '_> {
         tables: &[Tables],
     ) {
         let mut in_force: Vec<BTreeSet<Option<i32>>> = vec![BTreeSet::new(); routes.len()];
-        let mut found: BTreeMap<(usize, usize), (String, BTreeSet<Option<i32>>)> = BTreeMap::new();
+        // (route row, problem) -> (what, the periods it holds in)
+        let mut found: BTreeMap<(usize, usize), Problem> = BTreeMap::new();
         for t in tables {
             let processes: BTreeSet<NodeKey> =
                 t.refining.iter().map(|r| (r.node, r.commodity)).collect();
