@@ -457,10 +457,14 @@ impl Validator<'_, '_> {
                     );
                 }
             }
-            let Ok(year) = year else {
-                continue;
+            // A row whose year is wrong (reported) is kept as a blank-year
+            // row, unchecked for duplicates, so that it causes no warnings
+            // about a missing row.
+            let (year, good) = match year {
+                Ok(y) => (y, true),
+                Err(()) => (None, false),
             };
-            if self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
+            if !good || self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
                 out.push(Dated {
                     year,
                     key: (node, commodity),
@@ -501,10 +505,14 @@ impl Validator<'_, '_> {
                     format!("yield {yield_} is outside (0, 1] (output per tonne of input)"),
                 );
             }
-            let (Some(node), Some(commodity), Ok(year)) = (node, commodity, year) else {
+            let (Some(node), Some(commodity)) = (node, commodity) else {
                 continue;
             };
-            if self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
+            let (year, good) = match year {
+                Ok(y) => (y, true),
+                Err(()) => (None, false),
+            };
+            if !good || self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
                 out.push(Dated {
                     year,
                     key: (node, commodity),
@@ -546,12 +554,14 @@ impl Validator<'_, '_> {
                     "give a penalty here or set [defaults] shortfall_penalty in model.toml",
                 );
             }
-            let (Some(node), Some(commodity), Some(penalty), Ok(year)) =
-                (node, commodity, penalty, year)
-            else {
+            let (Some(node), Some(commodity), Some(penalty)) = (node, commodity, penalty) else {
                 continue;
             };
-            if self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
+            let (year, good) = match year {
+                Ok(y) => (y, true),
+                Err(()) => (None, false),
+            };
+            if !good || self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
                 out.push(Dated {
                     year,
                     key: (node, commodity),
@@ -591,9 +601,7 @@ impl Validator<'_, '_> {
             if !self.route_ends_ok(nodes, &row.at, from, to) {
                 continue;
             }
-            let Ok(year) = year else {
-                continue;
-            };
+            let year = year.unwrap_or(None); // a wrong year (reported): kept as blank
             let explicit = if row.commodity == "*" {
                 None
             } else {
@@ -1316,8 +1324,16 @@ pub fn summary(model: &Model, warnings: usize) -> String {
         model.nodes.len(),
         kinds.join(", ")
     ));
+    let first_period = match &model.horizon {
+        Some(h) => h
+            .periods
+            .first()
+            .map(|p| format!(" (in {}, the first period)", p.year))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     out.push_str(&format!(
-        "rows: {} supply, {} refining, {} demand, {} route edges\n",
+        "rows: {} supply, {} refining, {} demand, {} route edges{first_period}\n",
         model.supply.len(),
         model.refining.len(),
         model.demand.len(),
@@ -1355,15 +1371,31 @@ pub fn summary(model: &Model, warnings: usize) -> String {
             if h.budgets.len() == 1 { "" } else { "s" },
         ));
     }
-    out.push_str(&format!("policies: {}\n", model.policies.len()));
-    for p in &model.policies {
+    // A multi-period model: the policies of every period, each once.
+    let mut policies: Vec<&Policy> = model.policies.iter().collect();
+    if let Some(h) = &model.horizon {
+        policies = Vec::new();
+        for p in h.models.iter().flat_map(|m| &m.policies) {
+            if !policies.iter().any(|q| q.name == p.name) {
+                policies.push(p);
+            }
+        }
+    }
+    out.push_str(&format!("policies: {}\n", policies.len()));
+    for p in policies {
         let commodity = p
             .commodity
             .map(|k| model.commodity(k).id.clone())
             .unwrap_or_else(|| "*".into());
         let stages: Vec<&str> = p.stages.iter().map(|s| s.as_str()).collect();
+        let years = match (p.from_year, p.until_year) {
+            (None, None) => String::new(),
+            (Some(f), None) => format!(", from {f}"),
+            (None, Some(u)) => format!(", until {u}"),
+            (Some(f), Some(u)) => format!(", {f}..={u}"),
+        };
         out.push_str(&format!(
-            "  {}: {} {} at {} of {}\n",
+            "  {}: {} {} at {} of {}{years}\n",
             p.name,
             p.kind.as_str(),
             p.share,

@@ -441,6 +441,8 @@ fn a_year_that_is_not_a_period_is_an_error() {
         "\"2030.5\" is not a year",
     );
     assert_eq!(diags.errors().count(), 3, "{diags}");
+    // A row with a wrong year stays, so that nothing else is reported about it.
+    assert_eq!(diags.warnings().count(), 0, "{diags}");
 }
 
 #[test]
