@@ -972,3 +972,68 @@ fn a_shipped_model_without_periods_is_unchanged() {
     assert_eq!(loaded.model.supply.len(), 3);
     assert_eq!(loaded.model.routes.len(), 4);
 }
+
+// ------------------------------------------------------------- scenarios
+
+#[test]
+fn a_scenario_inserts_rows_for_a_year_and_changes_rows_of_every_year() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (name, text) in base() {
+        std::fs::write(dir.path().join(name), text).expect("writes");
+    }
+    let scenario = dir.path().join("later-cobalt.toml");
+    std::fs::write(
+        &scenario,
+        r#"[[insert]]
+table = "demand"
+rows = [{ node = "JPN-use", commodity = "co", demand = 20, year = 2035 }]
+
+[[insert]]
+table = "supply"
+rows = [{ node = "CHN-mine", commodity = "li", capacity = 5, cost = 10, reserve = 80, year = 2035 }]
+
+[[scale]]
+table = "supply"
+where = { node = "AUS-mine", commodity = "li" }
+capacity = 2
+"#,
+    )
+    .expect("writes");
+    let mut request = Request::folder(dir.path());
+    request
+        .scenarios
+        .push(pipeline::ScenarioSource::File(scenario.clone()));
+    let loaded = match pipeline::load(&request) {
+        Ok(l) => l,
+        Err(diags) => panic!("should load:\n{diags}"),
+    };
+    let model = loaded.model;
+    let h = model.horizon.as_ref().expect("a horizon");
+    let co_demand: Vec<Option<f64>> = h
+        .models
+        .iter()
+        .map(|m| {
+            m.demand
+                .iter()
+                .find(|d| model.commodity(d.commodity).id == "co")
+                .map(|d| d.demand)
+        })
+        .collect();
+    assert_eq!(co_demand, [None, Some(10.0), Some(20.0)]);
+    // [[scale]] changed the AUS-mine li rows of every year.
+    let aus_li: Vec<Option<f64>> = h.models.iter().map(|m| m.supply[0].capacity).collect();
+    assert_eq!(aus_li, [Some(200.0), Some(300.0), Some(200.0)]);
+    // The inserted row replaces CHN-mine's blank-year row in 2035 and
+    // brings a reserve.
+    let chn = h.models[2]
+        .supply
+        .iter()
+        .find(|s| model.node(s.node).id == "CHN-mine")
+        .expect("a CHN-mine row");
+    assert_eq!(chn.capacity, Some(5.0));
+    assert!(chn.at.file.ends_with("later-cobalt.toml"));
+    assert!(h
+        .budgets
+        .iter()
+        .any(|b| model.node(b.node).id == "CHN-mine" && b.amount == 80.0));
+}
