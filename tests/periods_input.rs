@@ -1037,3 +1037,47 @@ capacity = 2
         .iter()
         .any(|b| model.node(b.node).id == "CHN-mine" && b.amount == 80.0));
 }
+
+#[test]
+fn a_scenario_filter_selects_rows_by_their_year_cell() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for (name, text) in base() {
+        std::fs::write(dir.path().join(name), text).expect("writes");
+    }
+    let load_with = |text: &str| {
+        let scenario = dir.path().join("s.toml");
+        std::fs::write(&scenario, text).expect("writes");
+        let mut request = Request::folder(dir.path());
+        request
+            .scenarios
+            .push(pipeline::ScenarioSource::File(scenario));
+        pipeline::load(&request)
+    };
+    let loaded = load_with(
+        "[[scale]]\ntable = \"demand\"\nwhere = { commodity = \"li\", year = 2035 }\ndemand = 1.5\n",
+    )
+    .unwrap_or_else(|d| panic!("should load:\n{d}"));
+    let h = loaded.model.horizon.as_ref().expect("a horizon");
+    let li: Vec<f64> = h.models.iter().map(|m| m.demand[0].demand).collect();
+    // Only the row whose year cell is 2035 changes (the blank-year row
+    // that holds in 2024 and 2030 does not).
+    assert_eq!(li, [100.0, 100.0, 300.0]);
+    let diags = match load_with("[[remove]]\ntable = \"nodes\"\nwhere = { year = 2030 }\n") {
+        Ok(_) => panic!("should not load"),
+        Err(d) => d,
+    };
+    assert!(
+        diags
+            .to_string()
+            .contains("`where` keys year do not apply to nodes rows"),
+        "{diags}"
+    );
+    let diags = match load_with("[[remove]]\ntable = \"supply\"\nwhere = { year = [2024] }\n") {
+        Ok(_) => panic!("should not load"),
+        Err(d) => d,
+    };
+    assert!(
+        diags.to_string().contains("selects no row of supply"),
+        "{diags}"
+    );
+}

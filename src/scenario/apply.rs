@@ -279,22 +279,34 @@ fn numbers(
         Table::Supply => raw
             .supply
             .iter_mut()
-            .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
+            .filter(|r| {
+                filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Refining => raw
             .refining
             .iter_mut()
-            .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
+            .filter(|r| {
+                filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Demand => raw
             .demand
             .iter_mut()
-            .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
+            .filter(|r| {
+                filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Routes => raw
             .routes
             .iter_mut()
-            .filter(|r| filter.matches_route(&look, &r.from, &r.to, &r.commodity))
+            .filter(|r| {
+                filter.matches_route(&look, &r.from, &r.to, &r.commodity)
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Countries | Table::Nodes => {} // no numbers: refused above
     }
@@ -662,12 +674,17 @@ fn remove(
         ),
         Table::Supply => drop_rows!(
             raw.supply,
-            |r: &tables::SupplyRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
+            |r: &tables::SupplyRow| !(filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                && filter.matches_year(r.year)),
             |r: &tables::SupplyRow| format!("supply {} {}{}", r.node, r.commodity, in_year(r.year))
         ),
         Table::Refining => drop_rows!(
             raw.refining,
-            |r: &tables::RefiningRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
+            |r: &tables::RefiningRow| !(filter.matches_node_row(
+                &look,
+                &r.node,
+                Some(&r.commodity)
+            ) && filter.matches_year(r.year)),
             |r: &tables::RefiningRow| format!(
                 "refining {} {}{}",
                 r.node,
@@ -677,12 +694,14 @@ fn remove(
         ),
         Table::Demand => drop_rows!(
             raw.demand,
-            |r: &tables::DemandRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
+            |r: &tables::DemandRow| !(filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                && filter.matches_year(r.year)),
             |r: &tables::DemandRow| format!("demand {} {}{}", r.node, r.commodity, in_year(r.year))
         ),
         Table::Routes => drop_rows!(
             raw.routes,
-            |r: &tables::RouteRow| !filter.matches_route(&look, &r.from, &r.to, &r.commodity),
+            |r: &tables::RouteRow| !(filter.matches_route(&look, &r.from, &r.to, &r.commodity)
+                && filter.matches_year(r.year)),
             |r: &tables::RouteRow| format!(
                 "route {} -> {} {}{}",
                 r.from,
