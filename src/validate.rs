@@ -1405,3 +1405,42 @@ pub fn summary(model: &Model, warnings: usize) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(year: Option<i32>, key: &str, line: usize) -> Dated<String, usize> {
+        Dated {
+            year,
+            key: key.to_string(),
+            item: line,
+            reserve: None,
+        }
+    }
+
+    #[test]
+    fn a_row_of_a_year_replaces_the_blank_rows_of_its_key_in_that_year_only() {
+        let rows = [
+            row(None, "a", 2),
+            row(Some(2030), "a", 3),
+            row(None, "b", 4),
+            row(None, "b", 5), // parallel (routes): both replaced together
+            row(Some(2035), "b", 6),
+            row(Some(2030), "c", 7), // no blank row: absent in other years
+        ];
+        assert_eq!(pick(Some(2024), &rows), [2, 4, 5]);
+        assert_eq!(pick(Some(2030), &rows), [3, 4, 5, 7]);
+        assert_eq!(pick(Some(2035), &rows), [2, 6]);
+        // A model without periods: every (blank-year) row.
+        let blank = [row(None, "a", 2), row(None, "b", 3)];
+        assert_eq!(pick(None, &blank), [2, 3]);
+    }
+
+    #[test]
+    fn years_are_listed_for_reading() {
+        assert_eq!(years_text(&[2024]), "2024");
+        assert_eq!(years_text(&[2024, 2035]), "2024 and 2035");
+        assert_eq!(years_text(&[2024, 2030, 2035]), "2024, 2030 and 2035");
+    }
+}
