@@ -571,7 +571,7 @@ def build(data_dir):
                      f"{stats['expansion']} investment options (expansion.csv: "
                      f"{sum(1 for e in expansion if e[0].startswith('MINE-'))} mines, {sum(1 for e in expansion if e[0].startswith('REF-'))} refiners), "
                      f"{len(used_countries)} countries, 4 periods."]
-    bal = ["| commodity | year | existing mines, t | + balancing item C1, t | existing refining, t | demand (STEPS), t | demand (APS), t | mines / demand | refining / demand |",
+    bal = ["| commodity | year | existing mines, t | + balancing item C1, t | existing refining, t | demand (STEPS), t | demand (APS), t | (mines + C1) / demand | refining / demand |",
            "|---|---|---|---|---|---|---|---|---|"]
     for k in COMMODITIES:
         for y in YS:
