@@ -20,7 +20,7 @@
 //! A row that the reported optimum leaves slack is slack at every optimal
 //! dual's complementary point, so its price is 0 and no re-solve is needed.
 
-use crate::program::{CommodityProgram, RowTag};
+use crate::program::{Column, CommodityProgram, RowTag};
 use crate::solve::{LpSolution, Snapshot, SolveError, SolvedProgram};
 
 /// How far a row's bound is moved to read its one-sided price, in tonnes:
@@ -51,6 +51,35 @@ fn is_active(activity: f64, (lower, upper): (f64, f64)) -> bool {
     (lower.is_finite() && near(lower)) || (upper.is_finite() && near(upper))
 }
 
+/// A row whose one-sided price is reported.
+#[derive(Copy, Clone, Debug)]
+pub struct PricedRow {
+    /// The row's index in the solver instance.
+    pub row: usize,
+    /// For a policy row, the column of its scope's delivered total (`None`
+    /// when nothing can be delivered there): a policy over a scope that
+    /// receives nothing is priced 0 (`delivers_nothing`).
+    pub delivered: Option<Option<Column>>,
+}
+
+/// The reported rows of `program` (demand, capacities, policies), at their
+/// index in an instance where the program's rows start at `first_row`.
+pub fn priced_rows(program: &CommodityProgram, first_row: usize) -> Vec<PricedRow> {
+    program
+        .tags
+        .iter()
+        .enumerate()
+        .filter(|(_, tag)| is_priced(tag))
+        .map(|(row, tag)| PricedRow {
+            row: first_row + row,
+            delivered: match *tag {
+                RowTag::Policy(idx) => Some(program.policy_delivered[idx]),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
 /// Replaces the duals of the reported rows of `at` (a solution of
 /// `solved`'s program) by their one-sided derivatives, every bound moved
 /// upwards: more demand, more capacity, a higher share limit. Rows that
@@ -64,16 +93,23 @@ pub fn one_sided(
     if at.rows.len() != program.tags.len() {
         return Ok(()); // a program without rows: nothing to price
     }
+    price_rows(&priced_rows(program, 0), solved, at)
+}
+
+/// [`one_sided`] for the given rows of `solved`'s program (all of them rows
+/// of `at`).
+pub fn price_rows(
+    rows: &[PricedRow],
+    solved: &mut SolvedProgram,
+    at: &mut LpSolution,
+) -> Result<(), SolveError> {
     let started = std::time::Instant::now();
     let mut duals = at.duals.clone();
     let snapshot = solved.snapshot();
     let mut priced = Ok(());
-    for (row, tag) in program.tags.iter().enumerate() {
-        if !is_priced(tag) {
-            continue;
-        }
+    for &PricedRow { row, delivered } in rows {
         let bounds = solved.row_bounds(row);
-        if !is_active(at.rows[row], bounds) || delivers_nothing(program, tag, at) {
+        if !is_active(at.rows[row], bounds) || delivers_nothing(delivered, at) {
             duals[row] = 0.0;
             continue;
         }
@@ -96,11 +132,11 @@ pub fn one_sided(
 /// A policy whose scope receives nothing: its reported price is its dual x
 /// delivered / 100 = 0 whatever the dual (and moving a floor's bound there
 /// may leave no feasible flow).
-fn delivers_nothing(program: &CommodityProgram, tag: &RowTag, at: &LpSolution) -> bool {
-    let RowTag::Policy(idx) = *tag else {
-        return false;
-    };
-    program.policy_delivered[idx].is_none_or(|c| at.columns[c.index()] <= ACTIVE)
+fn delivers_nothing(delivered: Option<Option<Column>>, at: &LpSolution) -> bool {
+    match delivered {
+        None => false,
+        Some(column) => column.is_none_or(|c| at.columns[c.index()] <= ACTIVE),
+    }
 }
 
 /// The derivative of the least cost as `row`'s bounds move up by `STEP`

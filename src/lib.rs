@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod disruption;
 pub mod duals;
 pub mod frontier;
+pub mod horizon;
 pub mod id;
 pub mod input;
 pub mod model;

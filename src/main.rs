@@ -14,7 +14,7 @@ use sourcemix::frontier::{self, Cap, FrontierError};
 use sourcemix::input::numbers;
 use sourcemix::input::{workbook, ModelTexts};
 use sourcemix::pipeline::{self, OutDir, Request, RunError, ScenarioSource};
-use sourcemix::report::{files, html, table, xlsx};
+use sourcemix::report::{files, horizon as horizon_report, html, table, xlsx};
 use sourcemix::scenario::RunParams;
 use sourcemix::solve::{Method, SolveOptions};
 use sourcemix::tiebreak::TieBreak;
@@ -182,6 +182,10 @@ struct SolveArgs {
     /// The HiGHS method (the optimum is the same; the time is not).
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
+    /// For a model with [periods]: also show this period's report in full
+    /// (JSON and --out always carry every period).
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i32>,
     /// Also report how firm each share is: the least and most each country
     /// can supply at the least total cost (table, JSON key `ranges`, ranges.csv with --out).
     #[arg(long)]
@@ -437,7 +441,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
             tie_break: args.tie_break.into(),
             ..SolveOptions::default()
         },
-        out: args.out.map(|dir| OutDir {
+        out: args.out.clone().map(|dir| OutDir {
             dir,
             extra: Vec::new(),
         }),
@@ -463,8 +467,19 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
             eprintln!("error: {e}");
             return Ok(Exit::OutputFailed);
         }
+        Err(e @ RunError::Unsupported(_)) => {
+            eprintln!("error: {e}");
+            return Ok(Exit::Usage);
+        }
     };
     print_diagnostics(&run.loaded.warnings);
+    if let Some(h) = &run.horizon {
+        return print_horizon(h, &args);
+    }
+    if args.year.is_some() {
+        eprintln!("error: --year needs a model with [periods]");
+        return Ok(Exit::Usage);
+    }
     if let Some(path) = &args.html {
         let page = html::solve_page(&run.report, &pipeline::run_info(&request));
         if let Err(e) = html::write_page(path, &page) {
@@ -483,6 +498,31 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
     let text = match args.format {
         Format::Table => table::render(&run.report),
         Format::Json => files::json(&run.report),
+    };
+    print_stdout(&text)?;
+    Ok(Exit::Success)
+}
+
+/// What `solve` prints for a multi-period model: the horizon's table (with
+/// `--year`, that period in full) or its whole JSON document.
+fn print_horizon(h: &horizon_report::HorizonReport, args: &SolveArgs) -> anyhow::Result<Exit> {
+    if let Some(year) = args.year {
+        if !h.periods.iter().any(|p| p.year == year) {
+            let years: Vec<String> = h.periods.iter().map(|p| p.year.to_string()).collect();
+            eprintln!(
+                "error: --year {year} is not a period of the model (its periods: {})",
+                years.join(", ")
+            );
+            return Ok(Exit::Usage);
+        }
+    }
+    if args.html.is_some() || args.xlsx.is_some() {
+        eprintln!("error: --html and --xlsx are not available for a multi-period model yet; use --out DIR (JSON and CSV files)");
+        return Ok(Exit::Usage);
+    }
+    let text = match args.format {
+        Format::Table => horizon_report::table(h, args.year),
+        Format::Json => horizon_report::json(h),
     };
     print_stdout(&text)?;
     Ok(Exit::Success)
@@ -745,6 +785,10 @@ struct StressArgs {
     /// Also write the report as one self-contained HTML page.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// For a model with [periods]: the period to analyse, with the
+    /// least-cost investment plan fixed (its capacity added).
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i32>,
     /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -801,6 +845,15 @@ fn parse_months(text: &str) -> Result<f64, String> {
     }
 }
 
+/// The exit of a `--year` that names no period or a solve that failed.
+fn period_error(e: sourcemix::horizon::PeriodError) -> Exit {
+    eprintln!("error: {e}");
+    match e {
+        sourcemix::horizon::PeriodError::Solver(_) => Exit::SolverFailed,
+        _ => Exit::Usage,
+    }
+}
+
 fn stress(args: StressArgs) -> anyhow::Result<Exit> {
     use sourcemix::disruption::{self, Window};
     use sourcemix::report::stress as report;
@@ -814,7 +867,12 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_or_report(&request) else {
         return Ok(Exit::InvalidModel);
     };
-    let model = &loaded.model;
+    let options = SolveOptions::with_method(args.method.into());
+    let model = match sourcemix::horizon::analysis_model(&loaded.model, args.year, &options) {
+        Ok(model) => model,
+        Err(e) => return Ok(period_error(e)),
+    };
+    let model = &model;
     let set = match disruption::select(model, &stages, &kinds, &args.commodities, &args.countries) {
         Ok(set) => set,
         Err(errors) => {
@@ -829,7 +887,6 @@ fn stress(args: StressArgs) -> anyhow::Result<Exit> {
         months: args.months,
         keep_policies: args.keep_policies,
     };
-    let options = SolveOptions::with_method(args.method.into());
     let progress = sourcemix::progress::Progress::new(
         set.len(),
         "disruptions",
@@ -921,6 +978,10 @@ struct StockpileArgs {
     /// Also write the report as one self-contained HTML page.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// For a model with [periods]: the period to analyse, with the
+    /// least-cost investment plan fixed (its capacity added).
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i32>,
     /// The HiGHS method of the reference (cold) solves; disruptions re-solve with simplex.
     #[arg(long, value_enum, default_value_t = MethodArg::Auto)]
     method: MethodArg,
@@ -944,7 +1005,12 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
     let Some(loaded) = load_or_report(&request) else {
         return Ok(Exit::InvalidModel);
     };
-    let model = &loaded.model;
+    let options = SolveOptions::with_method(args.method.into());
+    let model = match sourcemix::horizon::analysis_model(&loaded.model, args.year, &options) {
+        Ok(model) => model,
+        Err(e) => return Ok(period_error(e)),
+    };
+    let model = &model;
     // Every problem with the names given is reported at once.
     let selected = disruption::select(model, &stages, &kinds, &args.commodities, &args.countries);
     let named = stockpile::resolve(model, &args.protect, &args.holders);
@@ -966,7 +1032,6 @@ fn stockpile(args: StockpileArgs) -> anyhow::Result<Exit> {
         },
         set,
     };
-    let options = SolveOptions::with_method(args.method.into());
     let progress = sourcemix::progress::Progress::new(
         sizing.set.len(),
         "disruptions",

@@ -186,6 +186,15 @@ pub enum BudgetKind {
     Stock,
 }
 
+impl BudgetKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BudgetKind::Reserve => "reserve",
+            BudgetKind::Stock => "stock",
+        }
+    }
+}
+
 /// A reserve or stock: t over the whole horizon for one node and commodity.
 #[derive(Clone, Debug)]
 pub struct Budget {

@@ -98,6 +98,9 @@ pub enum RunError {
     Solver(#[from] SolveError),
     #[error(transparent)]
     Output(#[from] WriteError),
+    /// Asked of a model what sourcemix cannot do for it yet.
+    #[error("not supported: {0}")]
+    Unsupported(String),
 }
 
 /// A model that passed validation, with its warnings.
@@ -132,6 +135,9 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
     let loaded = load(request).map_err(RunError::Invalid)?;
     let mut loaded = loaded;
     let load_time = started.elapsed();
+    if loaded.model.horizon.is_some() {
+        return run_horizon(request, loaded, load_time);
+    }
     let started = Instant::now();
     let nets = networks(&loaded.model);
     let checks = network_warnings(&loaded.model, &nets, &loaded.texts);
@@ -176,6 +182,103 @@ pub fn run(request: &Request) -> Result<Run, RunError> {
         horizon: None,
         range_stats,
     })
+}
+
+/// [`run`] for a multi-period model (contract section 10): one program per
+/// commodity over all periods; the report of every period and the
+/// investment plan.
+fn run_horizon(
+    request: &Request,
+    mut loaded: Loaded,
+    load_time: Duration,
+) -> Result<Run, RunError> {
+    let Some(horizon) = loaded.model.horizon.as_deref() else {
+        return Err(RunError::Unsupported("a model without periods here".into()));
+    };
+    let started = Instant::now();
+    let mut seen = std::collections::BTreeSet::new();
+    for period_model in &horizon.models {
+        let nets = networks(period_model);
+        let checks = network_warnings(period_model, &nets, &loaded.texts);
+        for d in checks.sorted() {
+            if seen.insert(d.to_string()) {
+                loaded
+                    .warnings
+                    .warning(d.location.clone(), d.message.clone());
+            }
+        }
+    }
+    let network_time = started.elapsed();
+    let started = Instant::now();
+    let mut outcomes = crate::horizon::solve(&loaded.model, horizon, &request.solve)?;
+    let solve_time = started.elapsed();
+    let ranges = if request.ranges {
+        let started = Instant::now();
+        let (by_period, stats) = ranges::compute_horizon(horizon, &mut outcomes, &request.solve)?;
+        Some((by_period, stats, started.elapsed()))
+    } else {
+        None
+    };
+    for o in &outcomes {
+        if let Some(reason) = &o.tie_break_skipped {
+            loaded.warnings.warning(
+                Location::file(loaded.texts.shown("model.toml")),
+                format!(
+                    "commodity {}: the tie-break rule could not be applied ({reason}); the solver's vertex is reported, which other equally cheap answers may differ from",
+                    loaded.model.commodity(o.program.commodity).id
+                ),
+            );
+        }
+    }
+    let mut horizon_report = crate::horizon::report(&loaded.model, horizon, &outcomes);
+    horizon_report.timings.load = load_time.as_secs_f64();
+    horizon_report.timings.build = network_time.as_secs_f64();
+    horizon_report.timings.solve = solve_time.as_secs_f64();
+    let range_stats = ranges.map(|(by_period, stats, time)| {
+        for (p, computed) in horizon_report.periods.iter_mut().zip(&by_period) {
+            let model = &horizon.models[horizon_index(horizon, p.year)];
+            p.report.ranges = report::range_reports(model, computed, &p.report.consumers);
+        }
+        horizon_report.timings.ranges = time.as_secs_f64();
+        stats
+    });
+    if let Some(out) = &request.out {
+        let started = Instant::now();
+        let mut rendered = report::horizon::render_all(&horizon_report)?;
+        horizon_report.timings.write = started.elapsed().as_secs_f64();
+        if let Some((_, bytes)) = rendered.iter_mut().find(|(n, _)| *n == "summary.json") {
+            *bytes = report::horizon::json(&horizon_report).into_bytes();
+        }
+        rendered.extend(out.extra.iter().map(|(n, b)| (n.as_str(), b.clone())));
+        files::write_out_dir(&out.dir, &rendered)?;
+        horizon_report.timings.write = started.elapsed().as_secs_f64();
+    }
+    let report = horizon_report
+        .periods
+        .first()
+        .map(|p| p.report.clone())
+        .unwrap_or_else(|| report::build(&loaded.model, &[]));
+    Ok(Run {
+        loaded,
+        outcome: Outcome {
+            commodities: Vec::new(),
+            horizon: outcomes,
+            build_time: network_time,
+            solve_time,
+        },
+        report,
+        horizon: Some(horizon_report),
+        range_stats,
+    })
+}
+
+/// The index of the period of `year` (its report was built from it).
+fn horizon_index(horizon: &crate::model::Horizon, year: i32) -> usize {
+    horizon
+        .periods
+        .iter()
+        .position(|p| p.year == year)
+        .unwrap_or(0)
 }
 
 /// Writes the report's files (and `out.extra`) as the folder `out.dir`, whole
@@ -331,6 +434,9 @@ pub struct CommodityOutcome {
 /// A solved model and how long each step took.
 pub struct Outcome {
     pub commodities: Vec<CommodityOutcome>,
+    /// A multi-period model's programs, one per commodity (then
+    /// `commodities` is empty).
+    pub horizon: Vec<crate::horizon::HorizonOutcome>,
     /// Building the networks and the programs.
     pub build_time: Duration,
     pub solve_time: Duration,
@@ -407,6 +513,7 @@ pub fn solve(
         .collect();
     Ok(Outcome {
         commodities: solved?,
+        horizon: Vec::new(),
         build_time,
         solve_time: started.elapsed(),
     })

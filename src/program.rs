@@ -50,6 +50,9 @@ pub struct Lp {
 /// The linear program of one commodity and what each of its parts means.
 pub struct CommodityProgram {
     pub commodity: CommodityId,
+    /// The solver column of its first variable: 0 for a program of its own,
+    /// the offset of its period in a multi-period program (`horizon`).
+    pub first_column: usize,
     pub flows: Vec<Flow>,
     /// Each consumer's demand row and its unmet-demand variable.
     pub unmet: Vec<(DemandId, Variable)>,
@@ -76,7 +79,7 @@ impl Column {
         self.0 as usize
     }
 
-    fn at(index: usize) -> Column {
+    pub fn at(index: usize) -> Column {
         Column(u32::try_from(index).unwrap_or(u32::MAX))
     }
 }
@@ -90,12 +93,18 @@ impl CommodityProgram {
     /// variables first, in order, then the unmet-demand variables, then the
     /// scope totals, so the solver's columns follow that order.
     pub fn flow_column(&self, i: usize) -> Column {
-        Column::at(i)
+        Column::at(self.first_column + i)
     }
 
     /// The column of unmet demand `j` (index into `unmet`).
     pub fn unmet_column(&self, j: usize) -> Column {
-        Column::at(self.flows.len() + j)
+        Column::at(self.first_column + self.flows.len() + j)
+    }
+
+    /// The solver columns of this program: `first_column` and the
+    /// `variables()` after it.
+    pub fn columns(&self) -> std::ops::Range<usize> {
+        self.first_column..self.first_column + self.variables()
     }
 
     /// The flows (indices into `flows`) leaving the sources (mines,
@@ -129,7 +138,53 @@ struct Incidence {
 /// Builds the program of one commodity from its network.
 pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     let mut vars = ProblemVariables::new();
-    let flows = flow_variables(net, &mut vars);
+    let (program, part) = build_part(model, net, &mut vars, &AddedCapacity::new());
+    let LpPart {
+        objective,
+        costs,
+        rows,
+        bounds,
+    } = part;
+    (
+        program,
+        Lp {
+            vars,
+            objective,
+            costs,
+            rows,
+            bounds,
+        },
+    )
+}
+
+/// Capacity added by investment (contract section 10) that a period's
+/// capacity rows may use, by node: the expression of the added capacity
+/// available in that period. A node's supply or refining row then reads
+/// `used - added <= existing`.
+pub type AddedCapacity = BTreeMap<NodeId, Expression>;
+
+/// The rows and objective of one commodity's program built into variables
+/// that other parts share (a period of a multi-period program): its columns
+/// start at `CommodityProgram::first_column`, and `costs` holds the cost of
+/// its own columns only, in order.
+pub struct LpPart {
+    pub objective: Expression,
+    pub costs: Vec<f64>,
+    pub rows: Vec<Constraint>,
+    pub bounds: Vec<(f64, f64)>,
+}
+
+/// Builds the program of one commodity from its network into `vars`, whose
+/// next column becomes the program's first; `added` names the investment
+/// expressions its capacity rows subtract.
+pub fn build_part(
+    model: &Model,
+    net: &CommodityNetwork,
+    vars: &mut ProblemVariables,
+    added: &AddedCapacity,
+) -> (CommodityProgram, LpPart) {
+    let first_column = vars.len();
+    let flows = flow_variables(net, vars);
     let unmet: Vec<(DemandId, Variable)> = net
         .roles
         .iter()
@@ -143,12 +198,13 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
         .collect();
     let incidence = incidence(model, &flows);
     let instances = policies::instances(model, net);
-    let scope_totals = scope_total_variables(&instances, &incidence, &mut vars);
+    let scope_totals = scope_total_variables(&instances, &incidence, vars);
     let mut b = Builder {
         model,
         net,
         flows: &flows,
         incidence: &incidence,
+        added,
         rows: Vec::new(),
         bounds: Vec::new(),
         tags: Vec::new(),
@@ -161,12 +217,14 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     b.route_capacity();
     b.scope_deliveries(&scope_totals);
     let (policy_rows, policy_delivered) = b.policy_shares(&instances, &scope_totals);
-    let (objective, costs) = objective(model, net, &flows, &incidence, &unmet, vars.len());
+    let own_columns = vars.len() - first_column;
+    let (objective, costs) = objective(model, net, &flows, &incidence, &unmet, own_columns);
     let Builder {
         rows, bounds, tags, ..
     } = b;
     let program = CommodityProgram {
         commodity: net.commodity,
+        first_column,
         flows,
         unmet,
         rows: tags.len(),
@@ -178,8 +236,7 @@ pub fn build(model: &Model, net: &CommodityNetwork) -> (CommodityProgram, Lp) {
     };
     (
         program,
-        Lp {
-            vars,
+        LpPart {
             objective,
             costs,
             rows,
@@ -281,6 +338,7 @@ struct Builder<'a> {
     net: &'a CommodityNetwork,
     flows: &'a [Flow],
     incidence: &'a Incidence,
+    added: &'a AddedCapacity,
     rows: Vec<Constraint>,
     bounds: Vec<(f64, f64)>,
     tags: Vec<RowTag>,
@@ -316,13 +374,22 @@ impl Builder<'_> {
         e
     }
 
-    /// Source n with a finite capacity: sum_e out x[e, l] <= capacity(n, k).
+    /// `used` less the capacity added at `node` (if any) by investment.
+    fn less_added(&self, mut used: Expression, node: usize) -> Expression {
+        if let Some(added) = self.added.get(&NodeId::from_index(node)) {
+            used.add_mul(-1.0, added.clone());
+        }
+        used
+    }
+
+    /// Source n with a finite capacity: sum_e out x[e, l] (- added(n)) <= capacity(n, k).
     fn supply_capacity(&mut self) {
         for (node, role) in self.net.roles.iter().enumerate() {
             if let Role::Source(s) = *role {
                 if let Some(cap) = self.model.supply[s].capacity {
                     if !self.incidence.out_of[node].is_empty() {
                         let out = self.sum(self.incidence.out_of[node].iter().copied());
+                        let out = self.less_added(out, node);
                         self.push(RowTag::SupplyCapacity(s), out, Sense::AtMost, cap);
                     }
                 }
@@ -330,13 +397,14 @@ impl Builder<'_> {
         }
     }
 
-    /// Refiner n with a finite capacity: sum_e in x[e, l] <= capacity(n, k) (tonnes of input).
+    /// Refiner n with a finite capacity: sum_e in x[e, l] (- added(n)) <= capacity(n, k) (tonnes of input).
     fn refining_capacity(&mut self) {
         for (node, role) in self.net.roles.iter().enumerate() {
             if let Role::Refiner(r) = *role {
                 if let Some(cap) = self.model.refining[r].capacity {
                     if !self.incidence.into[node].is_empty() {
                         let input = self.sum(self.incidence.into[node].iter().copied());
+                        let input = self.less_added(input, node);
                         self.push(RowTag::RefiningCapacity(r), input, Sense::AtMost, cap);
                     }
                 }

@@ -165,6 +165,33 @@ impl Instance {
     }
 }
 
+/// What a solve needs to know of a program besides its LP: which columns
+/// are flows and unmet demand (in the order the solution lists them) and
+/// its size, for the method rule.
+#[derive(Clone, Debug, Default)]
+pub struct Shape {
+    pub flow_columns: Vec<Column>,
+    pub unmet_columns: Vec<Column>,
+    pub rows: usize,
+    pub policy_rows: usize,
+}
+
+impl Shape {
+    /// The shape of one commodity's program.
+    pub fn of(program: &CommodityProgram) -> Shape {
+        Shape {
+            flow_columns: (0..program.flows.len())
+                .map(|i| program.flow_column(i))
+                .collect(),
+            unmet_columns: (0..program.unmet.len())
+                .map(|j| program.unmet_column(j))
+                .collect(),
+            rows: program.rows,
+            policy_rows: program.policy_rows.iter().flatten().count(),
+        }
+    }
+}
+
 /// A solved program whose HiGHS instance is kept, with its basis, so that
 /// changed variants re-solve from the last optimum (hot start).
 pub struct SolvedProgram {
@@ -194,6 +221,17 @@ impl SolvedProgram {
         commodity: &str,
         options: &SolveOptions,
     ) -> Result<SolvedProgram, SolveError> {
+        SolvedProgram::solve_shaped(Shape::of(program), lp, commodity, options)
+    }
+
+    /// [`SolvedProgram::solve`] for a program given by its [`Shape`] (a
+    /// multi-period program stacks several commodity programs).
+    pub fn solve_shaped(
+        shape: Shape,
+        lp: Lp,
+        commodity: &str,
+        options: &SolveOptions,
+    ) -> Result<SolvedProgram, SolveError> {
         let started = Instant::now();
         let Lp {
             vars,
@@ -209,18 +247,14 @@ impl SolvedProgram {
             costs,
             bounds_now: row_bounds.clone(),
             row_bounds,
-            flow_columns: (0..program.flows.len())
-                .map(|i| program.flow_column(i))
-                .collect(),
-            unmet_columns: (0..program.unmet.len())
-                .map(|j| program.unmet_column(j))
-                .collect(),
+            flow_columns: shape.flow_columns,
+            unmet_columns: shape.unmet_columns,
             solution: LpSolution::default(),
         };
         if rows.is_empty() {
             me.solution = LpSolution {
-                flows: vec![0.0; program.flows.len()],
-                unmet: vec![0.0; program.unmet.len()],
+                flows: vec![0.0; me.flow_columns.len()],
+                unmet: vec![0.0; me.unmet_columns.len()],
                 ..LpSolution::default()
             };
             return Ok(me);
@@ -235,8 +269,7 @@ impl SolvedProgram {
         let mut instance = Instance(model);
         instance.0.make_quiet();
         me.set_option(&mut instance, "threads", "1")?;
-        let policy_rows = program.policy_rows.iter().flatten().count();
-        if options.method.uses_ipm(program.rows, policy_rows) {
+        if options.method.uses_ipm(shape.rows, shape.policy_rows) {
             // On programs with many rows HiGHS's interior point method,
             // followed by its crossover to a vertex (so duals stay exact),
             // beats dual simplex; on small ones simplex is faster (`uses_ipm`).

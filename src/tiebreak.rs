@@ -123,14 +123,28 @@ pub fn break_ties(
             ),
         });
     }
+    let hessian = market_hessian(model, net, program);
+    minimise_on_face(solved, &hessian, started)
+}
+
+/// Minimises 1/2 x' Q x (Q from `hessian`, positive definite on the face)
+/// over the optimal face of the LP solved last on `solved`; returns the
+/// solution to report (the LP's duals and objective, the QP's point). The
+/// instance is left with its LP objective, bounds and basis. `started` is
+/// when the tie-break began (for its timing).
+pub fn minimise_on_face(
+    solved: &mut SolvedProgram,
+    hessian: &[(Column, Column, f64)],
+    started: std::time::Instant,
+) -> Result<LpSolution, SolveError> {
+    let lp = solved.solution().clone();
     // Costs, options, basis and solution come back from here afterwards, so
     // that a later re-solve starts from the LP's optimal basis.
     let snapshot = solved.snapshot();
     let held = Held::optimal_face(&lp, solved);
     set_qp_options(solved)?;
-    let hessian = market_hessian(model, net, program);
     let chosen = solved
-        .set_hessian(&normalised(hessian))
+        .set_hessian(&normalised(hessian.to_vec()))
         .and_then(|_| solved.run_again().cloned());
     solved.set_hessian(&[])?;
     held.release(solved);
@@ -224,7 +238,7 @@ fn set_qp_options(solved: &mut SolvedProgram) -> Result<(), SolveError> {
 /// by D^2: node totals weighted AGGREGATE_WEIGHT times the flows, so that
 /// they decide first, then each flow over the sizes of its two ends, and
 /// each unmet demand over that demand.
-fn market_hessian(
+pub fn market_hessian(
     model: &Model,
     net: &CommodityNetwork,
     program: &CommodityProgram,

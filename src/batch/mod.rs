@@ -178,6 +178,8 @@ pub enum RunError {
     Solve(#[from] crate::solve::SolveError),
     #[error(transparent)]
     Write(#[from] WriteError),
+    #[error("not supported: {0}")]
+    Unsupported(String),
 }
 
 impl From<pipeline::RunError> for RunError {
@@ -186,6 +188,7 @@ impl From<pipeline::RunError> for RunError {
             pipeline::RunError::Invalid(d) => RunError::Invalid(d),
             pipeline::RunError::Solver(e) => RunError::Solve(e),
             pipeline::RunError::Output(e) => RunError::Write(e),
+            pipeline::RunError::Unsupported(what) => RunError::Unsupported(what),
         }
     }
 }
