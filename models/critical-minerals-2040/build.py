@@ -147,7 +147,8 @@ def annuity(r=DISCOUNT_RATE, n=DEFAULT_LIFETIME):
     return 1.0 / n if r == 0 else r / (1 - (1 + r) ** -n)
 
 
-def build(data_dir):
+def build(data_dir, no_expansion=()):
+    """no_expansion: "all" or "NODE:COMMODITY" items whose expansion rows get max_added = 0 (see main)."""
     b24 = load_2024()
     read_csv, largest_remainder, num, fmt = b24.read_csv, b24.largest_remainder, b24.num, b24.fmt
     files24, fig24, _ = b24.build(data_dir)
@@ -448,6 +449,7 @@ def build(data_dir):
 
     # ---------------- expansion ----------------
     expansion = []  # node, commodity, max_added, capex, fixed_cost, first_year, lifetime
+    off = lambda n, k: "all" in no_expansion or f"{n}:{k}" in no_expansion
     exp_lines = ["| node | commodity | capex, USD per t/yr | first_year | why | reserve, t |", "|---|---|---|---|---|---|"]
     for k in COMMODITIES:
         for c in list(mine_cap[k]) + cand_mines[k]:
@@ -456,12 +458,12 @@ def build(data_dir):
             key = (k, "mining", LITHIUM_DEPOSIT.get(c, "hard rock")) if k == "lithium" else (k, "mining")
             operating = mine24[k].get(c, 0) > 0
             fy = MINE_FIRST_YEAR_OPERATING if operating else MINE_FIRST_YEAR_NEW
-            expansion.append((f"MINE-{c}", k, None, capex[key], None, fy, None))
+            expansion.append((f"MINE-{c}", k, 0 if off(f"MINE-{c}", k) else None, capex[key], None, fy, None))
             exp_lines.append(f"| MINE-{c} | {k} | {fmt(capex[key], 2)} | {fy} | {'operating mine (I2)' if operating else 'new mine (I2)'}{' ' + key[2] if len(key) == 3 else ''} | {fmt(reserve[k][c])} |")
         for c in ref_nodes[k]:
             if c in NO_EXPANSION_COUNTRIES:
                 continue
-            expansion.append((f"REF-{c}", k, None, capex[(k, "refining")], None, REFINERY_FIRST_YEAR, None))
+            expansion.append((f"REF-{c}", k, 0 if off(f"REF-{c}", k) else None, capex[(k, "refining")], None, REFINERY_FIRST_YEAR, None))
             exp_lines.append(f"| REF-{c} | {k} | {fmt(capex[(k, 'refining')], 2)} | {REFINERY_FIRST_YEAR} | {'new refiner (I1)' if c in cand_ref[k] else 'existing refiner'} | |")
     fig["expansion"] = exp_lines
 
@@ -533,7 +535,10 @@ def build(data_dir):
         rows = []
         for p in partners:
             for k in commodities:
-                for y in rec_years:
+                for y in YS:
+                    if y not in rec_years:  # capacity 0 before the benchmark year (a row, so its routes exist in every period)
+                        rows.append((f"{REC_PREFIX}{p}", k, y, "0", num(price[k]), "", ""))
+                        continue
                     rows.append((f"{REC_PREFIX}{p}", k, y, num(round(rec_share * demand[k][p][y])), num(price[k]), "", ""))
         return table(["node", "commodity", "year", "capacity", "cost", "reserve", "stock"], rows)
 
@@ -597,8 +602,14 @@ def main():
     ap.add_argument("data_dir", nargs="?", default=os.path.join(HERE, "..", "..", "data"))
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--no-readme", action="store_true")
+    ap.add_argument("--no-expansion", action="append", default=[], metavar="all|NODE:COMMODITY",
+                    help="write max_added = 0 on these expansion rows (stand-in for scenarios/no-build-out.toml and "
+                         "india-japan-alone.toml until the scenario engine can set expansion.csv; use with --out "
+                         "elsewhere and --no-readme)")
     a = ap.parse_args()
-    files, fig, stats = build(os.path.normpath(a.data_dir))
+    if a.no_expansion and (os.path.abspath(a.out) == HERE or not a.no_readme):
+        ap.error("--no-expansion writes a variant of the model: give --out DIR (not this folder) and --no-readme")
+    files, fig, stats = build(os.path.normpath(a.data_dir), tuple(a.no_expansion))
     for name, text in files.items():
         path = os.path.join(a.out, name)
         os.makedirs(os.path.dirname(path), exist_ok=True)
