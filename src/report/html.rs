@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::files::WriteError;
+use super::horizon::HorizonReport;
 use super::table::amount;
 use super::{RangeKind, Report};
 use crate::batch::comparison::Row;
@@ -181,6 +182,273 @@ pub fn solve_page(report: &Report, info: &RunInfo) -> String {
     page(
         "solve",
         &format!("sourcemix report: {}", report.model),
+        &body,
+        &data,
+    )
+}
+
+/// The report of a multi-period solve (contract section 10): the discounted
+/// headline, the cost of each period, the investment plan (as a table, and
+/// drawn as a timeline from the period it is built to the last year it is
+/// available), the `max_added` limits and budgets, unmet demand by period,
+/// and each period's Sankeys (those of [`solve_page`], from that period's
+/// report).
+pub fn horizon_page(h: &HorizonReport, info: &RunInfo) -> String {
+    let cur = esc(&h.currency);
+    let years: Vec<String> = h.periods.iter().map(|p| p.year.to_string()).collect();
+    let first = h.periods.first().map_or(0, |p| p.year);
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<header><h1>sourcemix report: {}</h1>{}</header>",
+        esc(&h.model),
+        run_line(&h.model, info)
+    );
+    let _ = write!(
+        body,
+        "<section id=\"summary\"><h2>Headline</h2><p class=\"headline\">Total cost <b>{}</b> {cur}, present value in {first}, over {} periods ({})</p><table class=\"parts\"><tbody>",
+        amount(h.total_cost),
+        h.periods.len(),
+        years.join(", ")
+    );
+    for (name, value) in [
+        ("operating", h.operating_cost),
+        ("investment", h.investment_cost),
+    ] {
+        let _ = write!(
+            body,
+            "<tr><th>{name}</th><td class=\"num\">{}</td><td>{cur}</td></tr>",
+            amount(value)
+        );
+    }
+    body.push_str("</tbody></table>");
+    let built: f64 = h.investment.iter().map(|i| i.added).sum();
+    let _ = write!(
+        body,
+        "<p>Investment plan: {}.</p>",
+        if h.investment.is_empty() {
+            "nothing is built".to_string()
+        } else {
+            format!(
+                "{} additions, {} t per year of capacity in all",
+                h.investment.len(),
+                amount(built)
+            )
+        }
+    );
+    let unmet: Vec<String> = h
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.report
+                .totals
+                .iter()
+                .filter(|t| t.unmet > 0.0)
+                .map(move |t| {
+                    format!(
+                        "{} t of {} in {}",
+                        amount(t.unmet),
+                        esc(&t.commodity),
+                        p.year
+                    )
+                })
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<p>Unmet demand (t per year): {}.</p></section>",
+        if unmet.is_empty() {
+            "none".to_string()
+        } else {
+            unmet.join(", ")
+        }
+    );
+    let _ = write!(
+        body,
+        "<section><h2>Periods</h2><p>Annual cost by part; present value = weight x annual ({cur}).</p>"
+    );
+    body.push_str(&table(
+        "periods",
+        &[
+            "year",
+            "years",
+            "weight",
+            "supply",
+            "refining",
+            "transport",
+            "shortfall",
+            "operating (PV)",
+            "investment (PV)",
+        ],
+        h.periods.iter().map(|p| {
+            vec![
+                Cell::year(p.year),
+                Cell::int(p.span as usize),
+                Cell {
+                    html: format!("{:.4}", p.weight),
+                    value: Some(p.weight),
+                },
+                Cell::num(p.cost.supply),
+                Cell::num(p.cost.refining),
+                Cell::num(p.cost.transport),
+                Cell::num(p.cost.shortfall),
+                Cell::num(p.discounted_cost),
+                Cell::num(p.investment_cost),
+            ]
+        }),
+    ));
+    body.push_str(&table(
+        "unmet",
+        &[
+            "year",
+            "commodity",
+            "demand (t)",
+            "delivered (t)",
+            "unmet (t)",
+        ],
+        h.periods.iter().flat_map(|p| {
+            p.report.totals.iter().map(move |t| {
+                vec![
+                    Cell::year(p.year),
+                    Cell::text(&t.commodity),
+                    Cell::num(t.demand),
+                    Cell::num(t.delivered),
+                    Cell::num(t.unmet),
+                ]
+            })
+        }),
+    ));
+    body.push_str("</section>");
+    let _ = write!(
+        body,
+        "<section><h2>Investment plan</h2><p>Capacity added at the start of a period (t per year), available until the year given; cost: present value ({cur}).</p>"
+    );
+    body.push_str(&table(
+        "investment",
+        &[
+            "year",
+            "node",
+            "country",
+            "kind",
+            "commodity",
+            "added (t/yr)",
+            "until",
+            "cost",
+        ],
+        h.investment.iter().map(|i| {
+            vec![
+                Cell::year(i.year),
+                Cell::text(&i.node),
+                Cell::text(&i.country),
+                Cell::text(&i.kind),
+                Cell::text(&i.commodity),
+                Cell::num(i.added),
+                Cell::year(i.available_until),
+                Cell::num(i.cost),
+            ]
+        }),
+    ));
+    let _ = write!(
+        body,
+        "<h3>Limits on what may be added (max_added)</h3><p>{} of {} bind (shadow price: {cur} of present value per extra t per year).</p>",
+        h.max_added.iter().filter(|m| m.binding).count(),
+        h.max_added.len()
+    );
+    body.push_str(&table(
+        "max-added",
+        &[
+            "node",
+            "commodity",
+            "max_added (t/yr)",
+            "added (t/yr)",
+            "binding",
+            "shadow price",
+        ],
+        h.max_added.iter().map(|m| {
+            vec![
+                Cell::text(&m.node),
+                Cell::text(&m.commodity),
+                Cell::num(m.max_added),
+                Cell::num(m.added),
+                Cell::text(if m.binding { "yes" } else { "" }),
+                Cell::num(m.shadow_price),
+            ]
+        }),
+    ));
+    let _ = write!(
+        body,
+        "<h3>Reserves and stocks over the horizon</h3><p>t over the horizon (shadow price: {cur} of present value per extra t).</p>"
+    );
+    let mut header = vec![
+        "kind".to_string(),
+        "node".to_string(),
+        "commodity".to_string(),
+        "amount (t)".to_string(),
+        "used (t)".to_string(),
+    ];
+    header.extend(years.iter().map(|y| format!("used {y} (t)")));
+    header.extend(["binding".to_string(), "shadow price".to_string()]);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    body.push_str(&table(
+        "budgets",
+        &header,
+        h.budgets.iter().map(|b| {
+            let mut cells = vec![
+                Cell::text(b.kind.as_str()),
+                Cell::text(&b.node),
+                Cell::text(&b.commodity),
+                Cell::num(b.amount),
+                Cell::num(b.used),
+            ];
+            cells.extend(
+                (0..years.len())
+                    .map(|i| Cell::num(b.used_by_period.get(i).copied().unwrap_or(0.0))),
+            );
+            cells.push(Cell::text(if b.binding { "yes" } else { "" }));
+            cells.push(Cell::num(b.shadow_price));
+            cells
+        }),
+    ));
+    body.push_str("</section>");
+    body.push_str(NOSCRIPT);
+    body.push_str("<div id=\"charts\"></div>");
+    let periods: Vec<Value> = h
+        .periods
+        .iter()
+        .map(|p| {
+            json!({
+                "year": p.year,
+                "span": p.span,
+                "operating": p.discounted_cost,
+                "investment": p.investment_cost,
+                "sankeys": sankeys(&p.report),
+            })
+        })
+        .collect();
+    let investment: Vec<Value> = h
+        .investment
+        .iter()
+        .map(|i| {
+            json!({
+                "year": i.year,
+                "until": i.available_until,
+                "node": i.node,
+                "commodity": i.commodity,
+                "added": i.added,
+                "cost": i.cost,
+            })
+        })
+        .collect();
+    let data = json!({
+        "page": "horizon",
+        "model": h.model,
+        "currency": h.currency,
+        "periods": periods,
+        "investment": investment,
+    });
+    page(
+        "horizon",
+        &format!("sourcemix report: {}", h.model),
         &body,
         &data,
     )
@@ -904,6 +1172,13 @@ impl Cell {
         Cell {
             html: n.to_string(),
             value: Some(n as f64),
+        }
+    }
+
+    fn year(y: i32) -> Cell {
+        Cell {
+            html: y.to_string(),
+            value: Some(f64::from(y)),
         }
     }
 
