@@ -213,8 +213,10 @@
   // ----- batch -----
   function batchPage() {
     var names = data.runs.map(function (r) { return r.name; });
-    var s = section('Total cost by run', 'Cost parts stacked, in the model\'s currency.');
-    var parts = ['supply', 'refining', 'transport', 'shortfall'];
+    var s = section('Total cost by run', data.multi_period
+      ? 'Cost parts stacked, in the model\'s currency; for multi-period runs, present values (operating parts and investment).'
+      : 'Cost parts stacked, in the model\'s currency.');
+    var parts = data.parts || ['supply', 'refining', 'transport', 'shortfall'];
     var rotate = { rotate: 35, fontSize: 11, interval: 0 };
     chart(s, 'batch-cost', 380, {
       legend: { top: 0 }, tooltip: { trigger: 'axis' },
@@ -226,7 +228,8 @@
           data: data.runs.map(function (r) { return r.cost[p]; }) };
       })
     });
-    var u = section('Unmet demand by run and commodity', 'Tonnes per year.');
+    var u = section('Unmet demand by run and commodity', data.multi_period
+      ? 'Tonnes per year; for multi-period runs, by commodity and period.' : 'Tonnes per year.');
     chart(u, 'batch-unmet', 380, {
       legend: { top: 0 }, tooltip: { trigger: 'axis' },
       grid: { left: 110, right: 20, top: 40, bottom: 90 },

@@ -20,7 +20,7 @@ use super::files::WriteError;
 use super::horizon::HorizonReport;
 use super::table::amount;
 use super::{RangeKind, Report};
-use crate::batch::comparison::Row;
+use crate::batch::comparison::{HorizonColumns, Row};
 use crate::frontier::Frontier;
 use crate::model::{PolicyKind, Stage};
 
@@ -699,6 +699,12 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
         .iter()
         .map(|s| s.to_string())
         .collect();
+    let horizon = HorizonColumns::of(rows);
+    if let Some(h) = &horizon {
+        header.extend(["operating (PV)".to_string(), "investment (PV)".to_string()]);
+        header.extend(h.commodities.iter().map(|k| format!("investment {k} (PV)")));
+        header.extend(h.unmet.iter().map(|(y, k)| format!("unmet {k} {y} (t)")));
+    }
     header.extend(commodities.iter().map(|k| format!("unmet {k} (t)")));
     header.extend(["binding policies".to_string(), "report".to_string()]);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -711,6 +717,12 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
                 Some(s) => {
                     cells.push(Cell::num(s.total_cost));
                     cells.push(Cell::num(s.cost.shortfall));
+                    if let Some(h) = &horizon {
+                        cells.extend(h.values(s).into_iter().map(|v| match v {
+                            Some((x, _)) => Cell::num(x),
+                            None => Cell::text(""),
+                        }));
+                    }
                     cells.extend(
                         commodities
                             .iter()
@@ -724,7 +736,10 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
                 }
                 None => {
                     cells.push(Cell::text(&r.error));
-                    cells.extend((0..commodities.len() + 3).map(|_| Cell::text("")));
+                    let extra = horizon
+                        .as_ref()
+                        .map_or(0, |h| 2 + h.commodities.len() + h.unmet.len());
+                    cells.extend((0..commodities.len() + extra + 3).map(|_| Cell::text("")));
                 }
             }
             cells
@@ -735,16 +750,49 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
         .iter()
         .filter_map(|r| {
             r.solved.as_ref().map(|s| {
+                let mut unmet: Vec<f64> = commodities
+                    .iter()
+                    .map(|k| s.unmet.get(*k).copied().unwrap_or(0.0))
+                    .collect();
+                let mut cost = json!(s.cost);
+                if let Some(h) = &horizon {
+                    let by_period = s.horizon.as_ref();
+                    unmet.extend(h.unmet.iter().map(|(y, k)| {
+                        by_period
+                            .and_then(|b| b.unmet_by_period.get(&(*y, (*k).clone())))
+                            .copied()
+                            .unwrap_or(0.0)
+                    }));
+                    cost["investment"] = json!(by_period.map_or(0.0, |b| b.investment));
+                }
                 json!({
                     "name": r.name,
                     "total_cost": s.total_cost,
-                    "cost": s.cost,
-                    "unmet": commodities.iter().map(|k| s.unmet.get(*k).copied().unwrap_or(0.0)).collect::<Vec<_>>(),
+                    "cost": cost,
+                    "unmet": unmet,
                 })
             })
         })
         .collect();
-    let data = json!({"page": "batch", "commodities": commodities, "runs": runs});
+    let data = match &horizon {
+        None => json!({"page": "batch", "commodities": commodities, "runs": runs}),
+        Some(h) => {
+            // Unmet demand of runs of one year by commodity, then of
+            // multi-period runs by commodity and period.
+            let labels: Vec<String> = commodities
+                .iter()
+                .map(|k| k.to_string())
+                .chain(h.unmet.iter().map(|(y, k)| format!("{k} {y}")))
+                .collect();
+            json!({
+                "page": "batch",
+                "commodities": labels,
+                "runs": runs,
+                "parts": ["supply", "refining", "transport", "shortfall", "investment"],
+                "multi_period": true,
+            })
+        }
+    };
     page("batch", &format!("sourcemix batch: {title}"), &body, &data)
 }
 
