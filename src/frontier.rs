@@ -432,6 +432,11 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
         run.params.max_share = Some(opts.from);
     }
     let mut loaded = pipeline::load(&run).map_err(FrontierError::Invalid)?;
+    if loaded.model.horizon.is_some() {
+        return Err(FrontierError::Usage(
+            "the frontier of a multi-period model is not available yet (docs/periods.md); solve it, or its scenarios, with `sourcemix solve`".into(),
+        ));
+    }
     let (policy, commodity) = target(&loaded, opts).map_err(|mut diags| {
         loaded.texts.relocate(&mut diags);
         FrontierError::Invalid(diags)

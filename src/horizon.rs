@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use crate::duals::{self, PricedRow};
 use crate::id::{CommodityId, ExpansionId, NodeId, PeriodId};
 use crate::model::{Horizon, Model};
-use crate::network::CommodityNetwork;
+use crate::network::{CommodityNetwork, Tracking};
 use crate::periods;
 use crate::program::{self, AddedCapacity, Column, CommodityProgram, Lp};
 use crate::report::{self, horizon::*, Solved};
@@ -70,7 +70,7 @@ pub struct HorizonProgram {
 
 impl HorizonProgram {
     /// What the solver needs to know besides the LP.
-    fn shape(&self) -> Shape {
+    pub fn shape(&self) -> Shape {
         let mut shape = Shape {
             rows: self.rows,
             ..Shape::default()
@@ -102,6 +102,16 @@ impl HorizonProgram {
 
 /// Builds the multi-period program of commodity `k`.
 pub fn build(horizon: &Horizon, k: CommodityId) -> (HorizonProgram, Lp) {
+    build_tracked(horizon, k, None)
+}
+
+/// [`build`] with every period's labels tracking `tracking` (`None`: what
+/// each period's policies need, `Tracking::for_commodity`).
+pub fn build_tracked(
+    horizon: &Horizon,
+    k: CommodityId,
+    tracking: Option<Tracking>,
+) -> (HorizonProgram, Lp) {
     let mut vars = ProblemVariables::new();
     let mut costs = Vec::new();
     let (investments, investment_vars) = investment_variables(horizon, k, &mut vars, &mut costs);
@@ -110,7 +120,10 @@ pub fn build(horizon: &Horizon, k: CommodityId) -> (HorizonProgram, Lp) {
     let mut parts = Vec::new();
     for (p, period_model) in horizon.models.iter().enumerate() {
         let period = PeriodId::from_index(p);
-        let network = CommodityNetwork::build(period_model, k);
+        let network = match tracking {
+            Some(t) => CommodityNetwork::build_with(period_model, k, t),
+            None => CommodityNetwork::build(period_model, k),
+        };
         let added = added_capacity(horizon, &investments, &investment_vars, period);
         let (program, part) = program::build_part(period_model, &network, &mut vars, &added);
         let weight = horizon.periods[p].weight;
@@ -546,9 +559,9 @@ fn investment_reports(model: &Model, horizon: &Horizon, plan: &Plan) -> Vec<Inve
             let option = &horizon.expansions[e.index()];
             let node = model.node(option.node);
             let last = (built.index()..horizon.periods.len())
+                .rev()
                 .map(PeriodId::from_index)
-                .filter(|&q| periods::available(&horizon.periods, option, built, q))
-                .last()
+                .find(|&q| periods::available(&horizon.periods, option, built, q))
                 .unwrap_or(built);
             let last_period = &horizon.periods[last.index()];
             InvestmentReport {

@@ -192,11 +192,6 @@ fn run_horizon(
     mut loaded: Loaded,
     load_time: Duration,
 ) -> Result<Run, RunError> {
-    if request.ranges {
-        return Err(RunError::Unsupported(
-            "share ranges (--ranges) of a multi-period model".into(),
-        ));
-    }
     let Some(horizon) = loaded.model.horizon.as_deref() else {
         return Err(RunError::Unsupported("a model without periods here".into()));
     };
@@ -215,8 +210,15 @@ fn run_horizon(
     }
     let network_time = started.elapsed();
     let started = Instant::now();
-    let outcomes = crate::horizon::solve(&loaded.model, horizon, &request.solve)?;
+    let mut outcomes = crate::horizon::solve(&loaded.model, horizon, &request.solve)?;
     let solve_time = started.elapsed();
+    let ranges = if request.ranges {
+        let started = Instant::now();
+        let (by_period, stats) = ranges::compute_horizon(horizon, &mut outcomes, &request.solve)?;
+        Some((by_period, stats, started.elapsed()))
+    } else {
+        None
+    };
     for o in &outcomes {
         if let Some(reason) = &o.tie_break_skipped {
             loaded.warnings.warning(
@@ -232,6 +234,14 @@ fn run_horizon(
     horizon_report.timings.load = load_time.as_secs_f64();
     horizon_report.timings.build = network_time.as_secs_f64();
     horizon_report.timings.solve = solve_time.as_secs_f64();
+    let range_stats = ranges.map(|(by_period, stats, time)| {
+        for (p, computed) in horizon_report.periods.iter_mut().zip(&by_period) {
+            let model = &horizon.models[horizon_index(horizon, p.year)];
+            p.report.ranges = report::range_reports(model, computed, &p.report.consumers);
+        }
+        horizon_report.timings.ranges = time.as_secs_f64();
+        stats
+    });
     if let Some(out) = &request.out {
         let started = Instant::now();
         let mut rendered = report::horizon::render_all(&horizon_report)?;
@@ -262,8 +272,17 @@ fn run_horizon(
         },
         report,
         horizon: Some(horizon_report),
-        range_stats: None,
+        range_stats,
     })
+}
+
+/// The index of the period of `year` (its report was built from it).
+fn horizon_index(horizon: &crate::model::Horizon, year: i32) -> usize {
+    horizon
+        .periods
+        .iter()
+        .position(|p| p.year == year)
+        .unwrap_or(0)
 }
 
 /// Writes the report's files (and `out.extra`) as the folder `out.dir`, whole

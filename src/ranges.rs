@@ -35,13 +35,15 @@ use std::collections::BTreeMap;
 use good_lp::Expression;
 use rayon::prelude::*;
 
+use crate::horizon::HorizonOutcome;
 use crate::id::{CommodityId, CountryId, NodeId};
+use crate::model::Horizon;
 use crate::model::{Model, Scope, Stage};
 use crate::network::{CommodityNetwork, Role, Tracking};
 use crate::pipeline::{CommodityOutcome, Outcome};
 use crate::policies;
-use crate::program::{self, Column, CommodityProgram};
-use crate::solve::{Method, SolveError, SolveOptions, SolvedProgram};
+use crate::program::{self, Column, CommodityProgram, Lp};
+use crate::solve::{Method, Shape, SolveError, SolveOptions, SolvedProgram};
 
 /// The optimal face is the flows of total cost <= C* + FACE_TOLERANCE x max(1, C*).
 pub const FACE_TOLERANCE: f64 = 1e-9;
@@ -150,7 +152,37 @@ pub fn compute(
         out.ranges.extend(ranges);
         out.stats.add(&stats);
     }
-    out.ranges.sort_by(|a, b| {
+    sort(&mut out.ranges);
+    Ok(out)
+}
+
+/// Every range of a solved multi-period model, by period (parallel to
+/// `horizon.periods`), each period's sorted as [`compute`] sorts them.
+pub fn compute_horizon(
+    horizon: &Horizon,
+    outcomes: &mut [HorizonOutcome],
+    options: &SolveOptions,
+) -> Result<(Vec<Vec<ShareRange>>, RangeStats), SolveError> {
+    let parts: Result<Vec<_>, SolveError> = outcomes
+        .par_iter_mut()
+        .map(|o| horizon_ranges(horizon, o, options))
+        .collect();
+    let mut by_period = vec![Vec::new(); horizon.periods.len()];
+    let mut stats = RangeStats::default();
+    for (ranges, part_stats) in parts? {
+        for (p, r) in ranges {
+            by_period[p].push(r);
+        }
+        stats.add(&part_stats);
+    }
+    for ranges in &mut by_period {
+        sort(ranges);
+    }
+    Ok((by_period, stats))
+}
+
+fn sort(ranges: &mut [ShareRange]) {
+    ranges.sort_by(|a, b| {
         (a.commodity, &a.scope, a.stage, a.country).cmp(&(
             b.commodity,
             &b.scope,
@@ -158,7 +190,6 @@ pub fn compute(
             b.country,
         ))
     });
-    Ok(out)
 }
 
 /// The ranges of one commodity: on its kept instance when its labels track
@@ -173,15 +204,79 @@ pub fn commodity_ranges(
         refining: true,
     };
     if c.network.tracking == both {
-        return on_instance(model, &c.network, &c.program, &mut c.solved, options);
+        let net = &c.network;
+        let rebuild = || single_year(model, net);
+        return on_instance(model, net, &c.program, &mut c.solved, options, &rebuild);
     }
     let k = c.program.commodity;
     let net = CommodityNetwork::build_with(model, k, both);
     let (program, lp) = program::build(model, &net);
     let mut solved = SolvedProgram::solve(&program, lp, &model.commodity(k).id, options)?;
-    let (ranges, mut stats) = on_instance(model, &net, &program, &mut solved, options)?;
+    let rebuild = || single_year(model, &net);
+    let (ranges, mut stats) = on_instance(model, &net, &program, &mut solved, options, &rebuild)?;
     stats.tracked_programs += 1;
     Ok((ranges, stats))
+}
+
+/// A fresh program with the same columns as the instance being ranged, for
+/// a cold re-solve (`Context::cold`).
+type Rebuild<'a> = dyn Fn() -> (Shape, Lp) + 'a;
+
+/// The single-year program of `net`, fresh.
+fn single_year(model: &Model, net: &CommodityNetwork) -> (Shape, Lp) {
+    let (program, lp) = program::build(model, net);
+    (Shape::of(&program), lp)
+}
+
+/// The ranges of each period of a multi-period commodity (contract section
+/// 10: "ranges per period"), over the whole horizon's optimal face: on its
+/// kept instance when every period's labels track both stages, else on a
+/// horizon program built with both tracked. Each range is returned with
+/// the index of its period.
+pub fn horizon_ranges(
+    horizon: &Horizon,
+    o: &mut HorizonOutcome,
+    options: &SolveOptions,
+) -> Result<(Vec<(usize, ShareRange)>, RangeStats), SolveError> {
+    let both = Tracking {
+        mining: true,
+        refining: true,
+    };
+    let k = o.program.commodity;
+    let rebuild = || {
+        let (program, lp) = crate::horizon::build_tracked(horizon, k, Some(both));
+        (program.shape(), lp)
+    };
+    let mut own = None;
+    let tracked = o.program.parts.iter().all(|p| p.network.tracking == both);
+    let (program, solved) = if tracked {
+        (&o.program, &mut o.solved)
+    } else {
+        let (program, lp) = crate::horizon::build_tracked(horizon, k, Some(both));
+        let name = &horizon.models[0].commodity(k).id;
+        let solved = SolvedProgram::solve_shaped(program.shape(), lp, name, options)?;
+        let (program, solved) = own.insert((program, solved));
+        (&*program, solved)
+    };
+    let mut out = Vec::new();
+    let mut stats = RangeStats::default();
+    for (p, part) in program.parts.iter().enumerate() {
+        let model = &horizon.models[part.period.index()];
+        let (ranges, part_stats) = on_instance(
+            model,
+            &part.network,
+            &part.program,
+            solved,
+            options,
+            &rebuild,
+        )?;
+        out.extend(ranges.into_iter().map(|r| (p, r)));
+        stats.add(&part_stats);
+    }
+    if own.is_some() {
+        stats.tracked_programs += 1;
+    }
+    Ok((out, stats))
 }
 
 /// (consumers, stage, country): what one F_X is about.
@@ -216,6 +311,7 @@ fn on_instance(
     program: &CommodityProgram,
     solved: &mut SolvedProgram,
     options: &SolveOptions,
+    rebuild: &Rebuild<'_>,
 ) -> Result<(Vec<ShareRange>, RangeStats), SolveError> {
     let (mut targets, scopes) = targets(model, net, program);
     let mut stats = RangeStats {
@@ -226,7 +322,15 @@ fn on_instance(
         return Ok((Vec::new(), stats));
     }
     let snapshot = solved.snapshot();
-    let result = bound_all(model, net, solved, options, &mut targets, &mut stats);
+    let result = bound_all(
+        model,
+        net,
+        solved,
+        options,
+        rebuild,
+        &mut targets,
+        &mut stats,
+    );
     solved.restore(snapshot)?;
     result?;
     let mut out = Vec::new();
@@ -335,6 +439,7 @@ fn bound_all(
     net: &CommodityNetwork,
     solved: &mut SolvedProgram,
     options: &SolveOptions,
+    rebuild: &Rebuild<'_>,
     targets: &mut BTreeMap<Key, Target>,
     stats: &mut RangeStats,
 ) -> Result<(), SolveError> {
@@ -369,6 +474,7 @@ fn bound_all(
         net,
         options,
         face: &face,
+        rebuild,
     };
     for key in keys {
         let t = &targets[&key];
@@ -416,6 +522,7 @@ struct Context<'a> {
     net: &'a CommodityNetwork,
     options: &'a SolveOptions,
     face: &'a Face,
+    rebuild: &'a Rebuild<'a>,
 }
 
 impl Context<'_> {
@@ -457,19 +564,13 @@ impl Context<'_> {
 
     /// A fresh instance with the face row and the objective `sign` x sum of `columns`.
     fn cold(&self, columns: &[Column], sign: f64) -> Result<Vec<f64>, SolveError> {
-        let (program, mut lp) = program::build(self.model, self.net);
-        let var = |j: usize| {
-            let flows = program.flows.len();
-            if j < flows {
-                Some(program.flows[j].var)
-            } else {
-                program.unmet.get(j - flows).map(|u| u.1)
-            }
-        };
+        let (shape, mut lp) = (self.rebuild)();
+        let vars: Vec<good_lp::Variable> =
+            lp.vars.iter_variables_with_def().map(|(v, _)| v).collect();
         let mut objective = Expression::default();
         let mut costs = vec![0.0; lp.costs.len()];
         for &c in columns {
-            if let Some(v) = var(c.index()) {
+            if let Some(&v) = vars.get(c.index()) {
                 objective.add_mul(sign, v);
                 costs[c.index()] = sign;
             }
@@ -477,7 +578,7 @@ impl Context<'_> {
         let mut cost = Expression::default();
         for (j, &c) in self.face.costs.iter().enumerate() {
             if c != 0.0 {
-                if let Some(v) = var(j) {
+                if let Some(&v) = vars.get(j) {
                     cost.add_mul(c, v);
                 }
             }
@@ -491,7 +592,7 @@ impl Context<'_> {
             method: Method::Simplex,
             ..self.options.clone()
         };
-        let solved = SolvedProgram::solve(&program, lp, k, &options)?;
+        let solved = SolvedProgram::solve_shaped(shape, lp, k, &options)?;
         Ok(solved.solution().columns.clone())
     }
 }

@@ -180,6 +180,84 @@ pub fn generate(p: &SynthParams) -> ModelTexts {
     }
 }
 
+/// A multi-period version of a generated model (contract section 10), for
+/// tests and benchmarks: `[periods]` with `years` (5-year last span, 5%
+/// discount rate); every demand row once per period, multiplied by that
+/// period's `growth`; and an expansion option for every mine, recycler and
+/// refiner row with a finite capacity: up to its capacity again, capex 8 x
+/// its unit cost per t per year, from the second period, 20 years.
+pub fn with_periods(texts: &ModelTexts, years: &[i32], growth: &[f64]) -> ModelTexts {
+    let mut out = texts.clone();
+    let file = |name: &str| texts.files.get(name).cloned().flatten().unwrap_or_default();
+    let mut toml = file("model.toml");
+    let list: Vec<String> = years.iter().map(|y| y.to_string()).collect();
+    let _ = writeln!(
+        toml,
+        "\n[periods]\nyears = [{}]\nlast_span = 5\ndiscount_rate = 0.05",
+        list.join(", ")
+    );
+    let mut demand = String::from("node,commodity,demand,penalty,year\n");
+    for row in file("demand.csv").lines().skip(1) {
+        let cells: Vec<&str> = row.split(',').collect();
+        let Some(base) = cells.get(2).and_then(|d| d.parse::<f64>().ok()) else {
+            continue;
+        };
+        for (year, g) in years.iter().zip(growth) {
+            let penalty = cells.get(3).copied().unwrap_or("");
+            let _ = writeln!(
+                demand,
+                "{},{},{:.0},{penalty},{year}",
+                cells[0],
+                cells[1],
+                base * g
+            );
+        }
+    }
+    let kinds: std::collections::BTreeMap<String, String> = file("nodes.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|row| {
+            let cells: Vec<&str> = row.split(',').collect();
+            Some((cells.first()?.to_string(), cells.get(2)?.to_string()))
+        })
+        .collect();
+    let first_year = years.get(1).or(years.first()).copied().unwrap_or(0);
+    let mut expansion =
+        String::from("node,commodity,max_added,capex,fixed_cost,first_year,lifetime\n");
+    for table in ["supply.csv", "refining.csv"] {
+        for row in file(table).lines().skip(1) {
+            let cells: Vec<&str> = row.split(',').collect();
+            let (Some(node), Some(k), Some(cap), Some(cost)) =
+                (cells.first(), cells.get(1), cells.get(2), cells.get(3))
+            else {
+                continue;
+            };
+            let expandable = matches!(
+                kinds.get(*node).map(String::as_str),
+                Some("mine" | "recycler" | "refiner")
+            );
+            let (Ok(cap), Ok(cost)) = (cap.parse::<f64>(), cost.parse::<f64>()) else {
+                continue;
+            };
+            if expandable {
+                let _ = writeln!(
+                    expansion,
+                    "{node},{k},{cap:.0},{:.2},,{first_year},20",
+                    8.0 * cost
+                );
+            }
+        }
+    }
+    for (name, text) in [
+        ("model.toml", toml),
+        ("demand.csv", demand),
+        ("expansion.csv", expansion),
+    ] {
+        out.files.insert(name.to_string(), Some(text));
+    }
+    out
+}
+
 /// The files being written.
 struct Files {
     toml: String,

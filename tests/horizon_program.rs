@@ -202,3 +202,106 @@ fn a_reserve_limits_supply_over_the_horizon() {
     assert!(close(b.shadow_price, -10.0), "{}", b.shadow_price);
     assert!(close(b.used_by_period[0], 600.0) && close(b.used_by_period[1], 300.0));
 }
+
+#[test]
+fn one_period_of_one_year_is_the_single_year_model() {
+    let (dir, model) = base_model();
+    let single = pipeline::run(&Request::folder(dir.path())).expect("solved");
+    let mut h = horizon(&model, 100.0, 0.0, None);
+    h.periods = periods::periods(&[2024], 1, 0.0);
+    h.models.truncate(1);
+    h.expansions.clear();
+    let r = solve(&model, &h, Method::Simplex);
+    assert_eq!(r.periods[0].weight, 1.0);
+    assert!(close(r.total_cost, single.report.total_cost));
+    let period = &r.periods[0].report;
+    assert_eq!(period.flows.len(), single.report.flows.len());
+    for (a, b) in period.flows.iter().zip(&single.report.flows) {
+        assert_eq!((&a.from, &a.to), (&b.from, &b.to));
+        assert!((a.amount - b.amount).abs() <= 1e-9);
+    }
+    for (a, b) in period.consumers.iter().zip(&single.report.consumers) {
+        assert!((a.marginal_cost - b.marginal_cost).abs() <= 1e-9);
+    }
+}
+
+#[test]
+fn tied_candidates_share_the_investment_equally_whatever_the_method() {
+    let (_dir, model) = base_model();
+    // Two identical candidates: R2 and a copy of it, R3 (same country, cost,
+    // route and option). Any split of the 50 t per year costs the same; the
+    // tie-break of section 6 runs them at equal throughput: 25 each.
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_model(dir.path());
+    let add = |file: &str, line: &str| {
+        let path = dir.path().join(file);
+        let mut text = std::fs::read_to_string(&path).expect("read");
+        text.push_str(line);
+        std::fs::write(&path, text).expect("write");
+    };
+    add("nodes.csv", "R3,R3,recycler,BBB\n");
+    add("supply.csv", "R3,x,0,10\n");
+    add("routes.csv", "R3,C,x,0,\n");
+    let model3 = pipeline::load(&Request::folder(dir.path()))
+        .expect("valid model")
+        .model;
+    let mut h = horizon(&model3, 150.0, 0.0, None);
+    let mut second = h.expansions[0].clone();
+    second.node = node(&model3, "R3");
+    h.expansions.push(second);
+    let reports: Vec<HorizonReport> = [Method::Simplex, Method::InteriorPoint]
+        .into_iter()
+        .map(|m| solve(&model3, &h, m))
+        .collect();
+    for r in &reports {
+        let added: Vec<(&str, f64)> = r
+            .investment
+            .iter()
+            .map(|i| (i.node.as_str(), i.added))
+            .collect();
+        assert_eq!(added.len(), 2, "{added:?}");
+        assert!(added.iter().all(|(_, a)| close(*a, 25.0)), "{added:?}");
+        assert!(close(r.total_cost, 16_000.0));
+    }
+    let json = |r: &HorizonReport| {
+        let mut r = r.clone();
+        r.timings = Default::default();
+        r.periods
+            .iter_mut()
+            .for_each(|p| p.report.timings = Default::default());
+        sourcemix::report::horizon::json(&r)
+    };
+    assert_eq!(json(&reports[0]), json(&reports[1]));
+    drop(model);
+}
+
+#[test]
+fn ranges_per_period_are_taken_over_the_whole_horizon_face() {
+    let (_dir, model) = base_model();
+    let h = horizon(&model, 150.0, 0.0, None);
+    let options = SolveOptions::default();
+    let mut outcomes = horizon::solve(&model, &h, &options).expect("solved");
+    let (by_period, _) =
+        sourcemix::ranges::compute_horizon(&h, &mut outcomes, &options).expect("ranges");
+    assert_eq!(by_period.len(), 2);
+    let code = |r: &sourcemix::ranges::ShareRange| model.country(r.country).code.clone();
+    let mining = |p: usize| -> Vec<(String, f64, f64)> {
+        by_period[p]
+            .iter()
+            .filter(|r| r.stage == sourcemix::model::Stage::Mining)
+            .map(|r| (code(r), r.min, r.max))
+            .collect()
+    };
+    // 2024: only R1 (AAA) exists: 100 of 100, forced.
+    assert_eq!(mining(0), [("AAA".to_string(), 100.0, 100.0)]);
+    // 2030: R1's existing 100 t cost nothing to build, so any optimum uses
+    // all of it; the 50 t more come from the capacity built at R2 (BBB).
+    // Both are forced: no other split costs the same.
+    assert_eq!(
+        mining(1),
+        [
+            ("AAA".to_string(), 100.0, 100.0),
+            ("BBB".to_string(), 50.0, 50.0)
+        ]
+    );
+}

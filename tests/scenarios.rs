@@ -1189,6 +1189,8 @@ fn max_share_as_a_scenario_equals_the_policy_written_in_model_toml() {
             exempt: Default::default(),
         },
         share: 0.5,
+        from_year: None,
+        until_year: None,
     };
     assert_eq!(
         (

@@ -110,24 +110,32 @@ pub struct BudgetReport {
     pub shadow_price: f64,
 }
 
+/// Files rendered to bytes, by name.
+type Rendered = Vec<(&'static str, Vec<u8>)>;
+
 /// The data files `solve --out` writes for a multi-period model:
 /// summary.json (the whole [`HorizonReport`]), the plan's own tables, and
 /// each of the single-year CSV files with every period's rows under a
 /// leading `year` column (the run adds report.html, see [`OUT_FILES`]).
-pub fn render_all(h: &HorizonReport) -> Result<Vec<(&'static str, Vec<u8>)>, WriteError> {
+pub fn render_all(h: &HorizonReport) -> Result<Rendered, WriteError> {
     let mut out = vec![("summary.json", json(h).into_bytes())];
     out.push(("periods.csv", periods_csv(h)?));
     out.push(("investment.csv", investment_csv(h)?));
     out.push(("max_added.csv", max_added_csv(h)?));
     out.push(("budgets.csv", budgets_csv(h)?));
-    let mut per_period: Vec<(i32, Vec<(&'static str, Vec<u8>)>)> = Vec::new();
+    let mut per_period: Vec<(i32, Rendered)> = Vec::new();
     for p in &h.periods {
         per_period.push((p.year, files::render_all(&p.report)?));
     }
-    let names: Vec<&'static str> = per_period
-        .first()
-        .map(|(_, files)| files.iter().map(|(n, _)| *n).collect())
-        .unwrap_or_default();
+    // Every name any period has (ranges.csv only where ranges were computed).
+    let mut names: Vec<&'static str> = Vec::new();
+    for (_, files) in &per_period {
+        for (name, _) in files {
+            if !names.contains(name) {
+                names.push(name);
+            }
+        }
+    }
     for name in names.into_iter().filter(|n| n.ends_with(".csv")) {
         let tables: Vec<(i32, &[u8])> = per_period
             .iter()

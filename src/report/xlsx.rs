@@ -276,8 +276,9 @@ pub fn report_sheets(report: &Report) -> Vec<Sheet> {
 /// The sheets of `solve --xlsx` for a multi-period model: summary (the
 /// discounted headline), periods, totals (demand, delivered and unmet by
 /// period and commodity), investment, max_added, budgets, then the
-/// single-year sheets (mix, flows, policies, capacities) of every period
-/// under a leading `year` column: the tables `--out` writes as CSV.
+/// single-year sheets (mix, flows, policies, capacities, and ranges with
+/// `--ranges`) of every period under a leading `year` column: the tables
+/// `--out` writes as CSV.
 pub fn horizon_sheets(h: &HorizonReport) -> Vec<Sheet> {
     use Cell::{Bool, Number as N};
     use NumFormat::*;
@@ -468,12 +469,13 @@ pub fn horizon_sheets(h: &HorizonReport) -> Vec<Sheet> {
         .collect();
 
     let mut sheets = vec![summary, periods, totals, investment, max_added, budgets];
-    // The single-year sheets (not its summary: periods and totals hold it),
-    // every period's rows in turn under a leading year column.
+    // The single-year sheets (not its summary: periods and totals hold it;
+    // ranges where computed), every period's rows in turn under a leading
+    // year column.
     for p in &h.periods {
         for sheet in report_sheets(&p.report)
             .into_iter()
-            .filter(|s| s.name != "summary" && s.name != "ranges")
+            .filter(|s| s.name != "summary")
         {
             let target = match sheets.iter().position(|s| s.name == sheet.name) {
                 Some(i) => i,
