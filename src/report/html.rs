@@ -230,8 +230,9 @@ pub fn horizon_page(h: &HorizonReport, info: &RunInfo) -> String {
             "nothing is built".to_string()
         } else {
             format!(
-                "{} additions, {} t per year of capacity in all",
+                "{} addition{}, {} t per year of capacity in all",
                 h.investment.len(),
+                if h.investment.len() == 1 { "" } else { "s" },
                 amount(built)
             )
         }
