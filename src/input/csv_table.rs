@@ -235,6 +235,24 @@ impl<'d> Cells<'d> {
         }
     }
 
+    /// A year (contract section 10): a whole number in 1..=9999, or `None`
+    /// for a blank cell. Whether it is a period is for `validate` to say.
+    pub fn optional_year(&mut self, column: &str, value: &str) -> Option<i32> {
+        if value.is_empty() {
+            return None;
+        }
+        match parse_year(value) {
+            Some(y) => Some(y),
+            None => {
+                self.fail(
+                    column,
+                    &format!("\"{value}\" is not a year (expected a whole number such as 2030)"),
+                );
+                None
+            }
+        }
+    }
+
     fn fail(&mut self, column: &str, message: &str) {
         self.diags.error(self.at(column), message.to_string());
     }
@@ -242,6 +260,22 @@ impl<'d> Cells<'d> {
 
 use super::numbers::NumberError;
 pub use super::numbers::MAX_QUANTITY;
+
+/// Parses a calendar year: a whole number in 1..=9999 (`2030`; `2030.0`
+/// as a spreadsheet may write it is accepted).
+pub fn parse_year(value: &str) -> Option<i32> {
+    let year = match value.parse::<i32>() {
+        Ok(y) => y,
+        Err(_) => {
+            let x: f64 = value.parse().ok()?;
+            if x.fract() != 0.0 || !x.is_finite() || x.abs() > 1e6 {
+                return None;
+            }
+            x as i32
+        }
+    };
+    (1..=9999).contains(&year).then_some(year)
+}
 
 /// Parses a plain decimal that must be a quantity (see [`super::numbers::quantity`]).
 pub fn parse_quantity(value: &str) -> Result<f64, NumberError> {
@@ -261,5 +295,17 @@ mod tests {
         assert!(parse_quantity("NaN").is_err());
         assert!(parse_quantity("inf").is_err());
         assert!(parse_quantity("12t").is_err());
+    }
+
+    #[test]
+    fn years() {
+        assert_eq!(parse_year("2030"), Some(2030));
+        assert_eq!(parse_year("2030.0"), Some(2030));
+        assert_eq!(parse_year("2030.5"), None);
+        assert_eq!(parse_year("-2030"), None);
+        assert_eq!(parse_year("0"), None);
+        assert_eq!(parse_year("12345"), None);
+        assert_eq!(parse_year("y2030"), None);
+        assert_eq!(parse_year("NaN"), None);
     }
 }

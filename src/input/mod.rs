@@ -15,10 +15,11 @@ use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostics, Location};
 use csv_table::TableText;
+pub use model_toml::PeriodsEntry;
 pub use model_toml::{ModelToml, OneOrMany, PolicyEntry, Positioned};
-pub use tables::{CountryRow, DemandRow, NodeRow, RefiningRow, RouteRow, SupplyRow};
+pub use tables::{CountryRow, DemandRow, ExpansionRow, NodeRow, RefiningRow, RouteRow, SupplyRow};
 
-/// The files of a model folder, in the order they are read.
+/// The files every model folder has, in the order they are read.
 pub const MODEL_FILES: [&str; 7] = [
     "model.toml",
     "countries.csv",
@@ -28,6 +29,11 @@ pub const MODEL_FILES: [&str; 7] = [
     "demand.csv",
     "routes.csv",
 ];
+
+/// The files a model folder may have (contract section 10's
+/// `expansion.csv`, which only a model with `[periods]` may have). A file
+/// that does not exist is simply absent from [`ModelTexts::files`].
+pub const OPTIONAL_MODEL_FILES: [&str; 1] = ["expansion.csv"];
 
 /// The text of every model file (`None` where the file does not exist).
 #[derive(Clone, Debug, Default)]
@@ -92,6 +98,27 @@ impl ModelTexts {
             }
             files.insert(name.to_string(), text);
         }
+        for name in OPTIONAL_MODEL_FILES {
+            let path = dir.join(name);
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let text = utf8(&path.display().to_string(), bytes, diags);
+                    if text.is_none() {
+                        unreadable.insert(name.to_string());
+                    }
+                    files.insert(name.to_string(), text);
+                }
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    diags.error(
+                        Location::file(path.display().to_string()),
+                        format!("cannot read: {e}"),
+                    );
+                    unreadable.insert(name.to_string());
+                    files.insert(name.to_string(), None);
+                }
+            }
+        }
         ModelTexts {
             shown_dir,
             files,
@@ -151,6 +178,8 @@ pub struct RawModel {
     pub refining: Vec<RefiningRow>,
     pub demand: Vec<DemandRow>,
     pub routes: Vec<RouteRow>,
+    /// The rows of expansion.csv; `None` when the model has no such file.
+    pub expansion: Option<Vec<ExpansionRow>>,
     /// The path shown for each file name.
     pub shown: BTreeMap<String, String>,
 }
@@ -159,6 +188,7 @@ pub struct RawModel {
 pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
     let shown: BTreeMap<String, String> = MODEL_FILES
         .iter()
+        .chain(OPTIONAL_MODEL_FILES.iter())
         .map(|n| (n.to_string(), texts.shown(n)))
         .collect();
     let table = |name: &'static str| TableText {
@@ -180,6 +210,12 @@ pub fn parse(texts: &ModelTexts, diags: &mut Diagnostics) -> RawModel {
         refining: tables::read_refining(&table("refining.csv"), diags),
         demand: tables::read_demand(&table("demand.csv"), diags),
         routes: tables::read_routes(&table("routes.csv"), diags),
+        // An optional file: absent is not an error (but unreadable is, and
+        // was reported when it was read).
+        expansion: texts
+            .files
+            .contains_key("expansion.csv")
+            .then(|| tables::read_expansion(&table("expansion.csv"), diags)),
         shown,
     }
 }

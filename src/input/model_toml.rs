@@ -32,6 +32,8 @@ pub struct ModelToml {
     pub shortfall_penalty: Option<f64>,
     pub commodities: Vec<CommodityEntry>,
     pub policies: Vec<PolicyEntry>,
+    /// `[periods]` (contract section 10); `None` for a model of one year.
+    pub periods: Option<PeriodsEntry>,
     /// False when the file is missing, unreadable or not TOML: then nothing
     /// it would define (commodities) can be checked against, and references
     /// to commodities are not reported as unknown.
@@ -48,6 +50,25 @@ pub struct CommodityEntry {
     pub unit: String,
 }
 
+/// `[periods]`, checked: `years` non-empty and strictly increasing (when
+/// they are not, `years` is empty and the error reported), the other keys
+/// in range with their defaults filled in.
+#[derive(Clone, Debug)]
+pub struct PeriodsEntry {
+    /// Where `[periods]` is written.
+    pub at: Location,
+    pub years: Vec<i32>,
+    /// 1..=1000, default 5.
+    pub last_span: u32,
+    /// Finite, 0 or more, default 0.
+    pub discount_rate: f64,
+    /// Finite, above 0, default 25.
+    pub default_lifetime: f64,
+}
+
+/// The keys of `[periods]`.
+const PERIODS_KEYS: [&str; 4] = ["years", "last_span", "discount_rate", "default_lifetime"];
+
 /// One `[[policy]]`; a required key that is missing or mistyped is `None`
 /// (and already reported).
 #[derive(Clone, Debug)]
@@ -62,6 +83,9 @@ pub struct PolicyEntry {
     pub from: Option<Positioned<OneOrMany>>,
     pub exempt: Option<Positioned<Vec<String>>>,
     pub share: Option<Positioned<f64>>,
+    /// Optional (contract section 10): the first and last year it applies in.
+    pub from_year: Option<Positioned<i32>>,
+    pub until_year: Option<Positioned<i32>>,
 }
 
 /// Turns byte offsets into 1-based line and character column.
@@ -204,6 +228,7 @@ impl Walker<'_, '_> {
                     }
                 }
                 "policy" => out.policies = self.tables(key, value, |w, at, t| w.policy(at, t)),
+                "periods" => out.periods = self.periods(key, value),
                 other => self.unknown_key(key, other, "the top level", &TOP_KEYS),
             }
         }
@@ -238,6 +263,229 @@ impl Walker<'_, '_> {
             }
         }
         penalty
+    }
+
+    /// `[periods]` (contract section 10).
+    fn periods(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<PeriodsEntry> {
+        let Some(table) = value.get_ref().as_table() else {
+            self.type_error(key, value, "a table");
+            return None;
+        };
+        let mut out = PeriodsEntry {
+            at: self.pos.of(key),
+            years: Vec::new(),
+            last_span: 5,
+            discount_rate: 0.0,
+            default_lifetime: 25.0,
+        };
+        let mut has_years = false;
+        for (k, v) in table.iter() {
+            match k.get_ref().as_ref() {
+                "years" => {
+                    has_years = true;
+                    out.years = self.years(k, v);
+                }
+                "last_span" => {
+                    if let Some(n) = self.integer(k, v) {
+                        match u32::try_from(n.value) {
+                            Ok(span) if (1..=1000).contains(&span) => out.last_span = span,
+                            _ => self.diags.error(
+                                n.at,
+                                format!("last_span {} is not a number of years in 1..=1000 (the years the last period stands for)", n.value),
+                            ),
+                        }
+                    }
+                }
+                "discount_rate" => {
+                    if let Some(r) = self.any_number(k, v) {
+                        if !r.value.is_finite() || r.value < 0.0 {
+                            self.diags.error_hint(
+                                r.at,
+                                format!(
+                                    "discount_rate {} is not a finite number of 0 or more",
+                                    numbers::show(r.value)
+                                ),
+                                "a rate per year as a fraction: 0.05 is 5%",
+                            );
+                        } else {
+                            if r.value >= 1.0 {
+                                self.diags.warning(
+                                    r.at,
+                                    format!("discount_rate {} is {}% a year; a rate is a fraction (0.05 is 5%)", numbers::show(r.value), numbers::show(r.value * 100.0)),
+                                );
+                            }
+                            out.discount_rate = r.value + 0.0;
+                        }
+                    }
+                }
+                "default_lifetime" => {
+                    if let Some(l) = self.any_number(k, v) {
+                        if l.value.is_finite() && l.value > 0.0 && l.value <= numbers::MAX_QUANTITY
+                        {
+                            out.default_lifetime = l.value;
+                        } else {
+                            self.diags.error(
+                                l.at,
+                                format!(
+                                    "default_lifetime {} is not a number of years above 0",
+                                    numbers::show(l.value)
+                                ),
+                            );
+                        }
+                    }
+                }
+                other => self.unknown_key(k, other, "[periods]", &PERIODS_KEYS),
+            }
+        }
+        if !has_years {
+            self.diags.error_hint(
+                out.at.clone(),
+                "[periods] is missing the required key `years`",
+                "list the representative years: years = [2024, 2030, 2035, 2040]",
+            );
+        }
+        Some(out)
+    }
+
+    /// `years = [...]`: integers in 1..=9999, strictly increasing, at least
+    /// one. Empty when any of that fails (and reported).
+    fn years(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Vec<i32> {
+        let Some(items) = value.get_ref().as_array() else {
+            self.type_error(key, value, "a list of years such as [2024, 2030]");
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.diags.error(
+                self.pos.of(value),
+                "years is an empty list (name at least one year, such as [2024])",
+            );
+            return Vec::new();
+        }
+        let mut years: Vec<i32> = Vec::new();
+        let mut ok = true;
+        for item in items.iter() {
+            let at = self.pos.of(item);
+            let year = match item.get_ref() {
+                DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                    .ok()
+                    .and_then(|y| i32::try_from(y).ok())
+                    .filter(|y| (1..=9999).contains(y)),
+                _ => None,
+            };
+            let Some(year) = year else {
+                self.diags.error(
+                    at,
+                    format!(
+                        "`years` holds {}, not a year (expected a whole number such as 2030)",
+                        item_text(item.get_ref())
+                    ),
+                );
+                ok = false;
+                continue;
+            };
+            if let Some(&last) = years.last() {
+                if year <= last {
+                    self.diags.error(
+                        at,
+                        format!("year {year} does not come after {last}: years must be strictly increasing"),
+                    );
+                    ok = false;
+                }
+            }
+            years.push(year);
+        }
+        if ok {
+            years
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// An integer with its position.
+    fn integer(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<Positioned<i64>> {
+        match value.get_ref() {
+            DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+                Ok(x) => Some(Positioned {
+                    value: x,
+                    at: self.pos.of(value),
+                }),
+                Err(_) => {
+                    self.diags.error(
+                        self.pos.of(value),
+                        format!("`{}` is not a number this program can read", key.get_ref()),
+                    );
+                    None
+                }
+            },
+            _ => {
+                self.type_error(key, value, "a whole number");
+                None
+            }
+        }
+    }
+
+    /// A year (1..=9999) with its position.
+    fn year(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<Positioned<i32>> {
+        let n = self.integer(key, value)?;
+        match i32::try_from(n.value) {
+            Ok(y) if (1..=9999).contains(&y) => Some(Positioned { value: y, at: n.at }),
+            _ => {
+                self.diags.error(
+                    n.at,
+                    format!(
+                        "`{}` = {} is not a year (expected a whole number such as 2030)",
+                        key.get_ref(),
+                        n.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Any number (integer or float, NaN and inf included) with its position.
+    fn any_number(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+    ) -> Option<Positioned<f64>> {
+        let at = self.pos.of(value);
+        let parsed = match value.get_ref() {
+            DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+                .ok()
+                .map(|x| x as f64),
+            DeValue::Float(f) => parse_toml_float(f.as_str()),
+            _ => {
+                self.type_error(key, value, "a number");
+                return None;
+            }
+        };
+        match parsed {
+            Some(x) => Some(Positioned { value: x, at }),
+            None => {
+                self.diags.error(
+                    at,
+                    format!("`{}` is not a number this program can read", key.get_ref()),
+                );
+                None
+            }
+        }
     }
 
     /// An array of tables, each read with `read`.
@@ -303,6 +551,8 @@ impl Walker<'_, '_> {
             from: None,
             exempt: None,
             share: None,
+            from_year: None,
+            until_year: None,
         };
         for entry in table.iter() {
             self.policy_key(&mut p, entry);
@@ -349,6 +599,8 @@ impl Walker<'_, '_> {
                 })
             }
             "share" => p.share = self.checked_number(k, v, numbers::share),
+            "from_year" => p.from_year = self.year(k, v),
+            "until_year" => p.until_year = self.year(k, v),
             other => self.unknown_key(k, other, "[[policy]]", &POLICY_KEYS),
         }
     }
@@ -490,15 +742,16 @@ impl Walker<'_, '_> {
     }
 }
 
-const TOP_KEYS: [&str; 6] = [
+const TOP_KEYS: [&str; 7] = [
     "name",
     "description",
     "currency",
     "defaults",
     "commodity",
     "policy",
+    "periods",
 ];
-const POLICY_KEYS: [&str; 8] = [
+const POLICY_KEYS: [&str; 10] = [
     "name",
     "type",
     "stage",
@@ -507,4 +760,21 @@ const POLICY_KEYS: [&str; 8] = [
     "from",
     "exempt",
     "share",
+    "from_year",
+    "until_year",
 ];
+
+/// A TOML float as written (`nan`, `inf` and `-inf` included).
+fn parse_toml_float(text: &str) -> Option<f64> {
+    text.replace('_', "").parse().ok()
+}
+
+/// A TOML value as shown in a message.
+fn item_text(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::Integer(i) => i.as_str().to_string(),
+        DeValue::Float(f) => f.as_str().to_string(),
+        DeValue::String(s) => format!("\"{s}\""),
+        other => format!("a {}", other.type_str()),
+    }
+}

@@ -12,12 +12,13 @@ use std::sync::Arc;
 
 use calamine::{Data, Reader, Xlsx};
 
-use super::{ModelTexts, MODEL_FILES};
+use super::{ModelTexts, MODEL_FILES, OPTIONAL_MODEL_FILES};
 use crate::diagnostics::{Column, Diagnostics, Location};
 use crate::report::xlsx::{self, Cell, NumFormat, Sheet};
 
-/// The sheet of each model file, in the order they are written.
-pub const SHEETS: [(&str, &str); 7] = [
+/// The sheet of each model file, in the order they are written. The sheet
+/// of an optional file (`expansion`) may be missing, as the file may.
+pub const SHEETS: [(&str, &str); 8] = [
     ("model", "model.toml"),
     ("countries", "countries.csv"),
     ("nodes", "nodes.csv"),
@@ -25,10 +26,26 @@ pub const SHEETS: [(&str, &str); 7] = [
     ("refining", "refining.csv"),
     ("demand", "demand.csv"),
     ("routes", "routes.csv"),
+    ("expansion", "expansion.csv"),
 ];
 
 /// Columns holding numbers: written to a workbook as number cells.
-pub const NUMBER_COLUMNS: [&str; 6] = ["risk", "capacity", "cost", "yield", "demand", "penalty"];
+pub const NUMBER_COLUMNS: [&str; 14] = [
+    "risk",
+    "capacity",
+    "cost",
+    "yield",
+    "demand",
+    "penalty",
+    "stock",
+    "reserve",
+    "year",
+    "max_added",
+    "capex",
+    "fixed_cost",
+    "first_year",
+    "lifetime",
+];
 
 /// The most cells a sheet may span from A1 (a stray cell far away would
 /// otherwise make the reader allocate the whole rectangle).
@@ -141,12 +158,20 @@ pub fn read(path: &Path, diags: &mut Diagnostics) -> ModelTexts {
             ..Location::file(&shown)
         };
         if !names.iter().any(|n| n == sheet) {
+            if OPTIONAL_MODEL_FILES.contains(&file) {
+                continue;
+            }
             diags.error_hint(
                 at,
                 "sheet is missing",
                 format!(
                     "a model workbook has the sheets {} (docs/excel.md)",
-                    SHEETS.map(|(s, _)| s).join(", ")
+                    SHEETS
+                        .iter()
+                        .filter(|(_, f)| !OPTIONAL_MODEL_FILES.contains(f))
+                        .map(|(s, _)| *s)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
             texts.unreadable.insert(file.to_string());
@@ -359,6 +384,7 @@ pub fn write(texts: &ModelTexts) -> Result<Vec<u8>, String> {
 pub fn folder_files(texts: &ModelTexts) -> Vec<(&'static str, Vec<u8>)> {
     MODEL_FILES
         .iter()
+        .chain(OPTIONAL_MODEL_FILES.iter())
         .filter_map(|&name| Some((name, texts.text(name)?.as_bytes().to_vec())))
         .collect()
 }

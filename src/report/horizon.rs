@@ -380,13 +380,17 @@ pub fn table(h: &HorizonReport, year: Option<i32>) -> String {
             .join(", ")
     );
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "Total cost, present value in {first} {:>22} {cur}",
-        amount(h.total_cost)
-    );
-    let _ = writeln!(out, "  operating {:>40} {cur}", amount(h.operating_cost));
-    let _ = writeln!(out, "  investment {:>39} {cur}", amount(h.investment_cost));
+    let headline = [
+        (
+            format!("Total cost, present value in {first}"),
+            h.total_cost,
+        ),
+        ("  operating".to_string(), h.operating_cost),
+        ("  investment".to_string(), h.investment_cost),
+    ];
+    for (label, value) in headline {
+        let _ = writeln!(out, "{label:<34} {:>22} {cur}", amount(value));
+    }
     periods_table(&mut out, h);
     investment_table(&mut out, h);
     limits_table(&mut out, h);
@@ -451,8 +455,9 @@ fn investment_table(out: &mut String, h: &HorizonReport) {
     }
     let _ = writeln!(
         out,
-        "\nInvestment plan: {} additions (t per year of capacity; cost: present value)",
-        h.investment.len()
+        "\nInvestment plan: {} addition{} (t per year of capacity; cost: present value)",
+        h.investment.len(),
+        if h.investment.len() == 1 { "" } else { "s" }
     );
     let _ = writeln!(
         out,

@@ -279,22 +279,34 @@ fn numbers(
         Table::Supply => raw
             .supply
             .iter_mut()
-            .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
+            .filter(|r| {
+                filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Refining => raw
             .refining
             .iter_mut()
-            .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
+            .filter(|r| {
+                filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Demand => raw
             .demand
             .iter_mut()
-            .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
+            .filter(|r| {
+                filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Routes => raw
             .routes
             .iter_mut()
-            .filter(|r| filter.matches_route(&look, &r.from, &r.to, &r.commodity))
+            .filter(|r| {
+                filter.matches_route(&look, &r.from, &r.to, &r.commodity)
+                    && filter.matches_year(r.year)
+            })
             .for_each(|r| apply_row(r)),
         Table::Countries | Table::Nodes => {} // no numbers: refused above
     }
@@ -337,7 +349,12 @@ impl NumericRow for tables::SupplyRow {
         &self.at
     }
     fn describe(&self) -> String {
-        format!("supply {} {}", self.node, self.commodity)
+        format!(
+            "supply {} {}{}",
+            self.node,
+            self.commodity,
+            in_year(self.year)
+        )
     }
     fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
         match field {
@@ -353,7 +370,12 @@ impl NumericRow for tables::RefiningRow {
         &self.at
     }
     fn describe(&self) -> String {
-        format!("refining {} {}", self.node, self.commodity)
+        format!(
+            "refining {} {}{}",
+            self.node,
+            self.commodity,
+            in_year(self.year)
+        )
     }
     fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
         match field {
@@ -370,7 +392,12 @@ impl NumericRow for tables::DemandRow {
         &self.at
     }
     fn describe(&self) -> String {
-        format!("demand {} {}", self.node, self.commodity)
+        format!(
+            "demand {} {}{}",
+            self.node,
+            self.commodity,
+            in_year(self.year)
+        )
     }
     fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
         match field {
@@ -386,7 +413,13 @@ impl NumericRow for tables::RouteRow {
         &self.at
     }
     fn describe(&self) -> String {
-        format!("route {} -> {} {}", self.from, self.to, self.commodity)
+        format!(
+            "route {} -> {} {}{}",
+            self.from,
+            self.to,
+            self.commodity,
+            in_year(self.year)
+        )
     }
     fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
         match field {
@@ -395,6 +428,12 @@ impl NumericRow for tables::RouteRow {
             _ => None,
         }
     }
+}
+
+/// ` (2030)` for a row of one period (contract section 10), nothing for a
+/// blank-year row.
+fn in_year(year: Option<i32>) -> String {
+    year.map(|y| format!(" ({y})")).unwrap_or_default()
 }
 
 fn nothing_selected(at: &Location, table: Table, diags: &mut Diagnostics) {
@@ -529,7 +568,10 @@ fn read_into(
         Table::Supply => tables::read_supply(text, diags)
             .into_iter()
             .map(|r| {
-                let added = (r.at.clone(), format!("supply {} {}", r.node, r.commodity));
+                let added = (
+                    r.at.clone(),
+                    format!("supply {} {}{}", r.node, r.commodity, in_year(r.year)),
+                );
                 raw.supply.push(r);
                 added
             })
@@ -537,7 +579,10 @@ fn read_into(
         Table::Refining => tables::read_refining(text, diags)
             .into_iter()
             .map(|r| {
-                let added = (r.at.clone(), format!("refining {} {}", r.node, r.commodity));
+                let added = (
+                    r.at.clone(),
+                    format!("refining {} {}{}", r.node, r.commodity, in_year(r.year)),
+                );
                 raw.refining.push(r);
                 added
             })
@@ -545,7 +590,10 @@ fn read_into(
         Table::Demand => tables::read_demand(text, diags)
             .into_iter()
             .map(|r| {
-                let added = (r.at.clone(), format!("demand {} {}", r.node, r.commodity));
+                let added = (
+                    r.at.clone(),
+                    format!("demand {} {}{}", r.node, r.commodity, in_year(r.year)),
+                );
                 raw.demand.push(r);
                 added
             })
@@ -555,7 +603,13 @@ fn read_into(
             .map(|r| {
                 let added = (
                     r.at.clone(),
-                    format!("route {} -> {} {}", r.from, r.to, r.commodity),
+                    format!(
+                        "route {} -> {} {}{}",
+                        r.from,
+                        r.to,
+                        r.commodity,
+                        in_year(r.year)
+                    ),
                 );
                 raw.routes.push(r);
                 added
@@ -620,23 +674,41 @@ fn remove(
         ),
         Table::Supply => drop_rows!(
             raw.supply,
-            |r: &tables::SupplyRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
-            |r: &tables::SupplyRow| format!("supply {} {}", r.node, r.commodity)
+            |r: &tables::SupplyRow| !(filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                && filter.matches_year(r.year)),
+            |r: &tables::SupplyRow| format!("supply {} {}{}", r.node, r.commodity, in_year(r.year))
         ),
         Table::Refining => drop_rows!(
             raw.refining,
-            |r: &tables::RefiningRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
-            |r: &tables::RefiningRow| format!("refining {} {}", r.node, r.commodity)
+            |r: &tables::RefiningRow| !(filter.matches_node_row(
+                &look,
+                &r.node,
+                Some(&r.commodity)
+            ) && filter.matches_year(r.year)),
+            |r: &tables::RefiningRow| format!(
+                "refining {} {}{}",
+                r.node,
+                r.commodity,
+                in_year(r.year)
+            )
         ),
         Table::Demand => drop_rows!(
             raw.demand,
-            |r: &tables::DemandRow| !filter.matches_node_row(&look, &r.node, Some(&r.commodity)),
-            |r: &tables::DemandRow| format!("demand {} {}", r.node, r.commodity)
+            |r: &tables::DemandRow| !(filter.matches_node_row(&look, &r.node, Some(&r.commodity))
+                && filter.matches_year(r.year)),
+            |r: &tables::DemandRow| format!("demand {} {}{}", r.node, r.commodity, in_year(r.year))
         ),
         Table::Routes => drop_rows!(
             raw.routes,
-            |r: &tables::RouteRow| !filter.matches_route(&look, &r.from, &r.to, &r.commodity),
-            |r: &tables::RouteRow| format!("route {} -> {} {}", r.from, r.to, r.commodity)
+            |r: &tables::RouteRow| !(filter.matches_route(&look, &r.from, &r.to, &r.commodity)
+                && filter.matches_year(r.year)),
+            |r: &tables::RouteRow| format!(
+                "route {} -> {} {}{}",
+                r.from,
+                r.to,
+                r.commodity,
+                in_year(r.year)
+            )
         ),
     }
     if removed.is_empty() {

@@ -52,6 +52,26 @@ pub struct Filter {
     pub to_country: Option<Values>,
     pub from_group: Option<Values>,
     pub to_group: Option<Values>,
+    /// The row's `year` cell (contract section 10): a year or a list of
+    /// years; a blank-year row matches none.
+    pub year: Option<Years>,
+}
+
+/// The years a filter selects: `year = 2030` or `year = [2030, 2035]`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Years {
+    One(i64),
+    Many(Vec<i64>),
+}
+
+impl Years {
+    fn contains(&self, year: i32) -> bool {
+        match self {
+            Years::One(y) => *y == i64::from(year),
+            Years::Many(list) => list.contains(&i64::from(year)),
+        }
+    }
 }
 
 /// What a filter can ask about a node or a country, copied out of the raw
@@ -135,13 +155,21 @@ impl Filter {
                 "to_group",
             ],
         };
-        node_keys
+        let with_year = matches!(
+            table,
+            Table::Supply | Table::Refining | Table::Demand | Table::Routes
+        );
+        let mut wrong: Vec<&'static str> = node_keys
             .iter()
             .chain(route_keys.iter())
             .chain([("commodity", &self.commodity)].iter())
             .filter(|(name, v)| v.is_some() && !allowed.contains(name))
             .map(|(name, _)| *name)
-            .collect()
+            .collect();
+        if self.year.is_some() && !with_year {
+            wrong.push("year");
+        }
+        wrong
     }
 
     /// A row of supply, refining or demand (or a node, with no commodity).
@@ -152,6 +180,13 @@ impl Filter {
             && ok(&self.country, |v| v == country)
             && ok(&self.group, |g| look.in_group(country, g))
             && ok(&self.commodity, |v| commodity == Some(v))
+    }
+
+    /// A row of a table with a `year` column, by its year cell.
+    pub fn matches_year(&self, year: Option<i32>) -> bool {
+        self.year
+            .as_ref()
+            .is_none_or(|years| year.is_some_and(|y| years.contains(y)))
     }
 
     /// A country row.

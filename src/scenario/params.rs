@@ -105,6 +105,8 @@ impl RunParams {
                     value: share,
                     at: at.clone(),
                 }),
+                from_year: None,
+                until_year: None,
             };
             ops.push((at, Op::Policy(Box::new(policy))));
         }
