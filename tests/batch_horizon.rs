@@ -131,3 +131,118 @@ fn a_batch_of_one_year_runs_has_no_multi_period_columns() {
     let page = sourcemix::report::html::batch_page("t", &rows);
     assert!(!page.contains("\"multi_period\":true"));
 }
+
+fn periods_batch() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/models/periods-batch/batch.toml")
+}
+
+#[test]
+fn a_batch_of_a_multi_period_model_writes_resumes_and_merges_its_comparison() {
+    use sourcemix::batch::{self, plan};
+    let tmp = tempfile::tempdir().unwrap();
+    let p = plan::read_with(&periods_batch(), false).expect("the batch file reads");
+    let out = tmp.path().join("out");
+    let opts = batch::Options {
+        out: out.clone(),
+        jobs: 2,
+        resume: false,
+        shard: batch::Shard::WHOLE,
+        progress: false,
+    };
+    let outcome = batch::run(&p, &opts).expect("the batch runs");
+    assert_eq!((outcome.ran, outcome.failed), (3, 0));
+    let csv = std::fs::read(out.join("comparison.csv")).unwrap();
+    let table = csv_rows(&csv);
+    assert_eq!(
+        table,
+        [
+            vec![
+                "name",
+                "status",
+                "error",
+                "total_cost",
+                "supply",
+                "refining",
+                "transport",
+                "shortfall",
+                "operating",
+                "investment",
+                "investment:x",
+                "unmet:2024:x",
+                "unmet:2030:x",
+                "binding_policies"
+            ],
+            // 6 x 100 x 10 + 5 x 130 x 10 supply, 5 x 20 x 1,000 penalty,
+            // 30 t per year at 100 / 10 a year for 5 years.
+            vec![
+                "baseline", "ok", "", "114000", "12500", "0", "0", "100000", "112500", "1500",
+                "1500", "0", "20", "0"
+            ],
+            // 2030 demand 210: 80 t per year unmet.
+            vec![
+                "demand-growth",
+                "ok",
+                "",
+                "414000",
+                "12500",
+                "0",
+                "0",
+                "400000",
+                "412500",
+                "1500",
+                "1500",
+                "0",
+                "80",
+                "0"
+            ],
+            // R1 gives 120: 120 + 30 meet 2030's 150.
+            vec![
+                "more-recycling",
+                "ok",
+                "",
+                "15000",
+                "13500",
+                "0",
+                "0",
+                "0",
+                "13500",
+                "1500",
+                "1500",
+                "0",
+                "0",
+                "0"
+            ],
+        ]
+        .map(|r| r.into_iter().map(String::from).collect::<Vec<_>>())
+    );
+    for run in ["baseline", "demand-growth", "more-recycling"] {
+        let dir = out.join("runs").join(run);
+        for f in sourcemix::report::horizon::OUT_FILES {
+            assert!(dir.join(f).is_file(), "{run}/{f}");
+        }
+    }
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("<th>unmet x 2030 (t)</th>"));
+
+    // Resumed: every run is read back from its summary.json, same bytes.
+    let outcome = batch::run(
+        &p,
+        &batch::Options {
+            resume: true,
+            ..opts
+        },
+    )
+    .unwrap();
+    assert_eq!((outcome.ran, outcome.skipped), (0, 3));
+    assert_eq!(std::fs::read(out.join("comparison.csv")).unwrap(), csv);
+    assert_eq!(
+        std::fs::read_to_string(out.join("index.html")).unwrap(),
+        index
+    );
+
+    // Merged (one folder): the same comparison.
+    let merged = tmp.path().join("merged");
+    batch::merge(&[out], &merged).expect("merges");
+    assert_eq!(std::fs::read(merged.join("comparison.csv")).unwrap(), csv);
+}

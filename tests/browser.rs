@@ -411,6 +411,34 @@ fn the_multi_period_page_opens_offline_and_draws() {
     }
     let text = b.eval("document.body.innerText");
     assert!(text.as_str().unwrap().contains("Investment plan"));
+
+    // The batch page of a multi-period model's runs (investment stacked on
+    // the cost, unmet demand by period), linking each run's report.
+    let p = plan::read_with(&root().join("tests/models/periods-batch/batch.toml"), false)
+        .expect("the batch file reads");
+    let out = tmp.path().join("periods-batch");
+    let opts = batch::Options {
+        out: out.clone(),
+        jobs: 1,
+        resume: false,
+        shard: batch::Shard::WHOLE,
+        progress: false,
+    };
+    batch::run(&p, &opts).expect("the batch runs");
+    check_clean(&mut b, &out.join("index.html"), "batch page (multi-period)");
+    let parts = b.eval(
+        "echarts.getInstanceByDom(document.getElementById('batch-cost')).getOption().series.length",
+    );
+    assert_eq!(
+        parts.as_u64(),
+        Some(5),
+        "four operating parts and investment"
+    );
+    check_clean(
+        &mut b,
+        &out.join("runs/baseline/report.html"),
+        "a multi-period run's report",
+    );
 }
 
 /// Writes docs/report-flagship.png: the top of the flagship's report.

@@ -202,3 +202,55 @@ fn the_workbook_holds_the_plan_and_every_period_under_a_year_column() {
         .skip(1)
         .any(|r| r[0] == Data::Float(2030.0) && r[4] == Data::String("BBB".into())));
 }
+
+/// `solve --html`, `--xlsx` and `--out` on a `[periods]` model folder: the
+/// page and workbook are written, the same on a second run, and the page in
+/// the folder is the `--html` page.
+#[test]
+fn solve_writes_the_page_and_the_workbook_of_a_periods_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |n: usize| {
+        let html = tmp.path().join(format!("r{n}.html"));
+        let book = tmp.path().join(format!("r{n}.xlsx"));
+        let out = tmp.path().join(format!("out{n}"));
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_sourcemix"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["solve", "tests/models/periods-batch", "--html"])
+            .arg(&html)
+            .arg("--xlsx")
+            .arg(&book)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("sourcemix runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (
+            std::fs::read(html).unwrap(),
+            std::fs::read(book).unwrap(),
+            out,
+        )
+    };
+    let (page, book, out) = run(1);
+    let (page2, book2, _) = run(2);
+    assert_eq!(page, page2, "the same page");
+    assert_eq!(book, book2, "the same workbook");
+    assert_eq!(std::fs::read(out.join("report.html")).unwrap(), page);
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let mut want: Vec<String> = sourcemix::report::horizon::OUT_FILES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    want.sort();
+    assert_eq!(names, want);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("data-page=\"horizon\""));
+    assert!(page.contains("Total cost <b>114,000.00</b>"));
+    let mut book = Xlsx::new(Cursor::new(book)).unwrap();
+    assert_eq!(book.sheet_names()[..2], ["summary", "periods"]);
+    let inv = book.worksheet_range("investment").unwrap();
+    assert_eq!(inv.get((1, 5)), Some(&Data::Float(30.0)));
+}
