@@ -52,6 +52,8 @@ fn the_page_shows_the_headline_the_plan_and_a_sankey_per_period() {
         "table-investment",
         "table-max-added",
         "table-budgets",
+        "table-policies",
+        "table-capacities",
     ] {
         assert!(page.contains(id), "{id}");
     }
@@ -59,6 +61,11 @@ fn the_page_shows_the_headline_the_plan_and_a_sankey_per_period() {
     assert!(
         page.contains("<th>used 2030 (t)</th>"),
         "budget use by period"
+    );
+    // R1 and R2 are full in both periods (R2: 0 t in 2024, 30 added in 2030).
+    assert!(
+        page.contains("4 capacities are full"),
+        "binding capacities by period"
     );
     let data = page_data(&page);
     assert_eq!(data["page"], "horizon");

@@ -411,6 +411,91 @@ pub fn horizon_page(h: &HorizonReport, info: &RunInfo) -> String {
         }),
     ));
     body.push_str("</section>");
+    let policies: Vec<(i32, &super::PolicyReport)> = h
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.report
+                .policies
+                .iter()
+                .filter(|x| x.shapes_answer())
+                .map(move |x| (p.year, x))
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<section><h2>Binding policies and capacities by period</h2><p>{} policy rows shape the answer (shadow price: {cur} per percentage point of the limit, per year of the period).</p>",
+        policies.len()
+    );
+    body.push_str(&table(
+        "policies",
+        &[
+            "year",
+            "policy",
+            "type",
+            "commodity",
+            "stage",
+            "scope",
+            "from",
+            "limit",
+            "actual",
+            "shadow price",
+        ],
+        policies.iter().map(|(y, p)| {
+            vec![
+                Cell::year(*y),
+                Cell::text(&p.policy),
+                Cell::text(kind_str(p.kind)),
+                Cell::text(&p.commodity),
+                Cell::text(p.stage.as_str()),
+                Cell::text(&p.scope),
+                Cell::text(&p.from),
+                Cell::pct(p.limit),
+                Cell::pct(p.actual),
+                Cell::num(p.shadow_price),
+            ]
+        }),
+    ));
+    let capacities: Vec<(i32, &super::CapacityReport)> = h
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.report
+                .capacities
+                .iter()
+                .filter(|c| c.binding)
+                .map(move |c| (p.year, c))
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<p>{} capacities are full (existing and added; shadow price: {cur} per extra t per year).</p>",
+        capacities.len()
+    );
+    body.push_str(&table(
+        "capacities",
+        &[
+            "year",
+            "kind",
+            "node or route",
+            "commodity",
+            "capacity (t)",
+            "used (t)",
+            "shadow price",
+        ],
+        capacities.iter().map(|(y, c)| {
+            vec![
+                Cell::year(*y),
+                Cell::text(c.kind.as_str()),
+                Cell::text(c.node.as_deref().or(c.route.as_deref()).unwrap_or("")),
+                Cell::text(&c.commodity),
+                Cell::num(c.capacity),
+                Cell::num(c.used),
+                Cell::num(c.shadow_price),
+            ]
+        }),
+    ));
+    body.push_str("</section>");
     body.push_str(NOSCRIPT);
     body.push_str("<div id=\"charts\"></div>");
     let periods: Vec<Value> = h
