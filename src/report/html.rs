@@ -320,9 +320,12 @@ pub fn horizon_page(h: &HorizonReport, info: &RunInfo) -> String {
         }),
     ));
     body.push_str("</section>");
+    // The charts (cost, plan, each period's Sankeys) before the long tables.
+    body.push_str(NOSCRIPT);
+    body.push_str("<div id=\"charts\"></div>");
     let _ = write!(
         body,
-        "<section><h2>Investment plan</h2><p>Capacity added at the start of a period (t per year), available until the year given; cost: present value ({cur}).</p>"
+        "<section><h2>Investment plan: the table</h2><p>Capacity added at the start of a period (t per year), available until the year given; cost: present value ({cur}).</p>"
     );
     body.push_str(&table(
         "investment",
@@ -496,8 +499,6 @@ pub fn horizon_page(h: &HorizonReport, info: &RunInfo) -> String {
         }),
     ));
     body.push_str("</section>");
-    body.push_str(NOSCRIPT);
-    body.push_str("<div id=\"charts\"></div>");
     let periods: Vec<Value> = h
         .periods
         .iter()
