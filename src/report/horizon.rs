@@ -113,10 +113,10 @@ pub struct BudgetReport {
 /// Files rendered to bytes, by name.
 type Rendered = Vec<(&'static str, Vec<u8>)>;
 
-/// The files `solve --out` writes for a multi-period model: summary.json
-/// (the whole [`HorizonReport`]), the plan's own tables, and each of the
-/// single-year CSV files with every period's rows under a leading `year`
-/// column.
+/// The data files `solve --out` writes for a multi-period model:
+/// summary.json (the whole [`HorizonReport`]), the plan's own tables, and
+/// each of the single-year CSV files with every period's rows under a
+/// leading `year` column (the run adds report.html, see [`OUT_FILES`]).
 pub fn render_all(h: &HorizonReport) -> Result<Rendered, WriteError> {
     let mut out = vec![("summary.json", json(h).into_bytes())];
     out.push(("periods.csv", periods_csv(h)?));
@@ -150,7 +150,7 @@ pub fn render_all(h: &HorizonReport) -> Result<Rendered, WriteError> {
 }
 
 /// The files of `solve --out` for a multi-period model, in order.
-pub const OUT_FILES: [&str; 9] = [
+pub const OUT_FILES: [&str; 10] = [
     "summary.json",
     "periods.csv",
     "investment.csv",
@@ -160,6 +160,7 @@ pub const OUT_FILES: [&str; 9] = [
     "mix.csv",
     "policies.csv",
     "capacities.csv",
+    "report.html",
 ];
 
 /// The report as a pretty-printed JSON document (with a final newline).
