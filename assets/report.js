@@ -37,36 +37,40 @@
   function pct(x) { return (100 * x).toFixed(1) + '%'; }
   function round(x, d) { var f = Math.pow(10, d); return Math.round(x * f) / f; }
 
+  // One commodity's Sankey (mining country -> refining country -> consumer).
+  function sankey(parent, id, k) {
+    add(parent, el('h3', {}, k.commodity));
+    var columns = [0, 0, 0];
+    k.nodes.forEach(function (n) { columns[n.indexOf('mine: ') === 0 ? 0 : n.indexOf('ref: ') === 0 ? 1 : 2] += 1; });
+    var height = Math.max(260, 26 * Math.max.apply(null, columns) + 40);
+    var colour = {};
+    k.nodes.forEach(function (n, j) { colour[n] = palette[j % palette.length]; });
+    var c = chart(parent, id, height, {
+      tooltip: { trigger: 'item', formatter: function (p) {
+        if (p.dataType === 'edge') { return p.data.source + ' -> ' + p.data.target + ': ' + grouped(p.data.value, 1) + ' t' + (p.data.binding ? ' (binding cap)' : ''); }
+        return p.name + ': ' + grouped(p.value, 1) + ' t';
+      } },
+      series: [{
+        type: 'sankey', left: 10, right: 140, top: 10, bottom: 10, nodeGap: 6,
+        layoutIterations: 32, emphasis: { focus: 'adjacency' },
+        data: k.nodes.map(function (n) { return { name: n, itemStyle: { color: colour[n] } }; }),
+        links: k.links.map(function (l) {
+          return { source: l.source, target: l.target, value: l.value, binding: l.binding,
+            lineStyle: l.binding ? { color: BINDING, opacity: 0.55 } : { color: 'source', opacity: 0.3 } };
+        }),
+        label: { fontSize: 11 }
+      }]
+    });
+    c.getDom().setAttribute('data-commodity', k.commodity);
+    return c;
+  }
+
   // ----- solve -----
   function solvePage() {
     var s = section('Where each commodity comes from',
       'Mining country -> refining country -> consumer, widths in tonnes per year. ' +
       'Red: flows from a country at a binding cap on that stage.');
-    data.sankeys.forEach(function (k, i) {
-      add(s, el('h3', {}, k.commodity));
-      var columns = [0, 0, 0];
-      k.nodes.forEach(function (n) { columns[n.indexOf('mine: ') === 0 ? 0 : n.indexOf('ref: ') === 0 ? 1 : 2] += 1; });
-      var height = Math.max(260, 26 * Math.max.apply(null, columns) + 40);
-      var colour = {};
-      k.nodes.forEach(function (n, j) { colour[n] = palette[j % palette.length]; });
-      var c = chart(s, 'sankey-' + i, height, {
-        tooltip: { trigger: 'item', formatter: function (p) {
-          if (p.dataType === 'edge') { return p.data.source + ' -> ' + p.data.target + ': ' + grouped(p.data.value, 1) + ' t' + (p.data.binding ? ' (binding cap)' : ''); }
-          return p.name + ': ' + grouped(p.value, 1) + ' t';
-        } },
-        series: [{
-          type: 'sankey', left: 10, right: 140, top: 10, bottom: 10, nodeGap: 6,
-          layoutIterations: 32, emphasis: { focus: 'adjacency' },
-          data: k.nodes.map(function (n) { return { name: n, itemStyle: { color: colour[n] } }; }),
-          links: k.links.map(function (l) {
-            return { source: l.source, target: l.target, value: l.value, binding: l.binding,
-              lineStyle: l.binding ? { color: BINDING, opacity: 0.55 } : { color: 'source', opacity: 0.3 } };
-          }),
-          label: { fontSize: 11 }
-        }]
-      });
-      c.getDom().setAttribute('data-commodity', k.commodity);
-    });
+    data.sankeys.forEach(function (k, i) { sankey(s, 'sankey-' + i, k); });
 
     var sh = section('Shares by consumer',
       'Share of deliveries by country at each stage (top ' + 10 + '); lines: policy limits on that consumer or scope; ' +
@@ -130,11 +134,89 @@
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } } };
   }
 
+  // ----- horizon (a multi-period solve) -----
+  function horizonPage() {
+    var years = data.periods.map(function (p) { return String(p.year); });
+    var c = section('Cost by period',
+      'Present value in ' + (years[0] || '') + ' (' + data.currency + '): operating cost of the years each period stands for, and the investment charged to it (the capacity available in it).');
+    chart(c, 'horizon-cost', 340, {
+      legend: { top: 0 }, tooltip: { trigger: 'axis' },
+      grid: { left: 110, right: 20, top: 40, bottom: 40 },
+      xAxis: { type: 'category', data: years },
+      yAxis: { type: 'value' },
+      series: [['operating', 'operating'], ['investment', 'investment']].map(function (s, i) {
+        return { type: 'bar', stack: 'cost', name: s[1], itemStyle: { color: palette[i] },
+          data: data.periods.map(function (p) { return p[s[0]]; }) };
+      })
+    });
+
+    var plan = section('Investment plan',
+      data.investment.length ? 'Capacity added (t per year) by node and commodity: stacked by the period it is built in, and as a timeline from that period to the last year it is available.'
+        : 'Nothing is built.');
+    if (data.investment.length) {
+      var keys = [];
+      data.investment.forEach(function (i) {
+        var key = i.node + ' (' + i.commodity + ')';
+        if (keys.indexOf(key) < 0) { keys.push(key); }
+      });
+      chart(plan, 'horizon-added', 340, {
+        legend: { top: 0, type: 'scroll' }, tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+        grid: { left: 110, right: 20, top: 40, bottom: 40 },
+        xAxis: { type: 'category', data: years },
+        yAxis: { type: 'value', name: 't per year' },
+        series: keys.map(function (key, j) {
+          return { type: 'bar', stack: 'added', name: key, itemStyle: { color: palette[j % palette.length] },
+            data: data.periods.map(function (p) {
+              return data.investment.filter(function (i) { return i.year === p.year && i.node + ' (' + i.commodity + ')' === key; })
+                .reduce(function (a, i) { return a + i.added; }, 0);
+            }) };
+        })
+      });
+      var rows = data.investment.map(function (i) { return i.year + ' ' + i.node + ' (' + i.commodity + ')'; });
+      var first = data.periods.length ? data.periods[0].year : 0;
+      var last = data.periods.length ? data.periods[data.periods.length - 1].year + data.periods[data.periods.length - 1].span : 1;
+      chart(plan, 'horizon-timeline', Math.max(160, 28 * rows.length + 70), {
+        tooltip: { formatter: function (p) {
+          var i = data.investment[p.value[0]];
+          return i.node + ' (' + i.commodity + '): ' + grouped(i.added, 1) + ' t per year, ' + i.year + '-' + i.until + ', cost ' + grouped(i.cost) + ' ' + data.currency;
+        } },
+        grid: { left: 220, right: 30, top: 20, bottom: 40 },
+        xAxis: { type: 'value', min: first, max: last, interval: 1, axisLabel: { formatter: function (v) { return years.indexOf(String(v)) >= 0 || v === last ? String(v) : ''; } } },
+        yAxis: { type: 'category', data: rows, inverse: true },
+        series: [{
+          type: 'custom',
+          renderItem: function (params, api) {
+            var start = api.coord([api.value(1), api.value(0)]);
+            var end = api.coord([api.value(2), api.value(0)]);
+            var h = api.size([0, 1])[1] * 0.6;
+            return { type: 'rect', shape: { x: start[0], y: start[1] - h / 2, width: Math.max(1, end[0] - start[0]), height: h },
+              style: api.style({ fill: palette[api.value(3) % palette.length] }) };
+          },
+          encode: { x: [1, 2], y: 0 },
+          data: data.investment.map(function (i, j) { return [j, i.year, i.until + 1, keys.indexOf(i.node + ' (' + i.commodity + ')')]; })
+        }]
+      });
+    }
+
+    data.periods.forEach(function (p, n) {
+      var s = section('Where each commodity comes from in ' + p.year,
+        'Mining country -> refining country -> consumer, widths in tonnes per year of this period (existing and added capacity). ' +
+        'Red: flows from a country at a binding cap on that stage.');
+      s.setAttribute('data-year', String(p.year));
+      if (!p.sankeys.length) { add(s, el('p', {}, 'Nothing is delivered.')); }
+      p.sankeys.forEach(function (k, i) {
+        sankey(s, 'sankey-' + n + '-' + i, k).getDom().setAttribute('data-year', String(p.year));
+      });
+    });
+  }
+
   // ----- batch -----
   function batchPage() {
     var names = data.runs.map(function (r) { return r.name; });
-    var s = section('Total cost by run', 'Cost parts stacked, in the model\'s currency.');
-    var parts = ['supply', 'refining', 'transport', 'shortfall'];
+    var s = section('Total cost by run', data.multi_period
+      ? 'Cost parts stacked, in the model\'s currency; for multi-period runs, present values (operating parts and investment).'
+      : 'Cost parts stacked, in the model\'s currency.');
+    var parts = data.parts || ['supply', 'refining', 'transport', 'shortfall'];
     var rotate = { rotate: 35, fontSize: 11, interval: 0 };
     chart(s, 'batch-cost', 380, {
       legend: { top: 0 }, tooltip: { trigger: 'axis' },
@@ -146,7 +228,8 @@
           data: data.runs.map(function (r) { return r.cost[p]; }) };
       })
     });
-    var u = section('Unmet demand by run and commodity', 'Tonnes per year.');
+    var u = section('Unmet demand by run and commodity', data.multi_period
+      ? 'Tonnes per year; for multi-period runs, by commodity and period.' : 'Tonnes per year.');
     chart(u, 'batch-unmet', 380, {
       legend: { top: 0 }, tooltip: { trigger: 'axis' },
       grid: { left: 110, right: 20, top: 40, bottom: 90 },
@@ -247,7 +330,7 @@
     });
   }
 
-  var pages = { solve: solvePage, batch: batchPage, frontier: frontierPage, stress: stressPage, stockpile: stockpilePage };
+  var pages = { solve: solvePage, horizon: horizonPage, batch: batchPage, frontier: frontierPage, stress: stressPage, stockpile: stockpilePage };
   pages[data.page]();
   Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), sortable);
   window.addEventListener('resize', function () { charts.forEach(function (c) { c.resize(); }); });

@@ -474,7 +474,7 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
     };
     print_diagnostics(&run.loaded.warnings);
     if let Some(h) = &run.horizon {
-        return print_horizon(h, &args);
+        return print_horizon(h, &args, &pipeline::run_info(&request));
     }
     if args.year.is_some() {
         eprintln!("error: --year needs a model with [periods]");
@@ -505,7 +505,11 @@ fn solve(args: SolveArgs) -> anyhow::Result<Exit> {
 
 /// What `solve` prints for a multi-period model: the horizon's table (with
 /// `--year`, that period in full) or its whole JSON document.
-fn print_horizon(h: &horizon_report::HorizonReport, args: &SolveArgs) -> anyhow::Result<Exit> {
+fn print_horizon(
+    h: &horizon_report::HorizonReport,
+    args: &SolveArgs,
+    info: &html::RunInfo,
+) -> anyhow::Result<Exit> {
     if let Some(year) = args.year {
         if !h.periods.iter().any(|p| p.year == year) {
             let years: Vec<String> = h.periods.iter().map(|p| p.year.to_string()).collect();
@@ -516,9 +520,19 @@ fn print_horizon(h: &horizon_report::HorizonReport, args: &SolveArgs) -> anyhow:
             return Ok(Exit::Usage);
         }
     }
-    if args.html.is_some() || args.xlsx.is_some() {
-        eprintln!("error: --html and --xlsx are not available for a multi-period model yet; use --out DIR (JSON and CSV files)");
-        return Ok(Exit::Usage);
+    if let Some(path) = &args.html {
+        if let Err(e) = html::write_page(path, &html::horizon_page(h, info)) {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
+    }
+    if let Some(path) = &args.xlsx {
+        let written =
+            xlsx::horizon_workbook(h).and_then(|bytes| xlsx::write_file(path, &bytes, "summary"));
+        if let Err(e) = written {
+            eprintln!("error: {e}");
+            return Ok(Exit::OutputFailed);
+        }
     }
     let text = match args.format {
         Format::Table => horizon_report::table(h, args.year),

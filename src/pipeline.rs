@@ -245,6 +245,10 @@ fn run_horizon(
     if let Some(out) = &request.out {
         let started = Instant::now();
         let mut rendered = report::horizon::render_all(&horizon_report)?;
+        rendered.push((
+            files::HTML_FILE,
+            html::horizon_page(&horizon_report, &run_info(request)).into_bytes(),
+        ));
         horizon_report.timings.write = started.elapsed().as_secs_f64();
         if let Some((_, bytes)) = rendered.iter_mut().find(|(n, _)| *n == "summary.json") {
             *bytes = report::horizon::json(&horizon_report).into_bytes();

@@ -1,5 +1,5 @@
 //! The HTML reports in a real browser: each kind of page (solve, batch,
-//! frontier, stress, stockpile) is opened in
+//! frontier, stress, stockpile, and the report of a multi-period solve) is opened in
 //! headless Chromium with the network cut off, and must load with no console
 //! error and no failed request (nothing but the page itself is requested),
 //! draw its charts, show a screenshot that is not blank, and, for the solve
@@ -15,6 +15,8 @@
 
 #[path = "support/chromium.rs"]
 mod chromium;
+#[path = "support/horizon_model.rs"]
+mod horizon_model;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -345,6 +347,97 @@ fn every_kind_of_page_opens_offline_and_draws() {
     assert!(
         text.contains("Total cost") && text.contains("95,240,476,824.76"),
         "the summary reads without JavaScript"
+    );
+}
+
+/// The page of a multi-period solve: loads cleanly, draws the cost by
+/// period, the plan (stacked bars and timeline), and one Sankey per period
+/// and commodity with the nodes and links of that period's report.
+#[test]
+fn the_multi_period_page_opens_offline_and_draws() {
+    let Some(binary) = browser_binary() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut b = chromium::Browser::start(&binary, 1280, 900);
+    let h = horizon_model::report();
+    let page = tmp.path().join("horizon.html");
+    html::write_page(&page, &html::horizon_page(&h, &html::RunInfo::default())).unwrap();
+    check_clean(&mut b, &page, "multi-period report");
+    for id in ["horizon-cost", "horizon-added", "horizon-timeline"] {
+        let drawn = b.eval(&format!(
+            "Boolean(echarts.getInstanceByDom(document.getElementById('{id}')))"
+        ));
+        assert_eq!(drawn.as_bool(), Some(true), "{id} is drawn");
+    }
+    let bars = b.eval(
+        "echarts.getInstanceByDom(document.getElementById('horizon-timeline')).getOption().series[0].data.length",
+    );
+    assert_eq!(bars.as_u64(), Some(1), "a timeline bar per addition");
+    // Per period, the Sankeys of that period's report.
+    for p in &h.periods {
+        let report = serde_json::to_value(&p.report).unwrap();
+        let want = expected_sankeys(&report);
+        let year = b.eval(&format!(
+            "JSON.stringify(Array.from(document.querySelectorAll('[id^=\"sankey-\"][data-year=\"{}\"]')).map(function (d) {{ return d.getAttribute('data-commodity'); }}))",
+            p.year
+        ));
+        let commodities: Vec<String> = serde_json::from_str(year.as_str().unwrap()).unwrap();
+        assert_eq!(
+            commodities,
+            want.keys().cloned().collect::<Vec<_>>(),
+            "{}: a Sankey per commodity delivered",
+            p.year
+        );
+        let links = b.eval(&format!(
+            "JSON.stringify(Array.from(document.querySelectorAll('[id^=\"sankey-\"][data-year=\"{}\"]')).map(function (d) {{
+                return echarts.getInstanceByDom(d).getOption().series[0].links.map(function (l) {{ return [l.source, l.target, l.value]; }});
+             }}))",
+            p.year
+        ));
+        let links: Vec<Vec<(String, String, f64)>> =
+            serde_json::from_str(links.as_str().unwrap()).unwrap();
+        for ((k, (_, want_links)), got) in want.iter().zip(&links) {
+            assert_eq!(got.len(), want_links.len(), "{} {k}: links", p.year);
+            for (source, target, value) in got {
+                let x = want_links[&(source.clone(), target.clone())];
+                assert!(
+                    (x - value).abs() <= 1e-6 * x.abs().max(1.0),
+                    "{} {k}: {source} -> {target} is {value} t, the report gives {x} t",
+                    p.year
+                );
+            }
+        }
+    }
+    let text = b.eval("document.body.innerText");
+    assert!(text.as_str().unwrap().contains("Investment plan"));
+
+    // The batch page of a multi-period model's runs (investment stacked on
+    // the cost, unmet demand by period), linking each run's report.
+    let p = plan::read_with(&root().join("tests/models/periods-batch/batch.toml"), false)
+        .expect("the batch file reads");
+    let out = tmp.path().join("periods-batch");
+    let opts = batch::Options {
+        out: out.clone(),
+        jobs: 1,
+        resume: false,
+        shard: batch::Shard::WHOLE,
+        progress: false,
+    };
+    batch::run(&p, &opts).expect("the batch runs");
+    check_clean(&mut b, &out.join("index.html"), "batch page (multi-period)");
+    let parts = b.eval(
+        "echarts.getInstanceByDom(document.getElementById('batch-cost')).getOption().series.length",
+    );
+    assert_eq!(
+        parts.as_u64(),
+        Some(5),
+        "four operating parts and investment"
+    );
+    check_clean(
+        &mut b,
+        &out.join("runs/baseline/report.html"),
+        "a multi-period run's report",
     );
 }
 

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use serde::{Deserialize, Serialize};
 
 use crate::report::files::csv_text;
+use crate::report::horizon::HorizonReport;
 use crate::report::table::amount;
 use crate::report::xlsx::{self, Cell, NumFormat, Sheet};
 use crate::report::{CostParts, Report};
@@ -39,6 +40,15 @@ pub struct RunRecord {
     pub inputs: String,
 }
 
+/// What a run's summary.json holds: the report of a model of one year, or
+/// that of a multi-period model (contract section 10).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RunReport {
+    Horizon(Box<HorizonReport>),
+    Year(Box<Report>),
+}
+
 /// One row of comparison.csv: a run, and what it found when it solved.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -49,7 +59,11 @@ pub struct Row {
     pub solved: Option<Solved>,
 }
 
-/// The numbers of a run that solved.
+/// The numbers of a run that solved. For a multi-period run, `total_cost`
+/// is the discounted total (present value), `cost` the present value of
+/// each operating part (sum_p W_p x the period's part), `unmet` and
+/// `consumers` are empty (unmet demand is by period in `horizon`) and
+/// `binding_policies` counts the rows of every period.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Solved {
     pub total_cost: f64,
@@ -60,6 +74,22 @@ pub struct Solved {
     pub consumers: BTreeMap<(String, String), ConsumerSummary>,
     /// Policy rows that shape the answer (`PolicyReport::shapes_answer`).
     pub binding_policies: usize,
+    /// What a multi-period run adds; `None` for a model of one year.
+    pub horizon: Option<HorizonSolved>,
+}
+
+/// The numbers a batch compares of a multi-period run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HorizonSolved {
+    /// Present value of operating (sum_p W_p x the period's annual cost).
+    pub operating: f64,
+    /// Present value of the investment.
+    pub investment: f64,
+    /// Present value of the investment per commodity (every commodity of
+    /// the model, 0 where nothing is built).
+    pub investment_by_commodity: BTreeMap<String, f64>,
+    /// Unmet demand (t per year) per (period year, commodity).
+    pub unmet_by_period: BTreeMap<(i32, String), f64>,
 }
 
 /// One consumer's deliveries of one commodity, in brief.
@@ -93,12 +123,70 @@ const HEAD: [&str; 8] = [
 ];
 
 /// The row of one run.
-pub fn row(record: &RunRecord, report: Option<&Report>) -> Row {
+pub fn row(record: &RunRecord, report: Option<&RunReport>) -> Row {
     Row {
         name: record.name.clone(),
         status: record.status,
         error: record.error.clone(),
-        solved: report.map(solved),
+        solved: report.map(|r| match r {
+            RunReport::Year(r) => solved(r),
+            RunReport::Horizon(h) => horizon_solved(h),
+        }),
+    }
+}
+
+fn horizon_solved(h: &HorizonReport) -> Solved {
+    let mut cost = CostParts::default();
+    let mut investment_by_commodity: BTreeMap<String, f64> = BTreeMap::new();
+    let mut unmet_by_period = BTreeMap::new();
+    for p in &h.periods {
+        cost.supply += p.weight * p.cost.supply;
+        cost.refining += p.weight * p.cost.refining;
+        cost.transport += p.weight * p.cost.transport;
+        cost.shortfall += p.weight * p.cost.shortfall;
+        for t in &p.report.totals {
+            investment_by_commodity
+                .entry(t.commodity.clone())
+                .or_insert(0.0);
+            unmet_by_period.insert((p.year, t.commodity.clone()), t.unmet);
+        }
+    }
+    for i in &h.investment {
+        *investment_by_commodity
+            .entry(i.commodity.clone())
+            .or_insert(0.0) += i.cost;
+    }
+    for x in investment_by_commodity.values_mut() {
+        *x = crate::report::money(*x);
+    }
+    let cost = CostParts {
+        supply: crate::report::money(cost.supply),
+        refining: crate::report::money(cost.refining),
+        transport: crate::report::money(cost.transport),
+        shortfall: crate::report::money(cost.shortfall),
+    };
+    Solved {
+        total_cost: h.total_cost,
+        cost,
+        unmet: BTreeMap::new(),
+        consumers: BTreeMap::new(),
+        binding_policies: h
+            .periods
+            .iter()
+            .map(|p| {
+                p.report
+                    .policies
+                    .iter()
+                    .filter(|x| x.shapes_answer())
+                    .count()
+            })
+            .sum(),
+        horizon: Some(HorizonSolved {
+            operating: h.operating_cost,
+            investment: h.investment_cost,
+            investment_by_commodity,
+            unmet_by_period,
+        }),
     }
 }
 
@@ -126,6 +214,7 @@ fn solved(rep: &Report) -> Solved {
             .collect(),
         consumers,
         binding_policies: rep.policies.iter().filter(|p| p.shapes_answer()).count(),
+        horizon: None,
     }
 }
 
@@ -212,8 +301,79 @@ fn num(x: f64) -> String {
     format!("{x}")
 }
 
-/// The comparison as a sheet: the fixed columns, then unmet demand per
-/// commodity (`unmet:<commodity>`, by commodity), then each consumer's
+/// The columns of the multi-period runs of a batch (none when every run is
+/// of one year): the investment's commodities and the (year, commodity) of
+/// unmet demand, each sorted.
+pub struct HorizonColumns<'a> {
+    pub commodities: BTreeSet<&'a String>,
+    pub unmet: BTreeSet<(i32, &'a String)>,
+}
+
+impl<'a> HorizonColumns<'a> {
+    pub fn of(rows: &'a [Row]) -> Option<HorizonColumns<'a>> {
+        let runs: Vec<&HorizonSolved> = rows
+            .iter()
+            .filter_map(|r| r.solved.as_ref()?.horizon.as_ref())
+            .collect();
+        if runs.is_empty() {
+            return None;
+        }
+        Some(HorizonColumns {
+            commodities: runs
+                .iter()
+                .flat_map(|h| h.investment_by_commodity.keys())
+                .collect(),
+            unmet: runs
+                .iter()
+                .flat_map(|h| h.unmet_by_period.keys().map(|(y, k)| (*y, k)))
+                .collect(),
+        })
+    }
+
+    /// The headers: `operating`, `investment`, `investment:<commodity>`,
+    /// `unmet:<year>:<commodity>`.
+    pub fn header(&self) -> Vec<String> {
+        ["operating".to_string(), "investment".to_string()]
+            .into_iter()
+            .chain(
+                self.commodities
+                    .iter()
+                    .map(|k| format!("investment:{}", header_part(k))),
+            )
+            .chain(
+                self.unmet
+                    .iter()
+                    .map(|(y, k)| format!("unmet:{y}:{}", header_part(k))),
+            )
+            .collect()
+    }
+
+    /// The cells of a run (empty for a run of one year), as (value, is money).
+    pub fn values(&self, s: &Solved) -> Vec<Option<(f64, bool)>> {
+        let Some(h) = &s.horizon else {
+            return vec![None; 2 + self.commodities.len() + self.unmet.len()];
+        };
+        [Some((h.operating, true)), Some((h.investment, true))]
+            .into_iter()
+            .chain(
+                self.commodities
+                    .iter()
+                    .map(|k| h.investment_by_commodity.get(*k).map(|x| (*x, true))),
+            )
+            .chain(self.unmet.iter().map(|(y, k)| {
+                h.unmet_by_period
+                    .get(&(*y, (*k).clone()))
+                    .map(|x| (*x, false))
+            }))
+            .collect()
+    }
+}
+
+/// The comparison as a sheet: the fixed columns; when some runs are
+/// multi-period, the present value of operating and of investment, the
+/// investment per commodity (`investment:<commodity>`) and unmet demand per
+/// period and commodity (`unmet:<year>:<commodity>`), sorted; then unmet
+/// demand per commodity (`unmet:<commodity>`, by commodity), then each consumer's
 /// largest shares and HHIs (`<consumer>:<commodity>:<field>`, sorted by that
 /// header; ids escaped by `header_part`), then the number of policy rows
 /// that shape the answer. comparison.csv and the `batch --xlsx` workbook
@@ -221,6 +381,7 @@ fn num(x: f64) -> String {
 pub fn sheet(rows: &[Row]) -> Sheet {
     let solved = || rows.iter().filter_map(|r| r.solved.as_ref());
     let commodities: BTreeSet<&String> = solved().flat_map(|s| s.unmet.keys()).collect();
+    let horizon = HorizonColumns::of(rows);
     // Sorted by the header text (as the columns always were), the typed key
     // keeping apart ids that would spell the same header.
     let consumer_columns: BTreeSet<(String, &String, &String, Field)> = solved()
@@ -236,6 +397,7 @@ pub fn sheet(rows: &[Row]) -> Sheet {
     let header: Vec<String> = HEAD
         .iter()
         .map(|h| h.to_string())
+        .chain(horizon.iter().flat_map(|h| h.header()))
         .chain(
             commodities
                 .iter()
@@ -268,6 +430,13 @@ pub fn sheet(rows: &[Row]) -> Sheet {
                     ]
                     .map(|x| Cell::Number(x, NumFormat::Money)),
                 );
+                if let Some(h) = &horizon {
+                    cells.extend(h.values(s).into_iter().map(|v| match v {
+                        Some((x, true)) => Cell::Number(x, NumFormat::Money),
+                        Some((x, false)) => Cell::Number(x, NumFormat::Tonnes),
+                        None => Cell::Empty,
+                    }));
+                }
                 cells.extend(commodities.iter().map(|k| {
                     s.unmet
                         .get(*k)
@@ -325,6 +494,12 @@ pub fn render(rows: &[Row]) -> String {
         "{:<name_width$} {:<6} {:>22} {:>20}",
         "run", "status", "total cost", "shortfall penalty"
     );
+    let horizon = rows
+        .iter()
+        .any(|r| r.solved.as_ref().is_some_and(|s| s.horizon.is_some()));
+    if horizon {
+        let _ = write!(out, " {:>22}", "investment (PV)");
+    }
     for k in &commodities {
         let _ = write!(out, " {:>16}", format!("unmet {k}"));
     }
@@ -340,6 +515,13 @@ pub fn render(rows: &[Row]) -> String {
             money(s.map(|s| s.total_cost)),
             money(s.map(|s| s.cost.shortfall))
         );
+        if horizon {
+            let _ = write!(
+                out,
+                " {:>22}",
+                money(s.and_then(|s| s.horizon.as_ref()).map(|h| h.investment))
+            );
+        }
         for k in &commodities {
             let _ = write!(
                 out,
@@ -351,6 +533,29 @@ pub fn render(rows: &[Row]) -> String {
             .map(|s| s.binding_policies.to_string())
             .unwrap_or_default();
         let _ = writeln!(out, " {binding:>8}");
+        if let Some(h) = s.and_then(|s| s.horizon.as_ref()) {
+            let list = |items: Vec<String>| {
+                if items.is_empty() {
+                    "none".to_string()
+                } else {
+                    items.join(", ")
+                }
+            };
+            let invested: Vec<String> = h
+                .investment_by_commodity
+                .iter()
+                .filter(|(_, x)| **x > 0.0)
+                .map(|(k, x)| format!("{k} {}", amount(*x)))
+                .collect();
+            let unmet: Vec<String> = h
+                .unmet_by_period
+                .iter()
+                .filter(|(_, x)| **x > 0.0)
+                .map(|((y, k), x)| format!("{y} {k} {}", amount(*x)))
+                .collect();
+            let _ = writeln!(out, "    investment (PV) by commodity: {}", list(invested));
+            let _ = writeln!(out, "    unmet by period (t per year): {}", list(unmet));
+        }
         if r.failed() {
             let _ = writeln!(out, "    error: {}", r.error);
         }

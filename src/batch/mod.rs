@@ -18,9 +18,8 @@ use crate::input::ModelTexts;
 use crate::pipeline::{self, OutDir, Request, ScenarioSource};
 use crate::progress::Progress;
 use crate::report::files::{write_out_dir, WriteError};
-use crate::report::Report;
 use crate::scenario::{self, ParamError, Scenario};
-use comparison::{Row, RunRecord, RunStatus};
+use comparison::{Row, RunRecord, RunReport, RunStatus};
 use plan::{Plan, PlanError, RunSpec};
 use serde::{Deserialize, Serialize};
 
@@ -225,7 +224,7 @@ pub fn run(plan: &Plan, opts: &Options) -> Result<Outcome, BatchError> {
             source,
         })?;
     let skipped = AtomicUsize::new(0);
-    let results: Vec<(RunRecord, Option<Report>)> = pool.install(|| {
+    let results: Vec<(RunRecord, Option<RunReport>)> = pool.install(|| {
         mine.par_iter()
             .map(|(_, spec)| {
                 let started = Instant::now();
@@ -346,7 +345,7 @@ fn execute(
     scenarios: &HashMap<String, Result<Scenario, Diagnostics>>,
     dir: &Path,
     record: &RunRecord,
-) -> Result<Report, RunError> {
+) -> Result<RunReport, RunError> {
     spec.params.check()?;
     let mut overlays = Vec::new();
     for name in &spec.scenarios {
@@ -365,7 +364,11 @@ fn execute(
         }),
         ..Request::texts(base.clone())
     };
-    Ok(pipeline::run(&request)?.report)
+    let run = pipeline::run(&request)?;
+    Ok(match run.horizon {
+        Some(h) => RunReport::Horizon(Box::new(h)),
+        None => RunReport::Year(Box::new(run.report)),
+    })
 }
 
 /// The content hash of a run's inputs: model files, scenario files (with what
@@ -404,13 +407,13 @@ fn inputs_hash(
 }
 
 /// A finished run whose inputs have not changed, read back from its folder.
-fn finished(dir: &Path, inputs: &str) -> Option<(RunRecord, Option<Report>)> {
+fn finished(dir: &Path, inputs: &str) -> Option<(RunRecord, Option<RunReport>)> {
     let record: RunRecord =
         serde_json::from_slice(&std::fs::read(dir.join("run.json")).ok()?).ok()?;
     if record.status != RunStatus::Ok || record.inputs != inputs {
         return None;
     }
-    let report: Report =
+    let report: RunReport =
         serde_json::from_slice(&std::fs::read(dir.join("summary.json")).ok()?).ok()?;
     Some((record, Some(report)))
 }
@@ -528,7 +531,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Vec<Row>, BatchError> {
             return Err(BatchError::MissingRun(spec.name.clone()));
         };
         let record: RunRecord = read_json(&source.join("run.json"))?;
-        let report: Option<Report> = if record.status == RunStatus::Ok {
+        let report: Option<RunReport> = if record.status == RunStatus::Ok {
             Some(read_json(&source.join("summary.json"))?)
         } else {
             None

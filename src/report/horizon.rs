@@ -113,10 +113,10 @@ pub struct BudgetReport {
 /// Files rendered to bytes, by name.
 type Rendered = Vec<(&'static str, Vec<u8>)>;
 
-/// The files `solve --out` writes for a multi-period model: summary.json
-/// (the whole [`HorizonReport`]), the plan's own tables, and each of the
-/// single-year CSV files with every period's rows under a leading `year`
-/// column.
+/// The data files `solve --out` writes for a multi-period model:
+/// summary.json (the whole [`HorizonReport`]), the plan's own tables, and
+/// each of the single-year CSV files with every period's rows under a
+/// leading `year` column (the run adds report.html, see [`OUT_FILES`]).
 pub fn render_all(h: &HorizonReport) -> Result<Rendered, WriteError> {
     let mut out = vec![("summary.json", json(h).into_bytes())];
     out.push(("periods.csv", periods_csv(h)?));
@@ -150,7 +150,7 @@ pub fn render_all(h: &HorizonReport) -> Result<Rendered, WriteError> {
 }
 
 /// The files of `solve --out` for a multi-period model, in order.
-pub const OUT_FILES: [&str; 9] = [
+pub const OUT_FILES: [&str; 10] = [
     "summary.json",
     "periods.csv",
     "investment.csv",
@@ -160,6 +160,7 @@ pub const OUT_FILES: [&str; 9] = [
     "mix.csv",
     "policies.csv",
     "capacities.csv",
+    "report.html",
 ];
 
 /// The report as a pretty-printed JSON document (with a final newline).
@@ -379,13 +380,17 @@ pub fn table(h: &HorizonReport, year: Option<i32>) -> String {
             .join(", ")
     );
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "Total cost, present value in {first} {:>22} {cur}",
-        amount(h.total_cost)
-    );
-    let _ = writeln!(out, "  operating {:>40} {cur}", amount(h.operating_cost));
-    let _ = writeln!(out, "  investment {:>39} {cur}", amount(h.investment_cost));
+    let headline = [
+        (
+            format!("Total cost, present value in {first}"),
+            h.total_cost,
+        ),
+        ("  operating".to_string(), h.operating_cost),
+        ("  investment".to_string(), h.investment_cost),
+    ];
+    for (label, value) in headline {
+        let _ = writeln!(out, "{label:<34} {:>22} {cur}", amount(value));
+    }
     periods_table(&mut out, h);
     investment_table(&mut out, h);
     limits_table(&mut out, h);
@@ -450,8 +455,9 @@ fn investment_table(out: &mut String, h: &HorizonReport) {
     }
     let _ = writeln!(
         out,
-        "\nInvestment plan: {} additions (t per year of capacity; cost: present value)",
-        h.investment.len()
+        "\nInvestment plan: {} addition{} (t per year of capacity; cost: present value)",
+        h.investment.len(),
+        if h.investment.len() == 1 { "" } else { "s" }
     );
     let _ = writeln!(
         out,

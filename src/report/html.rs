@@ -17,9 +17,10 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::files::WriteError;
+use super::horizon::HorizonReport;
 use super::table::amount;
 use super::{RangeKind, Report};
-use crate::batch::comparison::Row;
+use crate::batch::comparison::{HorizonColumns, Row};
 use crate::frontier::Frontier;
 use crate::model::{PolicyKind, Stage};
 
@@ -181,6 +182,360 @@ pub fn solve_page(report: &Report, info: &RunInfo) -> String {
     page(
         "solve",
         &format!("sourcemix report: {}", report.model),
+        &body,
+        &data,
+    )
+}
+
+/// The report of a multi-period solve (contract section 10): the discounted
+/// headline, the cost of each period, the investment plan (as a table, and
+/// drawn as a timeline from the period it is built to the last year it is
+/// available), the `max_added` limits and budgets, unmet demand by period,
+/// and each period's Sankeys (those of [`solve_page`], from that period's
+/// report).
+pub fn horizon_page(h: &HorizonReport, info: &RunInfo) -> String {
+    let cur = esc(&h.currency);
+    let years: Vec<String> = h.periods.iter().map(|p| p.year.to_string()).collect();
+    let first = h.periods.first().map_or(0, |p| p.year);
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<header><h1>sourcemix report: {}</h1>{}</header>",
+        esc(&h.model),
+        run_line(&h.model, info)
+    );
+    let _ = write!(
+        body,
+        "<section id=\"summary\"><h2>Headline</h2><p class=\"headline\">Total cost <b>{}</b> {cur}, present value in {first}, over {} periods ({})</p><table class=\"parts\"><tbody>",
+        amount(h.total_cost),
+        h.periods.len(),
+        years.join(", ")
+    );
+    for (name, value) in [
+        ("operating", h.operating_cost),
+        ("investment", h.investment_cost),
+    ] {
+        let _ = write!(
+            body,
+            "<tr><th>{name}</th><td class=\"num\">{}</td><td>{cur}</td></tr>",
+            amount(value)
+        );
+    }
+    body.push_str("</tbody></table>");
+    let built: f64 = h.investment.iter().map(|i| i.added).sum();
+    let _ = write!(
+        body,
+        "<p>Investment plan: {}.</p>",
+        if h.investment.is_empty() {
+            "nothing is built".to_string()
+        } else {
+            format!(
+                "{} addition{}, {} t per year of capacity in all",
+                h.investment.len(),
+                if h.investment.len() == 1 { "" } else { "s" },
+                amount(built)
+            )
+        }
+    );
+    let unmet: Vec<String> = h
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.report
+                .totals
+                .iter()
+                .filter(|t| t.unmet > 0.0)
+                .map(move |t| {
+                    format!(
+                        "{} t of {} in {}",
+                        amount(t.unmet),
+                        esc(&t.commodity),
+                        p.year
+                    )
+                })
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<p>Unmet demand (t per year): {}.</p></section>",
+        if unmet.is_empty() {
+            "none".to_string()
+        } else {
+            unmet.join(", ")
+        }
+    );
+    let _ = write!(
+        body,
+        "<section><h2>Periods</h2><p>Annual cost by part; present value = weight x annual ({cur}).</p>"
+    );
+    body.push_str(&table(
+        "periods",
+        &[
+            "year",
+            "years",
+            "weight",
+            "supply",
+            "refining",
+            "transport",
+            "shortfall",
+            "operating (PV)",
+            "investment (PV)",
+        ],
+        h.periods.iter().map(|p| {
+            vec![
+                Cell::year(p.year),
+                Cell::int(p.span as usize),
+                Cell {
+                    html: format!("{:.4}", p.weight),
+                    value: Some(p.weight),
+                },
+                Cell::num(p.cost.supply),
+                Cell::num(p.cost.refining),
+                Cell::num(p.cost.transport),
+                Cell::num(p.cost.shortfall),
+                Cell::num(p.discounted_cost),
+                Cell::num(p.investment_cost),
+            ]
+        }),
+    ));
+    body.push_str(&table(
+        "unmet",
+        &[
+            "year",
+            "commodity",
+            "demand (t)",
+            "delivered (t)",
+            "unmet (t)",
+        ],
+        h.periods.iter().flat_map(|p| {
+            p.report.totals.iter().map(move |t| {
+                vec![
+                    Cell::year(p.year),
+                    Cell::text(&t.commodity),
+                    Cell::num(t.demand),
+                    Cell::num(t.delivered),
+                    Cell::num(t.unmet),
+                ]
+            })
+        }),
+    ));
+    body.push_str("</section>");
+    // The charts (cost, plan, each period's Sankeys) before the long tables.
+    body.push_str(NOSCRIPT);
+    body.push_str("<div id=\"charts\"></div>");
+    let _ = write!(
+        body,
+        "<section><h2>Investment plan: the table</h2><p>Capacity added at the start of a period (t per year), available until the year given; cost: present value ({cur}).</p>"
+    );
+    body.push_str(&table(
+        "investment",
+        &[
+            "year",
+            "node",
+            "country",
+            "kind",
+            "commodity",
+            "added (t/yr)",
+            "until",
+            "cost",
+        ],
+        h.investment.iter().map(|i| {
+            vec![
+                Cell::year(i.year),
+                Cell::text(&i.node),
+                Cell::text(&i.country),
+                Cell::text(&i.kind),
+                Cell::text(&i.commodity),
+                Cell::num(i.added),
+                Cell::year(i.available_until),
+                Cell::num(i.cost),
+            ]
+        }),
+    ));
+    let _ = write!(
+        body,
+        "<h3>Limits on what may be added (max_added)</h3><p>{} of {} bind (shadow price: {cur} of present value per extra t per year).</p>",
+        h.max_added.iter().filter(|m| m.binding).count(),
+        h.max_added.len()
+    );
+    body.push_str(&table(
+        "max-added",
+        &[
+            "node",
+            "commodity",
+            "max_added (t/yr)",
+            "added (t/yr)",
+            "binding",
+            "shadow price",
+        ],
+        h.max_added.iter().map(|m| {
+            vec![
+                Cell::text(&m.node),
+                Cell::text(&m.commodity),
+                Cell::num(m.max_added),
+                Cell::num(m.added),
+                Cell::text(if m.binding { "yes" } else { "" }),
+                Cell::num(m.shadow_price),
+            ]
+        }),
+    ));
+    let _ = write!(
+        body,
+        "<h3>Reserves and stocks over the horizon</h3><p>t over the horizon (shadow price: {cur} of present value per extra t).</p>"
+    );
+    let mut header = vec![
+        "kind".to_string(),
+        "node".to_string(),
+        "commodity".to_string(),
+        "amount (t)".to_string(),
+        "used (t)".to_string(),
+    ];
+    header.extend(years.iter().map(|y| format!("used {y} (t)")));
+    header.extend(["binding".to_string(), "shadow price".to_string()]);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    body.push_str(&table(
+        "budgets",
+        &header,
+        h.budgets.iter().map(|b| {
+            let mut cells = vec![
+                Cell::text(b.kind.as_str()),
+                Cell::text(&b.node),
+                Cell::text(&b.commodity),
+                Cell::num(b.amount),
+                Cell::num(b.used),
+            ];
+            cells.extend(
+                (0..years.len())
+                    .map(|i| Cell::num(b.used_by_period.get(i).copied().unwrap_or(0.0))),
+            );
+            cells.push(Cell::text(if b.binding { "yes" } else { "" }));
+            cells.push(Cell::num(b.shadow_price));
+            cells
+        }),
+    ));
+    body.push_str("</section>");
+    let policies: Vec<(i32, &super::PolicyReport)> = h
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.report
+                .policies
+                .iter()
+                .filter(|x| x.shapes_answer())
+                .map(move |x| (p.year, x))
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<section><h2>Binding policies and capacities by period</h2><p>{} policy rows shape the answer (shadow price: {cur} per percentage point of the limit, per year of the period).</p>",
+        policies.len()
+    );
+    body.push_str(&table(
+        "policies",
+        &[
+            "year",
+            "policy",
+            "type",
+            "commodity",
+            "stage",
+            "scope",
+            "from",
+            "limit",
+            "actual",
+            "shadow price",
+        ],
+        policies.iter().map(|(y, p)| {
+            vec![
+                Cell::year(*y),
+                Cell::text(&p.policy),
+                Cell::text(kind_str(p.kind)),
+                Cell::text(&p.commodity),
+                Cell::text(p.stage.as_str()),
+                Cell::text(&p.scope),
+                Cell::text(&p.from),
+                Cell::pct(p.limit),
+                Cell::pct(p.actual),
+                Cell::num(p.shadow_price),
+            ]
+        }),
+    ));
+    let capacities: Vec<(i32, &super::CapacityReport)> = h
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.report
+                .capacities
+                .iter()
+                .filter(|c| c.binding)
+                .map(move |c| (p.year, c))
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<p>{} capacities are full (existing and added; shadow price: {cur} per extra t per year).</p>",
+        capacities.len()
+    );
+    body.push_str(&table(
+        "capacities",
+        &[
+            "year",
+            "kind",
+            "node or route",
+            "commodity",
+            "capacity (t)",
+            "used (t)",
+            "shadow price",
+        ],
+        capacities.iter().map(|(y, c)| {
+            vec![
+                Cell::year(*y),
+                Cell::text(c.kind.as_str()),
+                Cell::text(c.node.as_deref().or(c.route.as_deref()).unwrap_or("")),
+                Cell::text(&c.commodity),
+                Cell::num(c.capacity),
+                Cell::num(c.used),
+                Cell::num(c.shadow_price),
+            ]
+        }),
+    ));
+    body.push_str("</section>");
+    let periods: Vec<Value> = h
+        .periods
+        .iter()
+        .map(|p| {
+            json!({
+                "year": p.year,
+                "span": p.span,
+                "operating": p.discounted_cost,
+                "investment": p.investment_cost,
+                "sankeys": sankeys(&p.report),
+            })
+        })
+        .collect();
+    let investment: Vec<Value> = h
+        .investment
+        .iter()
+        .map(|i| {
+            json!({
+                "year": i.year,
+                "until": i.available_until,
+                "node": i.node,
+                "commodity": i.commodity,
+                "added": i.added,
+                "cost": i.cost,
+            })
+        })
+        .collect();
+    let data = json!({
+        "page": "horizon",
+        "model": h.model,
+        "currency": h.currency,
+        "periods": periods,
+        "investment": investment,
+    });
+    page(
+        "horizon",
+        &format!("sourcemix report: {}", h.model),
         &body,
         &data,
     )
@@ -431,6 +786,12 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
         .iter()
         .map(|s| s.to_string())
         .collect();
+    let horizon = HorizonColumns::of(rows);
+    if let Some(h) = &horizon {
+        header.extend(["operating (PV)".to_string(), "investment (PV)".to_string()]);
+        header.extend(h.commodities.iter().map(|k| format!("investment {k} (PV)")));
+        header.extend(h.unmet.iter().map(|(y, k)| format!("unmet {k} {y} (t)")));
+    }
     header.extend(commodities.iter().map(|k| format!("unmet {k} (t)")));
     header.extend(["binding policies".to_string(), "report".to_string()]);
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -443,6 +804,12 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
                 Some(s) => {
                     cells.push(Cell::num(s.total_cost));
                     cells.push(Cell::num(s.cost.shortfall));
+                    if let Some(h) = &horizon {
+                        cells.extend(h.values(s).into_iter().map(|v| match v {
+                            Some((x, _)) => Cell::num(x),
+                            None => Cell::text(""),
+                        }));
+                    }
                     cells.extend(
                         commodities
                             .iter()
@@ -456,7 +823,10 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
                 }
                 None => {
                     cells.push(Cell::text(&r.error));
-                    cells.extend((0..commodities.len() + 3).map(|_| Cell::text("")));
+                    let extra = horizon
+                        .as_ref()
+                        .map_or(0, |h| 2 + h.commodities.len() + h.unmet.len());
+                    cells.extend((0..commodities.len() + extra + 3).map(|_| Cell::text("")));
                 }
             }
             cells
@@ -467,16 +837,49 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
         .iter()
         .filter_map(|r| {
             r.solved.as_ref().map(|s| {
+                let mut unmet: Vec<f64> = commodities
+                    .iter()
+                    .map(|k| s.unmet.get(*k).copied().unwrap_or(0.0))
+                    .collect();
+                let mut cost = json!(s.cost);
+                if let Some(h) = &horizon {
+                    let by_period = s.horizon.as_ref();
+                    unmet.extend(h.unmet.iter().map(|(y, k)| {
+                        by_period
+                            .and_then(|b| b.unmet_by_period.get(&(*y, (*k).clone())))
+                            .copied()
+                            .unwrap_or(0.0)
+                    }));
+                    cost["investment"] = json!(by_period.map_or(0.0, |b| b.investment));
+                }
                 json!({
                     "name": r.name,
                     "total_cost": s.total_cost,
-                    "cost": s.cost,
-                    "unmet": commodities.iter().map(|k| s.unmet.get(*k).copied().unwrap_or(0.0)).collect::<Vec<_>>(),
+                    "cost": cost,
+                    "unmet": unmet,
                 })
             })
         })
         .collect();
-    let data = json!({"page": "batch", "commodities": commodities, "runs": runs});
+    let data = match &horizon {
+        None => json!({"page": "batch", "commodities": commodities, "runs": runs}),
+        Some(h) => {
+            // Unmet demand of runs of one year by commodity, then of
+            // multi-period runs by commodity and period.
+            let labels: Vec<String> = commodities
+                .iter()
+                .map(|k| k.to_string())
+                .chain(h.unmet.iter().map(|(y, k)| format!("{k} {y}")))
+                .collect();
+            json!({
+                "page": "batch",
+                "commodities": labels,
+                "runs": runs,
+                "parts": ["supply", "refining", "transport", "shortfall", "investment"],
+                "multi_period": true,
+            })
+        }
+    };
     page("batch", &format!("sourcemix batch: {title}"), &body, &data)
 }
 
@@ -904,6 +1307,13 @@ impl Cell {
         Cell {
             html: n.to_string(),
             value: Some(n as f64),
+        }
+    }
+
+    fn year(y: i32) -> Cell {
+        Cell {
+            html: y.to_string(),
+            value: Some(f64::from(y)),
         }
     }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::files::{self, mix_rows, WriteError};
+use super::horizon::HorizonReport;
 use super::Report;
 
 /// How a number is shown. The stored value is the report's, unrounded.
@@ -270,6 +271,240 @@ pub fn report_sheets(report: &Report) -> Vec<Sheet> {
         sheets.push(ranges);
     }
     sheets
+}
+
+/// The sheets of `solve --xlsx` for a multi-period model: summary (the
+/// discounted headline), periods, totals (demand, delivered and unmet by
+/// period and commodity), investment, max_added, budgets, then the
+/// single-year sheets (mix, flows, policies, capacities, and ranges with
+/// `--ranges`) of every period under a leading `year` column: the tables
+/// `--out` writes as CSV.
+pub fn horizon_sheets(h: &HorizonReport) -> Vec<Sheet> {
+    use Cell::{Bool, Number as N};
+    use NumFormat::*;
+    let year = |y: i32| N(f64::from(y), Integer);
+    let mut summary = Sheet::new("summary", &["item", "year", "value"]);
+    let item = |name: &str, y: Option<i32>, value: Cell| {
+        vec![Cell::text(name), y.map_or(Cell::Empty, year), value]
+    };
+    summary.rows = vec![
+        item("status", None, Cell::text("optimal")),
+        item("model", None, Cell::text(&h.model)),
+        item("currency", None, Cell::text(&h.currency)),
+        item(
+            "present_value_year",
+            h.periods.first().map(|p| p.year),
+            Cell::Empty,
+        ),
+        item("total_cost", None, N(h.total_cost, Money)),
+        item("operating_cost", None, N(h.operating_cost, Money)),
+        item("investment_cost", None, N(h.investment_cost, Money)),
+    ];
+    summary.rows.extend(h.periods.iter().map(|p| {
+        item(
+            "period_total_cost",
+            Some(p.year),
+            N(p.discounted_cost + p.investment_cost, Money),
+        )
+    }));
+
+    let mut periods = Sheet::new(
+        "periods",
+        &[
+            "year",
+            "span",
+            "weight",
+            "supply",
+            "refining",
+            "transport",
+            "shortfall",
+            "operating",
+            "discounted_operating",
+            "investment_cost",
+        ],
+    );
+    periods.rows = h
+        .periods
+        .iter()
+        .map(|p| {
+            vec![
+                year(p.year),
+                N(f64::from(p.span), Integer),
+                N(p.weight, Index),
+                N(p.cost.supply, Money),
+                N(p.cost.refining, Money),
+                N(p.cost.transport, Money),
+                N(p.cost.shortfall, Money),
+                N(p.report.total_cost, Money),
+                N(p.discounted_cost, Money),
+                N(p.investment_cost, Money),
+            ]
+        })
+        .collect();
+
+    let mut totals = Sheet::new(
+        "totals",
+        &[
+            "year",
+            "commodity",
+            "demand",
+            "delivered",
+            "unmet",
+            "hhi_mining",
+            "hhi_refining",
+        ],
+    );
+    totals.rows = h
+        .periods
+        .iter()
+        .flat_map(|p| {
+            p.report.totals.iter().map(move |t| {
+                vec![
+                    year(p.year),
+                    Cell::text(&t.commodity),
+                    N(t.demand, Tonnes),
+                    N(t.delivered, Tonnes),
+                    N(t.unmet, Tonnes),
+                    N(t.hhi_mining, Index),
+                    N(t.hhi_refining, Index),
+                ]
+            })
+        })
+        .collect();
+
+    let mut investment = Sheet::new(
+        "investment",
+        &[
+            "year",
+            "node",
+            "country",
+            "kind",
+            "commodity",
+            "added",
+            "available_until",
+            "cost",
+            "line",
+        ],
+    );
+    investment.rows = h
+        .investment
+        .iter()
+        .map(|i| {
+            vec![
+                year(i.year),
+                Cell::text(&i.node),
+                Cell::text(&i.country),
+                Cell::text(&i.kind),
+                Cell::text(&i.commodity),
+                N(i.added, Tonnes),
+                year(i.available_until),
+                N(i.cost, Money),
+                N(i.line as f64, Integer),
+            ]
+        })
+        .collect();
+
+    let mut max_added = Sheet::new(
+        "max_added",
+        &[
+            "node",
+            "commodity",
+            "line",
+            "max_added",
+            "added",
+            "binding",
+            "shadow_price",
+        ],
+    );
+    max_added.rows = h
+        .max_added
+        .iter()
+        .map(|m| {
+            vec![
+                Cell::text(&m.node),
+                Cell::text(&m.commodity),
+                N(m.line as f64, Integer),
+                N(m.max_added, Tonnes),
+                N(m.added, Tonnes),
+                Bool(m.binding),
+                N(m.shadow_price, Money),
+            ]
+        })
+        .collect();
+
+    let mut header = vec![
+        "kind".to_string(),
+        "node".to_string(),
+        "commodity".to_string(),
+        "line".to_string(),
+        "amount".to_string(),
+        "used".to_string(),
+    ];
+    header.extend(h.periods.iter().map(|p| format!("used_{}", p.year)));
+    header.extend(["binding".to_string(), "shadow_price".to_string()]);
+    let mut budgets = Sheet {
+        name: "budgets".into(),
+        header,
+        rows: Vec::new(),
+    };
+    budgets.rows = h
+        .budgets
+        .iter()
+        .map(|b| {
+            let mut row = vec![
+                Cell::text(b.kind.as_str()),
+                Cell::text(&b.node),
+                Cell::text(&b.commodity),
+                N(b.line as f64, Integer),
+                N(b.amount, Tonnes),
+                N(b.used, Tonnes),
+            ];
+            row.extend(
+                (0..h.periods.len())
+                    .map(|i| N(b.used_by_period.get(i).copied().unwrap_or(0.0), Tonnes)),
+            );
+            row.extend([Bool(b.binding), N(b.shadow_price, Money)]);
+            row
+        })
+        .collect();
+
+    let mut sheets = vec![summary, periods, totals, investment, max_added, budgets];
+    // The single-year sheets (not its summary: periods and totals hold it;
+    // ranges where computed), every period's rows in turn under a leading
+    // year column.
+    for p in &h.periods {
+        for sheet in report_sheets(&p.report)
+            .into_iter()
+            .filter(|s| s.name != "summary")
+        {
+            let target = match sheets.iter().position(|s| s.name == sheet.name) {
+                Some(i) => i,
+                None => {
+                    let header = std::iter::once("year".to_string())
+                        .chain(sheet.header.iter().cloned())
+                        .collect();
+                    sheets.push(Sheet {
+                        name: sheet.name.clone(),
+                        header,
+                        rows: Vec::new(),
+                    });
+                    sheets.len() - 1
+                }
+            };
+            sheets[target].rows.extend(
+                sheet
+                    .rows
+                    .into_iter()
+                    .map(|row| std::iter::once(year(p.year)).chain(row).collect()),
+            );
+        }
+    }
+    sheets
+}
+
+/// A multi-period report as the bytes of the `solve --xlsx` workbook.
+pub fn horizon_workbook(h: &HorizonReport) -> Result<Vec<u8>, WriteError> {
+    workbook(&horizon_sheets(h)).map_err(|e| render_error("the workbook", e))
 }
 
 /// The report as the bytes of the `solve --xlsx` workbook.
