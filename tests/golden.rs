@@ -1,4 +1,4 @@
-//! Golden outputs: the `--out` files of the flagship and of every example
+//! Golden outputs: the `--out` files of the two flagships and of every example
 //! model, pinned in `tests/golden/<name>/`, so that a change of answer is a
 //! reviewed diff, not a surprise. Numbers are compared with a tolerance
 //! (1e-9 relative, 1e-6 absolute), text exactly; the measured `timings` are
@@ -27,10 +27,10 @@ fn root() -> PathBuf {
 
 /// (golden folder name, model folder) of every pinned model.
 fn pinned() -> Vec<(String, PathBuf)> {
-    let mut models = vec![(
-        "critical-minerals-2024".to_string(),
-        root().join("models/critical-minerals-2024"),
-    )];
+    let mut models: Vec<(String, PathBuf)> = ["critical-minerals-2024", "critical-minerals-2040"]
+        .into_iter()
+        .map(|name| (name.to_string(), root().join("models").join(name)))
+        .collect();
     let mut examples: Vec<PathBuf> = fs::read_dir(root().join("models/examples"))
         .expect("models/examples")
         .map(|e| e.expect("entry").path())
