@@ -1734,6 +1734,10 @@ fn scale_set_and_add_the_costs_of_an_option() {
         [fc("expansion R2 x", "fixed_cost", "(blank)", "4")]
     );
     assert_total("fixed_cost + 4", total, 17_000.0);
+    // A blank fixed_cost scaled is still 0: it stays blank, and no change is listed.
+    let (run, _) = horizon_with("[[scale]]\ntable = \"expansion\"\nfixed_cost = 3\n");
+    assert_eq!(expansion_row(&run).fixed_cost, 0.0);
+    assert!(run.loaded.changes.is_empty(), "{:?}", run.loaded.changes);
     // capex set to 10,000: a t built costs 10,000 / 10 x 5 = 5,000 plus 50
     // of operating, against 5,000 of penalty left unmet: nothing is built,
     // and the total is that of max_added 0, 261,000.

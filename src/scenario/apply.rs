@@ -303,6 +303,8 @@ fn numbers(
             };
             let old = slot.get();
             match changed(kind, old, blank_means, value, field) {
+                // A blank fixed_cost scaled stays 0, that is blank: no change to list.
+                Ok(Some(x)) if old.is_none() && field == "fixed_cost" && x == 0.0 => {}
                 Ok(new) => {
                     if new != old {
                         let (before, after) = (fmt_amount(old), fmt_amount(new));
