@@ -1620,3 +1620,306 @@ fn diff_lists_what_the_run_parameters_change() {
         2.0 * solve(&[]),
     );
 }
+
+// ---------------------------------------------------------------------------
+// expansion.csv (contract section 10): tests/models/periods-cli, periods
+// 2024 (6 years) and 2030 (5), r = 0, penalty 1000 per t. R1 supplies 100 t
+// per year at 10; demand is 100 t in 2024 and 150 t in 2030; R2 (supply
+// capacity 0, cost 10) may add capacity from 2030: capex 100, lifetime 10,
+// so a t per year added for 2030 costs 100 / 10 x 5 = 50 (annuity x W).
+//   baseline: 2024 100 x 10 x 6 = 6,000; 2030 150 x 10 x 5 = 7,500;
+//   50 t built, 2,500; total 16,000 (tests/periods_cli.rs).
+
+fn periods_model() -> PathBuf {
+    tiny("periods-cli")
+}
+
+/// Solves periods-cli with the scenario `text`: the run and its discounted total.
+fn horizon_with(text: &str) -> (pipeline::Run, f64) {
+    let f = Files::new();
+    let s = f.put("s.toml", text);
+    let run = pipeline::run(&with_scenarios(&periods_model(), &[s]))
+        .unwrap_or_else(|e| panic!("the scenario should apply and solve:\n{text}\n{e}"));
+    let total = run
+        .horizon
+        .as_ref()
+        .map(|h| h.total_cost)
+        .expect("a multi-period report");
+    (run, total)
+}
+
+fn horizon_err(text: &str) -> (String, PathBuf, Files) {
+    let f = Files::new();
+    let s = f.put("s.toml", text);
+    let e = load_err(&periods_model(), std::slice::from_ref(&s));
+    (e, s, f)
+}
+
+fn expansion_row(run: &pipeline::Run) -> &sourcemix::model::Expansion {
+    let h = run
+        .loaded
+        .model
+        .horizon
+        .as_deref()
+        .expect("a multi-period model");
+    assert_eq!(h.expansions.len(), 1, "one expansion row");
+    &h.expansions[0]
+}
+
+/// The t per year added over the horizon, by node.
+fn added(run: &pipeline::Run, node: &str) -> f64 {
+    run.horizon
+        .as_ref()
+        .map(|h| {
+            h.investment
+                .iter()
+                .filter(|i| i.node == node)
+                .map(|i| i.added)
+                .sum()
+        })
+        .unwrap_or(0.0)
+}
+
+#[test]
+fn expansion_baseline_as_derived() {
+    let (run, total) = horizon_with("description = \"nothing\"\n");
+    assert_total("periods-cli baseline", total, 16_000.0);
+    assert!(close(added(&run, "R2"), 50.0, 1e-9));
+}
+
+#[test]
+fn set_max_added_limits_the_build_out() {
+    // max_added 0: 2030 has R1's 100 t only; 50 t unmet at 1000 for 5 years.
+    // 6,000 + 100 x 10 x 5 + 50 x 1000 x 5 = 6,000 + 5,000 + 250,000 = 261,000.
+    let (run, total) = horizon_with(
+        "[[set]]\ntable = \"expansion\"\nwhere = { node = \"R2\", commodity = \"x\" }\nmax_added = 0\n",
+    );
+    assert_eq!(expansion_row(&run).max_added, Some(0.0));
+    assert_eq!(
+        field_changes(&run.loaded.changes),
+        [fc("expansion R2 x", "max_added", "(blank)", "0")]
+    );
+    assert_total("max_added 0", total, 261_000.0);
+    assert_eq!(added(&run, "R2"), 0.0);
+    // max_added 20: 20 built (1,000), 120 t at 10 (6,000), 30 t unmet (150,000):
+    // 6,000 + 6,000 + 1,000 + 150,000 = 163,000.
+    let (run, total) = horizon_with("[[set]]\ntable = \"expansion\"\nmax_added = 20\n");
+    assert_total("max_added 20", total, 163_000.0);
+    assert!(close(added(&run, "R2"), 20.0, 1e-9));
+    // Back to unlimited, then scaled: unlimited stays unlimited.
+    let (run, total) = horizon_with(
+        "[[set]]\ntable = \"expansion\"\nmax_added = 20\n\n[[set]]\ntable = \"expansion\"\nmax_added = \"unlimited\"\n\n[[scale]]\ntable = \"expansion\"\nmax_added = 0.5\n",
+    );
+    assert_eq!(expansion_row(&run).max_added, None);
+    assert_total("unlimited again", total, 16_000.0);
+}
+
+#[test]
+fn scale_set_and_add_the_costs_of_an_option() {
+    // capex x 2: 200 / 10 x 5 = 100 per t, still below the penalty:
+    // 6,000 + 7,500 + 50 x 100 = 18,500.
+    let (run, total) =
+        horizon_with("[[scale]]\ntable = \"expansion\"\nwhere = { node = \"R2\" }\ncapex = 2\n");
+    assert_eq!(expansion_row(&run).capex, 200.0);
+    assert_total("capex x 2", total, 18_500.0);
+    // lifetime x 2 = 20: 100 / 20 x 5 = 25 per t: 6,000 + 7,500 + 1,250 = 14,750.
+    let (run, total) = horizon_with("[[scale]]\ntable = \"expansion\"\nlifetime = 2\n");
+    assert_eq!(expansion_row(&run).lifetime, 20.0);
+    assert_total("lifetime x 2", total, 14_750.0);
+    // A blank fixed_cost counts as 0: + 4 per t per year, 50 x 4 x 5 = 1,000: 17,000.
+    let (run, total) = horizon_with("[[add]]\ntable = \"expansion\"\nfixed_cost = 4\n");
+    assert_eq!(expansion_row(&run).fixed_cost, 4.0);
+    assert_eq!(
+        field_changes(&run.loaded.changes),
+        [fc("expansion R2 x", "fixed_cost", "(blank)", "4")]
+    );
+    assert_total("fixed_cost + 4", total, 17_000.0);
+    // A blank fixed_cost scaled is still 0: it stays blank, and no change is listed.
+    let (run, _) = horizon_with("[[scale]]\ntable = \"expansion\"\nfixed_cost = 3\n");
+    assert_eq!(expansion_row(&run).fixed_cost, 0.0);
+    assert!(run.loaded.changes.is_empty(), "{:?}", run.loaded.changes);
+    // capex set to 10,000: a t built costs 10,000 / 10 x 5 = 5,000 plus 50
+    // of operating, against 5,000 of penalty left unmet: nothing is built,
+    // and the total is that of max_added 0, 261,000.
+    let (_, total) = horizon_with("[[set]]\ntable = \"expansion\"\ncapex = 10000\n");
+    assert_total("capex 10,000", total, 261_000.0);
+}
+
+#[test]
+fn first_year_is_set_or_moved_not_scaled() {
+    // Set to the first period: available from 2024 too; 2024 does not need
+    // it, so the optimum is unchanged.
+    let (run, total) = horizon_with("[[set]]\ntable = \"expansion\"\nfirst_year = 2024\n");
+    assert_eq!(expansion_row(&run).first_year, 2024);
+    assert_eq!(
+        field_changes(&run.loaded.changes),
+        [fc("expansion R2 x", "first_year", "2030", "2024")]
+    );
+    assert_total("first_year 2024", total, 16_000.0);
+    // [[add]] moves it: 2030 + 5 = 2035, after the last period, which
+    // validation refuses at the expansion row.
+    let (e, _, _f) = horizon_err("[[add]]\ntable = \"expansion\"\nfirst_year = 5\n");
+    assert!(e.contains("expansion.csv:2"), "{e}");
+    assert!(e.contains("2035"), "{e}");
+    // [[add]] to a blank first_year starts from the first period's year.
+    let (run, total) = horizon_with(
+        "[[set]]\ntable = \"expansion\"\nfirst_year = 2024\n\n[[add]]\ntable = \"expansion\"\nfirst_year = 6\n",
+    );
+    assert_eq!(expansion_row(&run).first_year, 2030);
+    assert_total("first_year 2024 + 6", total, 16_000.0);
+    for (text, want) in [
+        (
+            "[[scale]]\ntable = \"expansion\"\nfirst_year = 2\n",
+            "first_year cannot be scaled",
+        ),
+        (
+            "[[set]]\ntable = \"expansion\"\nfirst_year = 2030.5\n",
+            "first_year = 2030.5 is not a whole number",
+        ),
+        (
+            "[[add]]\ntable = \"expansion\"\nfirst_year = -3000\n",
+            "first_year would become",
+        ),
+        (
+            "[[set]]\ntable = \"expansion\"\nlifetime = 0\n",
+            "lifetime would become 0, which is not above 0",
+        ),
+        (
+            "[[set]]\ntable = \"expansion\"\nmax_added = \"lots\"\n",
+            "max_added = \"lots\" is not a number (\"unlimited\" is allowed only for a capacity or max_added, with [[set]])",
+        ),
+        (
+            "[[set]]\ntable = \"expansion\"\ncapacity = 3\n",
+            "expansion rows have no field `capacity` (they have: max_added, capex, fixed_cost, first_year, lifetime)",
+        ),
+        (
+            "[[set]]\ntable = \"expansion\"\nwhere = { year = 2030 }\ncapex = 3\n",
+            "`where` keys year do not apply to expansion rows",
+        ),
+        (
+            "[[set]]\ntable = \"expansion\"\nwhere = { node = \"R1\" }\ncapex = 3\n",
+            "selects no row of expansion",
+        ),
+    ] {
+        let (e, s, _f) = horizon_err(text);
+        assert!(e.contains(want), "{text}\nexpected {want:?} in:\n{e}");
+        assert!(
+            e.contains(&format!("{}:1:", s.display())),
+            "{text}: the error names the scenario line:\n{e}"
+        );
+    }
+}
+
+#[test]
+fn remove_and_insert_expansion_rows() {
+    // No option: 261,000 as with max_added 0.
+    let (run, total) =
+        horizon_with("[[remove]]\ntable = \"expansion\"\nwhere = { country = \"BBB\" }\n");
+    assert!(run
+        .loaded
+        .model
+        .horizon
+        .as_deref()
+        .is_some_and(|h| h.expansions.is_empty()));
+    assert!(matches!(
+        run.loaded.changes.as_slice(),
+        [Change::Removed { what, .. }] if what == "expansion R2 x"
+    ));
+    assert_total("no option", total, 261_000.0);
+    // Removed, then inserted inline with capex 50: 50 / 10 x 5 = 25 per t:
+    // 6,000 + 7,500 + 1,250 = 14,750.
+    let text = "[[remove]]\ntable = \"expansion\"\n\n[[insert]]\ntable = \"expansion\"\nrows = [{ node = \"R2\", commodity = \"x\", capex = 50, first_year = 2030, lifetime = 10 }]\n";
+    let (run, total) = horizon_with(text);
+    assert_eq!(expansion_row(&run).capex, 50.0);
+    assert_total("inserted inline", total, 14_750.0);
+    // From a CSV file next to the scenario, with max_added 10: 10 built
+    // (250), 110 t at 10 (5,500), 40 t unmet (200,000): 6,000 + 205,750 = 211,750.
+    let f = Files::new();
+    f.put(
+        "options.csv",
+        "node,commodity,max_added,capex,fixed_cost,first_year,lifetime\nR2,x,10,50,,2030,10\n",
+    );
+    let s = f.put(
+        "s.toml",
+        "[[remove]]\ntable = \"expansion\"\n\n[[insert]]\ntable = \"expansion\"\nfile = \"options.csv\"\n",
+    );
+    let run = pipeline::run(&with_scenarios(&periods_model(), &[s])).expect("solves");
+    match run.loaded.changes.last() {
+        Some(Change::Added { row, what, .. }) => {
+            assert!(row.to_string().ends_with("options.csv:2"), "{row}");
+            assert_eq!(what, "expansion R2 x");
+        }
+        other => panic!("{other:?}"),
+    }
+    let total = run.horizon.as_ref().map(|h| h.total_cost).unwrap_or(0.0);
+    assert_total("inserted from csv", total, 211_750.0);
+    // An inserted row is validated like expansion.csv's: a bad lifetime
+    // names the CSV's line and column, a node without a row is refused.
+    f.put(
+        "bad.csv",
+        "node,commodity,max_added,capex,fixed_cost,first_year,lifetime\nR2,x,,50,,2030,0\n",
+    );
+    let s = f.put(
+        "bad.toml",
+        "[[insert]]\ntable = \"expansion\"\nfile = \"bad.csv\"\n",
+    );
+    let e = load_err(&periods_model(), &[s]);
+    assert!(e.contains("bad.csv:2:") && e.contains("not above 0"), "{e}");
+    let (e, s, _f) = horizon_err(
+        "[[insert]]\ntable = \"expansion\"\nrows = [{ node = \"R2\", commodity = \"x\", capex = 50, lifetime = 10, lead = 3 }]\n",
+    );
+    assert!(
+        e.contains(&format!("{}:3:", s.display())) && e.contains("unknown column `lead`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn expansion_needs_a_model_with_periods() {
+    for text in [
+        "[[set]]\ntable = \"expansion\"\nmax_added = 0\n",
+        "[[remove]]\ntable = \"expansion\"\n",
+        "[[insert]]\ntable = \"expansion\"\nrows = [{ node = \"AUS-mine\", commodity = \"li\", capex = 50 }]\n",
+    ] {
+        let f = Files::new();
+        let s = f.put("s.toml", text);
+        let e = load_err(&tiny("mining-cap"), std::slice::from_ref(&s));
+        assert!(
+            e.contains(&format!("{}:1:", s.display()))
+                && e.contains("table \"expansion\" is for a multi-period model, and this model.toml has no [periods]"),
+            "{text}\n{e}"
+        );
+    }
+}
+
+#[test]
+fn diff_shows_expansion_changes() {
+    let f = Files::new();
+    let s = f.put(
+        "e.toml",
+        "[[set]]\ntable = \"expansion\"\nmax_added = 20\n\n[[scale]]\ntable = \"expansion\"\ncapex = 1.5\n\n[[remove]]\ntable = \"expansion\"\nwhere = { node = \"R2\" }\n",
+    );
+    let out = sourcemix()
+        .args(["diff", "tests/models/periods-cli", "--scenario"])
+        .arg(&s)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = s.display();
+    let expected = [
+        format!("~ tests/models/periods-cli/expansion.csv:2 expansion R2 x: max_added (blank) -> 20   ({s}:1:1)"),
+        format!("~ tests/models/periods-cli/expansion.csv:2 expansion R2 x: capex 100 -> 150   ({s}:5:1)"),
+        format!("- tests/models/periods-cli/expansion.csv:2 expansion R2 x   ({s}:9:1)"),
+        "3 changes".to_string(),
+    ];
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+}

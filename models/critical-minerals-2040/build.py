@@ -603,8 +603,8 @@ def main():
     ap.add_argument("--out", default=HERE)
     ap.add_argument("--no-readme", action="store_true")
     ap.add_argument("--no-expansion", action="append", default=[], metavar="all|NODE:COMMODITY",
-                    help="write max_added = 0 on these expansion rows (stand-in for scenarios/no-build-out.toml and "
-                         "india-japan-alone.toml until the scenario engine can set expansion.csv; use with --out "
+                    help="write max_added = 0 on these expansion rows (a cross-check of scenarios/no-build-out.toml "
+                         "and india-japan-alone.toml, which do the same with table = \"expansion\"; use with --out "
                          "elsewhere and --no-readme)")
     a = ap.parse_args()
     if a.no_expansion and (os.path.abspath(a.out) == HERE or not a.no_readme):

@@ -114,6 +114,11 @@ fn fields(op: &NumbersOp) -> Vec<(&'static str, Option<Amount>)> {
         ("yield", num(op.yield_)),
         ("demand", num(op.demand)),
         ("penalty", num(op.penalty)),
+        ("max_added", op.max_added.clone()),
+        ("capex", num(op.capex)),
+        ("fixed_cost", num(op.fixed_cost)),
+        ("first_year", num(op.first_year)),
+        ("lifetime", num(op.lifetime)),
     ]
     .into_iter()
     .filter(|(_, v)| v.is_some())
@@ -123,8 +128,16 @@ fn fields(op: &NumbersOp) -> Vec<(&'static str, Option<Amount>)> {
 /// Why a scenario's number cannot be used.
 #[derive(Debug, thiserror::Error)]
 enum NumberOpError {
-    #[error("{field} = \"{word}\" is not a number (\"unlimited\" is allowed only for a capacity, with [[set]])")]
+    #[error("{field} = \"{word}\" is not a number (\"unlimited\" is allowed only for a capacity or max_added, with [[set]])")]
     Word { field: &'static str, word: String },
+    #[error("first_year cannot be scaled: use [[set]] with a year (first_year = 2035) or [[add]] with a number of years (first_year = 5)")]
+    ScaledYear,
+    #[error("first_year = {} is not a whole number (expected a year such as 2035 with [[set]], or a number of years with [[add]])", show(.value))]
+    FractionalYear { value: f64 },
+    #[error("first_year would become {}, which is not a year (expected a whole number in 1..=9999)", show(.value))]
+    NotAYear { value: f64 },
+    #[error("lifetime would become {}, which is not above 0 (a lifetime is a number of years above 0)", show(.value))]
+    NoLifetime { value: f64 },
     #[error("{field} = {} {why}", show(.value))]
     Operand {
         field: &'static str,
@@ -145,6 +158,16 @@ fn operand(
     amount: &Amount,
     field: &'static str,
 ) -> Result<Option<f64>, NumberOpError> {
+    if field == "first_year" {
+        if kind == NumberChange::Scale {
+            return Err(NumberOpError::ScaledYear);
+        }
+        if let Amount::Number(x) = amount {
+            if x.is_finite() && x.fract() != 0.0 {
+                return Err(NumberOpError::FractionalYear { value: *x });
+            }
+        }
+    }
     match amount {
         Amount::Number(x) => numbers::operand(*x)
             .map(Some)
@@ -153,7 +176,11 @@ fn operand(
                 value: *x,
                 why,
             }),
-        Amount::Word(w) if w == "unlimited" && field == "capacity" && kind == NumberChange::Set => {
+        Amount::Word(w)
+            if w == "unlimited"
+                && (field == "capacity" || field == "max_added")
+                && kind == NumberChange::Set =>
+        {
             Ok(None)
         }
         Amount::Word(w) => Err(NumberOpError::Word {
@@ -182,11 +209,18 @@ fn changed(
         (NumberChange::Add, Some(o)) => Some(o + value),
     };
     new.map(|x| {
-        numbers::quantity(x).map_err(|why| NumberOpError::Result {
+        let x = numbers::quantity(x).map_err(|why| NumberOpError::Result {
             field,
             value: x,
             why,
-        })
+        })?;
+        match field {
+            "first_year" if !(1.0..=9999.0).contains(&x) => {
+                Err(NumberOpError::NotAYear { value: x })
+            }
+            "lifetime" if x <= 0.0 => Err(NumberOpError::NoLifetime { value: x }),
+            _ => Ok(x),
+        }
     })
     .transpose()
 }
@@ -202,7 +236,10 @@ fn numbers(
 ) {
     let allowed = op.table.numeric_fields();
     if allowed.is_empty() {
-        diags.error(at_op.clone(), format!("table \"{}\" has no numbers to change (expected supply, refining, demand or routes)", op.table));
+        diags.error(at_op.clone(), format!("table \"{}\" has no numbers to change (expected supply, refining, demand, routes or expansion)", op.table));
+        return;
+    }
+    if !expansion_allowed(raw, at_op, op.table, diags) {
         return;
     }
     let given = fields(op);
@@ -241,6 +278,13 @@ fn numbers(
     }
     let look = Lookup::new(raw);
     let default_penalty = raw.toml.shortfall_penalty;
+    let first_period = raw
+        .toml
+        .periods
+        .as_ref()
+        .and_then(|p| p.years.first())
+        .map(|y| f64::from(*y));
+    let default_lifetime = raw.toml.periods.as_ref().map(|p| p.default_lifetime);
     let mut selected = 0;
     let mut apply_row = |row: &mut dyn NumericRow| {
         selected += 1;
@@ -249,6 +293,9 @@ fn numbers(
             let blank_means = match field {
                 "yield" => Some(1.0),
                 "penalty" => default_penalty,
+                "fixed_cost" => Some(0.0),
+                "first_year" => first_period,
+                "lifetime" => default_lifetime,
                 _ => None,
             };
             let Some(slot) = row.slot(field) else {
@@ -256,6 +303,8 @@ fn numbers(
             };
             let old = slot.get();
             match changed(kind, old, blank_means, value, field) {
+                // A blank fixed_cost scaled stays 0, that is blank: no change to list.
+                Ok(Some(x)) if old.is_none() && field == "fixed_cost" && x == 0.0 => {}
                 Ok(new) => {
                     if new != old {
                         let (before, after) = (fmt_amount(old), fmt_amount(new));
@@ -308,6 +357,12 @@ fn numbers(
                     && filter.matches_year(r.year)
             })
             .for_each(|r| apply_row(r)),
+        Table::Expansion => raw
+            .expansion
+            .iter_mut()
+            .flatten()
+            .filter(|r| filter.matches_node_row(&look, &r.node, Some(&r.commodity)))
+            .for_each(|r| apply_row(r)),
         Table::Countries | Table::Nodes => {} // no numbers: refused above
     }
     if selected == 0 && !may_select_nothing {
@@ -315,10 +370,12 @@ fn numbers(
     }
 }
 
-/// A number a scenario can change: blank-able (capacity, yield, penalty) or required (cost, demand).
+/// A number a scenario can change: blank-able (capacity, yield, penalty) or
+/// required (cost, demand), or a blank-able year (first_year).
 enum Slot<'a> {
     Optional(&'a mut Option<f64>),
     Required(&'a mut f64),
+    Year(&'a mut Option<i32>),
 }
 
 impl Slot<'_> {
@@ -326,6 +383,7 @@ impl Slot<'_> {
         match self {
             Slot::Optional(x) => **x,
             Slot::Required(x) => Some(**x),
+            Slot::Year(y) => y.map(f64::from),
         }
     }
 
@@ -333,6 +391,8 @@ impl Slot<'_> {
         match self {
             Slot::Optional(x) => *x = value,
             Slot::Required(x) => *x = value.unwrap_or(*x),
+            // Checked by `changed`: a whole number in 1..=9999.
+            Slot::Year(y) => *y = value.map(|v| v as i32),
         }
     }
 }
@@ -430,6 +490,39 @@ impl NumericRow for tables::RouteRow {
     }
 }
 
+impl NumericRow for tables::ExpansionRow {
+    fn at(&self) -> &RowRef {
+        &self.at
+    }
+    fn describe(&self) -> String {
+        format!("expansion {} {}", self.node, self.commodity)
+    }
+    fn slot(&mut self, field: &str) -> Option<Slot<'_>> {
+        match field {
+            "max_added" => Some(Slot::Optional(&mut self.max_added)),
+            "capex" => Some(Slot::Required(&mut self.capex)),
+            "fixed_cost" => Some(Slot::Optional(&mut self.fixed_cost)),
+            "first_year" => Some(Slot::Year(&mut self.first_year)),
+            "lifetime" => Some(Slot::Optional(&mut self.lifetime)),
+            _ => None,
+        }
+    }
+}
+
+/// Whether `table` may be changed in this model: expansion rows only in a
+/// model with `[periods]` (contract section 10). Reports it when not.
+fn expansion_allowed(raw: &RawModel, at: &Location, table: Table, diags: &mut Diagnostics) -> bool {
+    if table != Table::Expansion || raw.toml.periods.is_some() {
+        return true;
+    }
+    diags.error_hint(
+        at.clone(),
+        "table \"expansion\" is for a multi-period model, and this model.toml has no [periods]",
+        "expansion.csv holds investment options, which only a model with [periods] has (docs/periods.md); change supply or refining capacity instead",
+    );
+    false
+}
+
 /// ` (2030)` for a row of one period (contract section 10), nothing for a
 /// blank-year row.
 fn in_year(year: Option<i32>) -> String {
@@ -472,6 +565,9 @@ fn insert(
     changes: &mut Vec<Change>,
     diags: &mut Diagnostics,
 ) {
+    if !expansion_allowed(raw, at, table, diags) {
+        return;
+    }
     let columns = table.columns();
     if rows.is_empty() && csv.is_none() {
         diags.error(
@@ -615,6 +711,17 @@ fn read_into(
                 added
             })
             .collect(),
+        Table::Expansion => tables::read_expansion(text, diags)
+            .into_iter()
+            .map(|r| {
+                let added = (
+                    r.at.clone(),
+                    format!("expansion {} {}", r.node, r.commodity),
+                );
+                raw.expansion.get_or_insert_with(Vec::new).push(r);
+                added
+            })
+            .collect(),
     }
 }
 
@@ -645,7 +752,7 @@ fn remove(
     changes: &mut Vec<Change>,
     diags: &mut Diagnostics,
 ) {
-    if !filter_fits(at, table, filter, diags) {
+    if !expansion_allowed(raw, at, table, diags) || !filter_fits(at, table, filter, diags) {
         return;
     }
     let look = Lookup::new(raw);
@@ -710,6 +817,19 @@ fn remove(
                 in_year(r.year)
             )
         ),
+        Table::Expansion => {
+            if let Some(rows) = raw.expansion.as_mut() {
+                drop_rows!(
+                    rows,
+                    |r: &tables::ExpansionRow| !filter.matches_node_row(
+                        &look,
+                        &r.node,
+                        Some(&r.commodity)
+                    ),
+                    |r: &tables::ExpansionRow| format!("expansion {} {}", r.node, r.commodity)
+                )
+            }
+        }
     }
     if removed.is_empty() {
         nothing_selected(at, table, diags);

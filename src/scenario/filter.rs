@@ -138,7 +138,7 @@ impl Filter {
             ("to_group", &self.to_group),
         ];
         let allowed: &[&str] = match table {
-            Table::Supply | Table::Refining | Table::Demand => {
+            Table::Supply | Table::Refining | Table::Demand | Table::Expansion => {
                 &["node", "kind", "country", "group", "commodity"]
             }
             Table::Nodes => &["node", "kind", "country", "group"],

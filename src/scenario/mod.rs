@@ -30,16 +30,20 @@ pub enum Table {
     Refining,
     Demand,
     Routes,
+    /// `expansion.csv`, the investment options of a model with `[periods]`
+    /// (contract section 10).
+    Expansion,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] = [
+    pub const ALL: [Table; 7] = [
         Table::Countries,
         Table::Nodes,
         Table::Supply,
         Table::Refining,
         Table::Demand,
         Table::Routes,
+        Table::Expansion,
     ];
 
     /// The name as written in a scenario (the file name without `.csv`).
@@ -51,6 +55,7 @@ impl Table {
             Table::Refining => "refining",
             Table::Demand => "demand",
             Table::Routes => "routes",
+            Table::Expansion => "expansion",
         }
     }
 
@@ -64,6 +69,7 @@ impl Table {
             Table::Supply | Table::Routes => &["capacity", "cost"],
             Table::Refining => &["capacity", "cost", "yield"],
             Table::Demand => &["demand", "penalty"],
+            Table::Expansion => &["max_added", "capex", "fixed_cost", "first_year", "lifetime"],
             Table::Countries | Table::Nodes => &[],
         }
     }
@@ -115,6 +121,13 @@ pub struct NumbersOp {
     pub yield_: Option<f64>,
     pub demand: Option<f64>,
     pub penalty: Option<f64>,
+    /// Expansion rows: t per year that may be added; "unlimited" with [[set]].
+    pub max_added: Option<Amount>,
+    pub capex: Option<f64>,
+    pub fixed_cost: Option<f64>,
+    /// A year ([[set]]) or a number of years ([[add]]); not scaled.
+    pub first_year: Option<f64>,
+    pub lifetime: Option<f64>,
 }
 
 impl NumbersOp {
@@ -128,6 +141,11 @@ impl NumbersOp {
             yield_: None,
             demand: None,
             penalty: None,
+            max_added: None,
+            capex: None,
+            fixed_cost: None,
+            first_year: None,
+            lifetime: None,
         }
     }
 }
