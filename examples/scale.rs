@@ -253,6 +253,8 @@ fn fully_labelled(model: &Model) -> Model {
             countries: Default::default(),
         },
         share: 1.0,
+        from_year: None,
+        until_year: None,
     });
     full
 }

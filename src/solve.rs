@@ -448,6 +448,140 @@ impl SolvedProgram {
         Ok(())
     }
 
+    /// Which of `rows` (indices into `program.tags`) can have their bounds
+    /// moved up by `step` with the basis in force staying primal feasible,
+    /// hence optimal: its duals, those of [`SolvedProgram::solution`], are
+    /// then optimal duals of the moved program too, and the least cost is
+    /// linear along that move. Tested exactly from the basis (one solve with
+    /// B per nonbasic row, no simplex iteration): a basic variable that
+    /// would leave its bounds, by more than 1e-9 relative, is a degenerate
+    /// direction and the row is not kept (the caller re-solves it).
+    ///
+    /// `None` when the basis in force is not the one `solution()` was read
+    /// from under the current bounds (bounds changed since, or no basis), so
+    /// that the test cannot be made; then every row must be re-solved.
+    pub(crate) fn rows_kept_optimal(&mut self, rows: &[usize], step: f64) -> Option<Vec<bool>> {
+        let inst = self.instance.as_mut()?;
+        let ptr = inst.ptr();
+        // SAFETY: a live instance.
+        let (num_col, num_row) = unsafe {
+            (
+                highs_sys::Highs_getNumCol(ptr) as usize,
+                highs_sys::Highs_getNumRow(ptr) as usize,
+            )
+        };
+        let sol = &self.solution;
+        if num_col != self.costs.len()
+            || num_row != self.bounds_now.len()
+            || sol.columns.len() != num_col
+            || sol.reduced_costs.len() != num_col
+            || sol.rows.len() != num_row
+            || sol.duals.len() != num_row
+        {
+            return None;
+        }
+        let mut col_status: Vec<HighsInt> = vec![0; num_col];
+        let mut row_status: Vec<HighsInt> = vec![0; num_row];
+        // SAFETY: buffers of the instance's column and row counts.
+        let status = unsafe {
+            highs_sys::Highs_getBasis(ptr, col_status.as_mut_ptr(), row_status.as_mut_ptr())
+        };
+        if status == highs_sys::STATUS_ERROR {
+            return None;
+        }
+        // The stored solution is the basic solution of this basis under the
+        // current bounds: nonbasic variables at their bounds, basic ones
+        // inside them with zero reduced cost (then the duals solve
+        // B'y = c_B, the basis's own).
+        let near = |x: f64, bound: f64| (x - bound).abs() <= 1e-9 * bound.abs().max(1.0);
+        let inside = |x: f64, (lower, upper): (f64, f64)| {
+            (lower == f64::NEG_INFINITY || x >= lower - 1e-9 * lower.abs().max(1.0))
+                && (upper == f64::INFINITY || x <= upper + 1e-9 * upper.abs().max(1.0))
+        };
+        let consistent =
+            |status: HighsInt, x: f64, dual: f64, scale: f64, bounds: (f64, f64)| match status {
+                BASIS_LOWER => near(x, bounds.0),
+                BASIS_BASIC => dual.abs() <= 1e-9 * scale.max(1.0) && inside(x, bounds),
+                BASIS_UPPER => near(x, bounds.1),
+                BASIS_ZERO => near(x, 0.0),
+                _ => false,
+            };
+        let columns_consistent = (0..num_col).all(|j| {
+            consistent(
+                col_status[j],
+                sol.columns[j],
+                sol.reduced_costs[j],
+                self.costs[j].abs(),
+                self.column_bounds_now[j],
+            )
+        });
+        let rows_consistent = (0..num_row).all(|i| {
+            consistent(
+                row_status[i],
+                sol.rows[i],
+                sol.duals[i],
+                1.0,
+                self.bounds_now[i],
+            )
+        });
+        if !columns_consistent || !rows_consistent {
+            return None;
+        }
+        let mut basic: Vec<HighsInt> = vec![0; num_row];
+        // SAFETY: a buffer of num_row entries; HiGHS factors the basis if it
+        // has no factorisation of it yet.
+        let status = unsafe { highs_sys::Highs_getBasicVariables(ptr, basic.as_mut_ptr()) };
+        if status == highs_sys::STATUS_ERROR {
+            return None;
+        }
+        let mut vector = vec![0.0; num_row];
+        let moved = |(lower, upper): (f64, f64)| (lower + step, upper + step);
+        let mut kept = Vec::with_capacity(rows.len());
+        for &row in rows {
+            if row >= num_row {
+                return None;
+            }
+            if row_status[row] == BASIS_BASIC {
+                // Its own value does not move; its bounds do.
+                kept.push(inside(sol.rows[row], moved(self.bounds_now[row])));
+                continue;
+            }
+            // HiGHS's logical of row i is minus its activity, with column
+            // e_i in [A I]: raising the activity by `step` moves the basic
+            // variables by step x B^-1 e_i. (Read dense: HiGHS 1.15's sparse
+            // output path can write through a null pointer.)
+            // SAFETY: a buffer of num_row entries; the basis is factored; no
+            // index output is asked for (null pointers).
+            let status = unsafe {
+                highs_sys::Highs_getBasisInverseCol(
+                    ptr,
+                    row as HighsInt,
+                    vector.as_mut_ptr(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                )
+            };
+            if status == highs_sys::STATUS_ERROR {
+                return None;
+            }
+            let feasible = vector.iter().zip(&basic).all(|(&v, &var)| {
+                if v == 0.0 {
+                    return true;
+                }
+                let delta = step * v;
+                match usize::try_from(var) {
+                    Ok(j) => inside(sol.columns[j] + delta, self.column_bounds_now[j]),
+                    Err(_) => {
+                        let r = (-var - 1) as usize;
+                        inside(sol.rows[r] - delta, self.bounds_now[r])
+                    }
+                }
+            });
+            kept.push(feasible);
+        }
+        Some(kept)
+    }
+
     /// Writes the kept instance's program to `path` (HiGHS's `writeModel`:
     /// the format follows the extension, e.g. `.mps`), for measuring it
     /// outside sourcemix. Nothing is written for a program without rows.
@@ -703,6 +837,12 @@ impl SolvedProgram {
     }
 }
 
+/// HiGHS's basis statuses (`HighsBasisStatus`).
+const BASIS_LOWER: HighsInt = 0;
+const BASIS_BASIC: HighsInt = 1;
+const BASIS_UPPER: HighsInt = 2;
+const BASIS_ZERO: HighsInt = 3;
+
 /// The HiGHS options a re-solve changes, recorded by a snapshot.
 const SNAPSHOT_OPTIONS: [&str; 3] = ["solver", "presolve", "simplex_strategy"];
 
@@ -715,6 +855,13 @@ pub struct Snapshot {
     /// Column and row basis statuses, when HiGHS had a basis.
     basis: Option<(Vec<HighsInt>, Vec<HighsInt>)>,
     options: Vec<(String, String)>,
+}
+
+impl Snapshot {
+    /// The solution recorded.
+    pub(crate) fn solution(&self) -> &LpSolution {
+        &self.solution
+    }
 }
 
 /// The value of a string or integer HiGHS option, as text.
