@@ -448,19 +448,13 @@ impl SolvedProgram {
         Ok(())
     }
 
-    /// Which of `rows` (indices into `program.tags`) can have their bounds
-    /// moved up by `step` with the basis in force staying primal feasible,
-    /// hence optimal: its duals, those of [`SolvedProgram::solution`], are
-    /// then optimal duals of the moved program too, and the least cost is
-    /// linear along that move. Tested exactly from the basis (one solve with
-    /// B per nonbasic row, no simplex iteration): a basic variable that
-    /// would leave its bounds, by more than 1e-9 relative, is a degenerate
-    /// direction and the row is not kept (the caller re-solves it).
-    ///
-    /// `None` when the basis in force is not the one `solution()` was read
-    /// from under the current bounds (bounds changed since, or no basis), so
-    /// that the test cannot be made; then every row must be re-solved.
-    pub(crate) fn rows_kept_optimal(&mut self, rows: &[usize], step: f64) -> Option<Vec<bool>> {
+    /// The basis in force, as HiGHS's column and row statuses, when
+    /// [`SolvedProgram::solution`] is its basic solution under the current
+    /// bounds: nonbasic variables at their bounds, basic ones inside them
+    /// with zero reduced cost (then the duals solve B'y = c_B, the basis's
+    /// own). `None` otherwise (bounds changed since the last solve, or no
+    /// basis).
+    pub(crate) fn basis_of_solution(&mut self) -> Option<(Vec<HighsInt>, Vec<HighsInt>)> {
         let inst = self.instance.as_mut()?;
         let ptr = inst.ptr();
         // SAFETY: a live instance.
@@ -489,10 +483,6 @@ impl SolvedProgram {
         if status == highs_sys::STATUS_ERROR {
             return None;
         }
-        // The stored solution is the basic solution of this basis under the
-        // current bounds: nonbasic variables at their bounds, basic ones
-        // inside them with zero reduced cost (then the duals solve
-        // B'y = c_B, the basis's own).
         let near = |x: f64, bound: f64| (x - bound).abs() <= 1e-9 * bound.abs().max(1.0);
         let inside = |x: f64, (lower, upper): (f64, f64)| {
             (lower == f64::NEG_INFINITY || x >= lower - 1e-9 * lower.abs().max(1.0))
@@ -527,6 +517,31 @@ impl SolvedProgram {
         if !columns_consistent || !rows_consistent {
             return None;
         }
+        Some((col_status, row_status))
+    }
+
+    /// Which of `rows` (indices into `program.tags`) can have their bounds
+    /// moved up by `step` with the basis in force staying primal feasible,
+    /// hence optimal: its duals, those of [`SolvedProgram::solution`], are
+    /// then optimal duals of the moved program too, and the least cost is
+    /// linear along that move. Tested exactly from the basis (one solve with
+    /// B per nonbasic row, no simplex iteration): a basic variable that
+    /// would leave its bounds, by more than 1e-9 relative, is a degenerate
+    /// direction and the row is not kept (the caller re-solves it).
+    ///
+    /// `None` when the basis in force is not the one `solution()` was read
+    /// from under the current bounds (bounds changed since, or no basis), so
+    /// that the test cannot be made; then every row must be re-solved.
+    pub(crate) fn rows_kept_optimal(&mut self, rows: &[usize], step: f64) -> Option<Vec<bool>> {
+        let (_, row_status) = self.basis_of_solution()?;
+        let inst = self.instance.as_mut()?;
+        let ptr = inst.ptr();
+        let num_row = row_status.len();
+        let sol = &self.solution;
+        let inside = |x: f64, (lower, upper): (f64, f64)| {
+            (lower == f64::NEG_INFINITY || x >= lower - 1e-9 * lower.abs().max(1.0))
+                && (upper == f64::INFINITY || x <= upper + 1e-9 * upper.abs().max(1.0))
+        };
         let mut basic: Vec<HighsInt> = vec![0; num_row];
         // SAFETY: a buffer of num_row entries; HiGHS factors the basis if it
         // has no factorisation of it yet.
@@ -580,6 +595,44 @@ impl SolvedProgram {
             kept.push(feasible);
         }
         Some(kept)
+    }
+
+    /// Gives HiGHS the recorded solution's column values and basis as the
+    /// start of the next run (for the active-set QP solver, with its
+    /// `qp_allow_hot_start` option: it then starts there instead of solving
+    /// a feasibility LP first). The point must be feasible for the bounds in
+    /// force.
+    pub(crate) fn start_from(&mut self, snapshot: &Snapshot) -> Result<(), SolveError> {
+        let Some(inst) = &mut self.instance else {
+            return Ok(());
+        };
+        let ptr = inst.ptr();
+        // SAFETY: a live instance; the recorded vectors have its sizes (the
+        // snapshot is of this instance, with no row added since).
+        let status = unsafe {
+            if snapshot.solution.columns.len() != highs_sys::Highs_getNumCol(ptr) as usize {
+                return Ok(());
+            }
+            highs_sys::Highs_setSolution(
+                ptr,
+                snapshot.solution.columns.as_ptr(),
+                std::ptr::null(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        if status == highs_sys::STATUS_ERROR {
+            return Err(self.fail("HiGHS rejected the start".into()));
+        }
+        if let Some((col_status, row_status)) = &snapshot.basis {
+            // SAFETY: as above.
+            let status =
+                unsafe { highs_sys::Highs_setBasis(ptr, col_status.as_ptr(), row_status.as_ptr()) };
+            if status == highs_sys::STATUS_ERROR {
+                return Err(self.fail("HiGHS rejected the recorded basis".into()));
+            }
+        }
+        Ok(())
     }
 
     /// Writes the kept instance's program to `path` (HiGHS's `writeModel`:
