@@ -635,6 +635,191 @@ impl SolvedProgram {
         Ok(())
     }
 
+    /// Minimises 1/2 x'Qx over the program's rows and the current bounds
+    /// with every column outside `free` held at 0, on a separate HiGHS
+    /// instance that has only the `free` columns (HiGHS does not presolve
+    /// QPs, and its active-set solver's work grows with the column count).
+    /// Starts from `start`'s point and basis when given (they must be
+    /// feasible, with every column outside `free` nonbasic at 0). Returns the
+    /// solution's flows, unmet demand, columns and row activities.
+    pub(crate) fn solve_reduced_qp(
+        &mut self,
+        free: &[bool],
+        hessian: &[(Column, Column, f64)],
+        start: Option<&Snapshot>,
+        options: &[(&str, &str)],
+    ) -> Result<LpSolution, SolveError> {
+        let fail = self.fail("HiGHS failed on the reduced QP".into());
+        let Some(inst) = &mut self.instance else {
+            return Ok(self.solution.clone());
+        };
+        let ptr = inst.ptr();
+        let num_col = self.costs.len();
+        let num_row = self.bounds_now.len();
+        if free.len() != num_col {
+            return Err(fail);
+        }
+        let mask: Vec<HighsInt> = free.iter().map(|&f| HighsInt::from(f)).collect();
+        let kept: Vec<usize> = (0..num_col).filter(|&j| free[j]).collect();
+        let k = kept.len();
+        // SAFETY: a live instance.
+        let total_nz = unsafe { highs_sys::Highs_getNumNz(ptr) }.max(0) as usize;
+        let mut got: HighsInt = 0;
+        let mut nz: HighsInt = 0;
+        let (mut cost, mut lower, mut upper) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+        let mut a_start: Vec<HighsInt> = vec![0; k + 1];
+        let mut a_index: Vec<HighsInt> = vec![0; total_nz.max(1)];
+        let mut a_value = vec![0.0; total_nz.max(1)];
+        // SAFETY: a mask of num_col entries; outputs sized for k columns and
+        // at most every nonzero of the matrix.
+        let status = unsafe {
+            highs_sys::Highs_getColsByMask(
+                ptr,
+                mask.as_ptr(),
+                &mut got,
+                cost.as_mut_ptr(),
+                lower.as_mut_ptr(),
+                upper.as_mut_ptr(),
+                &mut nz,
+                a_start.as_mut_ptr(),
+                a_index.as_mut_ptr(),
+                a_value.as_mut_ptr(),
+            )
+        };
+        if status == highs_sys::STATUS_ERROR || got as usize != k {
+            return Err(fail);
+        }
+        a_start[k] = nz;
+        let mut new_index = vec![usize::MAX; num_col];
+        for (new, &old) in kept.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let entries = hessian.iter().filter_map(|&(i, j, q)| {
+            let (a, b) = (new_index[i.index()], new_index[j.index()]);
+            (a != usize::MAX && b != usize::MAX).then_some((a, b, q))
+        });
+        let (q_start, q_index, q_value) = triangular_csc(k, entries);
+        let row_lower: Vec<f64> = self.bounds_now.iter().map(|b| b.0).collect();
+        let row_upper: Vec<f64> = self.bounds_now.iter().map(|b| b.1).collect();
+        let zero = vec![0.0; k];
+        let qp = OwnedHighs::new().ok_or_else(|| self.fail("no HiGHS instance".into()))?;
+        let q = qp.0;
+        let set = |name: &str, value: &str| -> bool {
+            let (Ok(name), Ok(value)) = (CString::new(name), CString::new(value)) else {
+                return false;
+            };
+            // SAFETY: a live instance and NUL-terminated strings.
+            let status =
+                unsafe { highs_sys::Highs_setOptionValue(q, name.as_ptr(), value.as_ptr()) };
+            status != highs_sys::STATUS_ERROR
+        };
+        let mut ok = set("output_flag", "false") && set("threads", "1");
+        for (name, value) in options {
+            ok = ok && set(name, value);
+        }
+        // SAFETY: CSC arrays of k columns and num_row rows, a triangular Q.
+        let status = unsafe {
+            highs_sys::Highs_passModel(
+                q,
+                k as HighsInt,
+                num_row as HighsInt,
+                nz,
+                q_index.len() as HighsInt,
+                1, // column-wise
+                1, // triangular
+                1, // minimise
+                0.0,
+                zero.as_ptr(),
+                lower.as_ptr(),
+                upper.as_ptr(),
+                row_lower.as_ptr(),
+                row_upper.as_ptr(),
+                a_start.as_ptr(),
+                a_index.as_ptr(),
+                a_value.as_ptr(),
+                q_start.as_ptr(),
+                q_index.as_ptr(),
+                q_value.as_ptr(),
+                std::ptr::null(),
+            )
+        };
+        if !ok || status == highs_sys::STATUS_ERROR {
+            return Err(fail);
+        }
+        if let Some(snapshot) = start {
+            if let Some((col_status, row_status)) = &snapshot.basis {
+                let values: Vec<f64> = kept.iter().map(|&j| snapshot.solution.columns[j]).collect();
+                let statuses: Vec<HighsInt> = kept.iter().map(|&j| col_status[j]).collect();
+                if snapshot.solution.columns.len() == num_col && row_status.len() == num_row {
+                    // SAFETY: vectors of k columns and num_row rows.
+                    let started = unsafe {
+                        highs_sys::Highs_setSolution(
+                            q,
+                            values.as_ptr(),
+                            std::ptr::null(),
+                            std::ptr::null(),
+                            std::ptr::null(),
+                        ) != highs_sys::STATUS_ERROR
+                            && highs_sys::Highs_setBasis(q, statuses.as_ptr(), row_status.as_ptr())
+                                != highs_sys::STATUS_ERROR
+                    };
+                    if started {
+                        set("qp_allow_hot_start", "true");
+                    }
+                }
+            }
+        }
+        let began = Instant::now();
+        // SAFETY: a live instance with a complete model.
+        let status = unsafe { highs_sys::Highs_run(q) };
+        let run = began.elapsed();
+        // SAFETY: as above.
+        if status == highs_sys::STATUS_ERROR
+            || unsafe { highs_sys::Highs_getModelStatus(q) } != highs_sys::MODEL_STATUS_OPTIMAL
+        {
+            return Err(self.fail("the reduced QP stopped without an optimum".into()));
+        }
+        let mut col_value = vec![0.0; k];
+        let mut col_dual = vec![0.0; k];
+        let mut row_value = vec![0.0; num_row];
+        let mut row_dual = vec![0.0; num_row];
+        // SAFETY: buffers of the reduced model's sizes.
+        unsafe {
+            highs_sys::Highs_getSolution(
+                q,
+                col_value.as_mut_ptr(),
+                col_dual.as_mut_ptr(),
+                row_value.as_mut_ptr(),
+                row_dual.as_mut_ptr(),
+            );
+        }
+        drop(qp);
+        let mut columns = vec![0.0; num_col];
+        for (new, &old) in kept.iter().enumerate() {
+            columns[old] = col_value[new];
+        }
+        Ok(LpSolution {
+            flows: self
+                .flow_columns
+                .iter()
+                .map(|c| clean(columns[c.index()]))
+                .collect(),
+            unmet: self
+                .unmet_columns
+                .iter()
+                .map(|c| clean(columns[c.index()]))
+                .collect(),
+            rows: row_value,
+            columns,
+            stats: SolveStats {
+                run,
+                warm: true,
+                ..SolveStats::default()
+            },
+            ..LpSolution::default()
+        })
+    }
+
     /// Writes the kept instance's program to `path` (HiGHS's `writeModel`:
     /// the format follows the extension, e.g. `.mps`), for measuring it
     /// outside sourcemix. Nothing is written for a program without rows.
@@ -888,6 +1073,61 @@ impl SolvedProgram {
         self.solution = solution;
         Ok(())
     }
+}
+
+/// A HiGHS instance owned for the length of one computation.
+struct OwnedHighs(*mut std::ffi::c_void);
+
+impl OwnedHighs {
+    fn new() -> Option<OwnedHighs> {
+        // SAFETY: creates an instance that `drop` destroys.
+        let ptr = unsafe { highs_sys::Highs_create() };
+        (!ptr.is_null()).then_some(OwnedHighs(ptr))
+    }
+}
+
+impl Drop for OwnedHighs {
+    fn drop(&mut self) {
+        // SAFETY: created by Highs_create, destroyed once.
+        unsafe { highs_sys::Highs_destroy(self.0) }
+    }
+}
+
+/// The lower triangle of a symmetric n x n matrix from entries (i, j, q)
+/// (either order; repeated entries added up), column-wise: start, index,
+/// value.
+fn triangular_csc(
+    n: usize,
+    entries: impl Iterator<Item = (usize, usize, f64)>,
+) -> (Vec<HighsInt>, Vec<HighsInt>, Vec<f64>) {
+    let mut lower: Vec<(usize, usize, f64)> = entries
+        .filter(|e| e.2 != 0.0)
+        .map(|(a, b, q)| (a.min(b), a.max(b), q))
+        .collect();
+    lower.sort_by_key(|x| (x.0, x.1));
+    let mut start = Vec::with_capacity(n + 1);
+    let mut index: Vec<HighsInt> = Vec::with_capacity(lower.len());
+    let mut value: Vec<f64> = Vec::with_capacity(lower.len());
+    let mut next = lower.iter().peekable();
+    for col in 0..n {
+        let first = index.len();
+        start.push(first as HighsInt);
+        while let Some(&&(c, r, q)) = next.peek() {
+            if c != col {
+                break;
+            }
+            match (index.last(), value.last_mut()) {
+                (Some(&last), Some(v)) if index.len() > first && last == r as HighsInt => *v += q,
+                _ => {
+                    index.push(r as HighsInt);
+                    value.push(q);
+                }
+            }
+            next.next();
+        }
+    }
+    start.push(index.len() as HighsInt);
+    (start, index, value)
 }
 
 /// HiGHS's basis statuses (`HighsBasisStatus`).
