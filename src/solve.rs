@@ -481,6 +481,378 @@ impl SolvedProgram {
         Ok(())
     }
 
+    /// The basis in force, as HiGHS's column and row statuses, when
+    /// [`SolvedProgram::solution`] is its basic solution under the current
+    /// bounds: nonbasic variables at their bounds, basic ones inside them
+    /// with zero reduced cost (then the duals solve B'y = c_B, the basis's
+    /// own). `None` otherwise (bounds changed since the last solve, or no
+    /// basis).
+    pub(crate) fn basis_of_solution(&mut self) -> Option<(Vec<HighsInt>, Vec<HighsInt>)> {
+        let inst = self.instance.as_mut()?;
+        let ptr = inst.ptr();
+        // SAFETY: a live instance.
+        let (num_col, num_row) = unsafe {
+            (
+                highs_sys::Highs_getNumCol(ptr) as usize,
+                highs_sys::Highs_getNumRow(ptr) as usize,
+            )
+        };
+        let sol = &self.solution;
+        if num_col != self.costs.len()
+            || num_row != self.bounds_now.len()
+            || sol.columns.len() != num_col
+            || sol.reduced_costs.len() != num_col
+            || sol.rows.len() != num_row
+            || sol.duals.len() != num_row
+        {
+            return None;
+        }
+        let mut col_status: Vec<HighsInt> = vec![0; num_col];
+        let mut row_status: Vec<HighsInt> = vec![0; num_row];
+        // SAFETY: buffers of the instance's column and row counts.
+        let status = unsafe {
+            highs_sys::Highs_getBasis(ptr, col_status.as_mut_ptr(), row_status.as_mut_ptr())
+        };
+        if status == highs_sys::STATUS_ERROR {
+            return None;
+        }
+        let near = |x: f64, bound: f64| (x - bound).abs() <= 1e-9 * bound.abs().max(1.0);
+        let inside = |x: f64, (lower, upper): (f64, f64)| {
+            (lower == f64::NEG_INFINITY || x >= lower - 1e-9 * lower.abs().max(1.0))
+                && (upper == f64::INFINITY || x <= upper + 1e-9 * upper.abs().max(1.0))
+        };
+        let consistent =
+            |status: HighsInt, x: f64, dual: f64, scale: f64, bounds: (f64, f64)| match status {
+                BASIS_LOWER => near(x, bounds.0),
+                BASIS_BASIC => dual.abs() <= 1e-9 * scale.max(1.0) && inside(x, bounds),
+                BASIS_UPPER => near(x, bounds.1),
+                BASIS_ZERO => near(x, 0.0),
+                _ => false,
+            };
+        let columns_consistent = (0..num_col).all(|j| {
+            consistent(
+                col_status[j],
+                sol.columns[j],
+                sol.reduced_costs[j],
+                self.costs[j].abs(),
+                self.column_bounds_now[j],
+            )
+        });
+        let rows_consistent = (0..num_row).all(|i| {
+            consistent(
+                row_status[i],
+                sol.rows[i],
+                sol.duals[i],
+                1.0,
+                self.bounds_now[i],
+            )
+        });
+        if !columns_consistent || !rows_consistent {
+            return None;
+        }
+        Some((col_status, row_status))
+    }
+
+    /// Which of `rows` (indices into `program.tags`) can have their bounds
+    /// moved up by `step` with the basis in force staying primal feasible,
+    /// hence optimal: its duals, those of [`SolvedProgram::solution`], are
+    /// then optimal duals of the moved program too, and the least cost is
+    /// linear along that move. Tested exactly from the basis (one solve with
+    /// B per nonbasic row, no simplex iteration): a basic variable that
+    /// would leave its bounds, by more than 1e-9 relative, is a degenerate
+    /// direction and the row is not kept (the caller re-solves it).
+    ///
+    /// `None` when the basis in force is not the one `solution()` was read
+    /// from under the current bounds (bounds changed since, or no basis), so
+    /// that the test cannot be made; then every row must be re-solved.
+    pub(crate) fn rows_kept_optimal(&mut self, rows: &[usize], step: f64) -> Option<Vec<bool>> {
+        let (_, row_status) = self.basis_of_solution()?;
+        let inst = self.instance.as_mut()?;
+        let ptr = inst.ptr();
+        let num_row = row_status.len();
+        let sol = &self.solution;
+        let inside = |x: f64, (lower, upper): (f64, f64)| {
+            (lower == f64::NEG_INFINITY || x >= lower - 1e-9 * lower.abs().max(1.0))
+                && (upper == f64::INFINITY || x <= upper + 1e-9 * upper.abs().max(1.0))
+        };
+        let mut basic: Vec<HighsInt> = vec![0; num_row];
+        // SAFETY: a buffer of num_row entries; HiGHS factors the basis if it
+        // has no factorisation of it yet.
+        let status = unsafe { highs_sys::Highs_getBasicVariables(ptr, basic.as_mut_ptr()) };
+        if status == highs_sys::STATUS_ERROR {
+            return None;
+        }
+        let mut vector = vec![0.0; num_row];
+        let moved = |(lower, upper): (f64, f64)| (lower + step, upper + step);
+        let mut kept = Vec::with_capacity(rows.len());
+        for &row in rows {
+            if row >= num_row {
+                return None;
+            }
+            if row_status[row] == BASIS_BASIC {
+                // Its own value does not move; its bounds do.
+                kept.push(inside(sol.rows[row], moved(self.bounds_now[row])));
+                continue;
+            }
+            // HiGHS's logical of row i is minus its activity, with column
+            // e_i in [A I]: raising the activity by `step` moves the basic
+            // variables by step x B^-1 e_i. (Read dense: HiGHS 1.15's sparse
+            // output path can write through a null pointer.)
+            // SAFETY: a buffer of num_row entries; the basis is factored; no
+            // index output is asked for (null pointers).
+            let status = unsafe {
+                highs_sys::Highs_getBasisInverseCol(
+                    ptr,
+                    row as HighsInt,
+                    vector.as_mut_ptr(),
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                )
+            };
+            if status == highs_sys::STATUS_ERROR {
+                return None;
+            }
+            let feasible = vector.iter().zip(&basic).all(|(&v, &var)| {
+                if v == 0.0 {
+                    return true;
+                }
+                let delta = step * v;
+                match usize::try_from(var) {
+                    Ok(j) => inside(sol.columns[j] + delta, self.column_bounds_now[j]),
+                    Err(_) => {
+                        let r = (-var - 1) as usize;
+                        inside(sol.rows[r] - delta, self.bounds_now[r])
+                    }
+                }
+            });
+            kept.push(feasible);
+        }
+        Some(kept)
+    }
+
+    /// Gives HiGHS the recorded solution's column values and basis as the
+    /// start of the next run (for the active-set QP solver, with its
+    /// `qp_allow_hot_start` option: it then starts there instead of solving
+    /// a feasibility LP first). The point must be feasible for the bounds in
+    /// force.
+    pub(crate) fn start_from(&mut self, snapshot: &Snapshot) -> Result<(), SolveError> {
+        let Some(inst) = &mut self.instance else {
+            return Ok(());
+        };
+        let ptr = inst.ptr();
+        // SAFETY: a live instance; the recorded vectors have its sizes (the
+        // snapshot is of this instance, with no row added since).
+        let status = unsafe {
+            if snapshot.solution.columns.len() != highs_sys::Highs_getNumCol(ptr) as usize {
+                return Ok(());
+            }
+            highs_sys::Highs_setSolution(
+                ptr,
+                snapshot.solution.columns.as_ptr(),
+                std::ptr::null(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        if status == highs_sys::STATUS_ERROR {
+            return Err(self.fail("HiGHS rejected the start".into()));
+        }
+        if let Some((col_status, row_status)) = &snapshot.basis {
+            // SAFETY: as above.
+            let status =
+                unsafe { highs_sys::Highs_setBasis(ptr, col_status.as_ptr(), row_status.as_ptr()) };
+            if status == highs_sys::STATUS_ERROR {
+                return Err(self.fail("HiGHS rejected the recorded basis".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Minimises 1/2 x'Qx over the program's rows and the current bounds
+    /// with every column outside `free` held at 0, on a separate HiGHS
+    /// instance that has only the `free` columns (HiGHS does not presolve
+    /// QPs, and its active-set solver's work grows with the column count).
+    /// Starts from `start`'s point and basis when given (they must be
+    /// feasible, with every column outside `free` nonbasic at 0). Returns the
+    /// solution's flows, unmet demand, columns and row activities.
+    pub(crate) fn solve_reduced_qp(
+        &mut self,
+        free: &[bool],
+        hessian: &[(Column, Column, f64)],
+        start: Option<&Snapshot>,
+        options: &[(&str, &str)],
+    ) -> Result<LpSolution, SolveError> {
+        let fail = self.fail("HiGHS failed on the reduced QP".into());
+        let Some(inst) = &mut self.instance else {
+            return Ok(self.solution.clone());
+        };
+        let ptr = inst.ptr();
+        let num_col = self.costs.len();
+        let num_row = self.bounds_now.len();
+        if free.len() != num_col {
+            return Err(fail);
+        }
+        let mask: Vec<HighsInt> = free.iter().map(|&f| HighsInt::from(f)).collect();
+        let kept: Vec<usize> = (0..num_col).filter(|&j| free[j]).collect();
+        let k = kept.len();
+        // SAFETY: a live instance.
+        let total_nz = unsafe { highs_sys::Highs_getNumNz(ptr) }.max(0) as usize;
+        let mut got: HighsInt = 0;
+        let mut nz: HighsInt = 0;
+        let (mut cost, mut lower, mut upper) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
+        let mut a_start: Vec<HighsInt> = vec![0; k + 1];
+        let mut a_index: Vec<HighsInt> = vec![0; total_nz.max(1)];
+        let mut a_value = vec![0.0; total_nz.max(1)];
+        // SAFETY: a mask of num_col entries; outputs sized for k columns and
+        // at most every nonzero of the matrix.
+        let status = unsafe {
+            highs_sys::Highs_getColsByMask(
+                ptr,
+                mask.as_ptr(),
+                &mut got,
+                cost.as_mut_ptr(),
+                lower.as_mut_ptr(),
+                upper.as_mut_ptr(),
+                &mut nz,
+                a_start.as_mut_ptr(),
+                a_index.as_mut_ptr(),
+                a_value.as_mut_ptr(),
+            )
+        };
+        if status == highs_sys::STATUS_ERROR || got as usize != k {
+            return Err(fail);
+        }
+        a_start[k] = nz;
+        let mut new_index = vec![usize::MAX; num_col];
+        for (new, &old) in kept.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let entries = hessian.iter().filter_map(|&(i, j, q)| {
+            let (a, b) = (new_index[i.index()], new_index[j.index()]);
+            (a != usize::MAX && b != usize::MAX).then_some((a, b, q))
+        });
+        let (q_start, q_index, q_value) = triangular_csc(k, entries);
+        let row_lower: Vec<f64> = self.bounds_now.iter().map(|b| b.0).collect();
+        let row_upper: Vec<f64> = self.bounds_now.iter().map(|b| b.1).collect();
+        let zero = vec![0.0; k];
+        let qp = OwnedHighs::new().ok_or_else(|| self.fail("no HiGHS instance".into()))?;
+        let q = qp.0;
+        let set = |name: &str, value: &str| -> bool {
+            let (Ok(name), Ok(value)) = (CString::new(name), CString::new(value)) else {
+                return false;
+            };
+            // SAFETY: a live instance and NUL-terminated strings.
+            let status =
+                unsafe { highs_sys::Highs_setOptionValue(q, name.as_ptr(), value.as_ptr()) };
+            status != highs_sys::STATUS_ERROR
+        };
+        let mut ok = set("output_flag", "false") && set("threads", "1");
+        for (name, value) in options {
+            ok = ok && set(name, value);
+        }
+        // SAFETY: CSC arrays of k columns and num_row rows, a triangular Q.
+        let status = unsafe {
+            highs_sys::Highs_passModel(
+                q,
+                k as HighsInt,
+                num_row as HighsInt,
+                nz,
+                q_index.len() as HighsInt,
+                1, // column-wise
+                1, // triangular
+                1, // minimise
+                0.0,
+                zero.as_ptr(),
+                lower.as_ptr(),
+                upper.as_ptr(),
+                row_lower.as_ptr(),
+                row_upper.as_ptr(),
+                a_start.as_ptr(),
+                a_index.as_ptr(),
+                a_value.as_ptr(),
+                q_start.as_ptr(),
+                q_index.as_ptr(),
+                q_value.as_ptr(),
+                std::ptr::null(),
+            )
+        };
+        if !ok || status == highs_sys::STATUS_ERROR {
+            return Err(fail);
+        }
+        if let Some(snapshot) = start {
+            if let Some((col_status, row_status)) = &snapshot.basis {
+                let values: Vec<f64> = kept.iter().map(|&j| snapshot.solution.columns[j]).collect();
+                let statuses: Vec<HighsInt> = kept.iter().map(|&j| col_status[j]).collect();
+                if snapshot.solution.columns.len() == num_col && row_status.len() == num_row {
+                    // SAFETY: vectors of k columns and num_row rows.
+                    let started = unsafe {
+                        highs_sys::Highs_setSolution(
+                            q,
+                            values.as_ptr(),
+                            std::ptr::null(),
+                            std::ptr::null(),
+                            std::ptr::null(),
+                        ) != highs_sys::STATUS_ERROR
+                            && highs_sys::Highs_setBasis(q, statuses.as_ptr(), row_status.as_ptr())
+                                != highs_sys::STATUS_ERROR
+                    };
+                    if started {
+                        set("qp_allow_hot_start", "true");
+                    }
+                }
+            }
+        }
+        let began = Instant::now();
+        // SAFETY: a live instance with a complete model.
+        let status = unsafe { highs_sys::Highs_run(q) };
+        let run = began.elapsed();
+        // SAFETY: as above.
+        if status == highs_sys::STATUS_ERROR
+            || unsafe { highs_sys::Highs_getModelStatus(q) } != highs_sys::MODEL_STATUS_OPTIMAL
+        {
+            return Err(self.fail("the reduced QP stopped without an optimum".into()));
+        }
+        let mut col_value = vec![0.0; k];
+        let mut col_dual = vec![0.0; k];
+        let mut row_value = vec![0.0; num_row];
+        let mut row_dual = vec![0.0; num_row];
+        // SAFETY: buffers of the reduced model's sizes.
+        unsafe {
+            highs_sys::Highs_getSolution(
+                q,
+                col_value.as_mut_ptr(),
+                col_dual.as_mut_ptr(),
+                row_value.as_mut_ptr(),
+                row_dual.as_mut_ptr(),
+            );
+        }
+        drop(qp);
+        let mut columns = vec![0.0; num_col];
+        for (new, &old) in kept.iter().enumerate() {
+            columns[old] = col_value[new];
+        }
+        Ok(LpSolution {
+            flows: self
+                .flow_columns
+                .iter()
+                .map(|c| clean(columns[c.index()]))
+                .collect(),
+            unmet: self
+                .unmet_columns
+                .iter()
+                .map(|c| clean(columns[c.index()]))
+                .collect(),
+            rows: row_value,
+            columns,
+            stats: SolveStats {
+                run,
+                warm: true,
+                ..SolveStats::default()
+            },
+            ..LpSolution::default()
+        })
+    }
+
     /// Writes the kept instance's program to `path` (HiGHS's `writeModel`:
     /// the format follows the extension, e.g. `.mps`), for measuring it
     /// outside sourcemix. Nothing is written for a program without rows.
@@ -736,6 +1108,67 @@ impl SolvedProgram {
     }
 }
 
+/// A HiGHS instance owned for the length of one computation.
+struct OwnedHighs(*mut std::ffi::c_void);
+
+impl OwnedHighs {
+    fn new() -> Option<OwnedHighs> {
+        // SAFETY: creates an instance that `drop` destroys.
+        let ptr = unsafe { highs_sys::Highs_create() };
+        (!ptr.is_null()).then_some(OwnedHighs(ptr))
+    }
+}
+
+impl Drop for OwnedHighs {
+    fn drop(&mut self) {
+        // SAFETY: created by Highs_create, destroyed once.
+        unsafe { highs_sys::Highs_destroy(self.0) }
+    }
+}
+
+/// The lower triangle of a symmetric n x n matrix from entries (i, j, q)
+/// (either order; repeated entries added up), column-wise: start, index,
+/// value.
+fn triangular_csc(
+    n: usize,
+    entries: impl Iterator<Item = (usize, usize, f64)>,
+) -> (Vec<HighsInt>, Vec<HighsInt>, Vec<f64>) {
+    let mut lower: Vec<(usize, usize, f64)> = entries
+        .filter(|e| e.2 != 0.0)
+        .map(|(a, b, q)| (a.min(b), a.max(b), q))
+        .collect();
+    lower.sort_by_key(|x| (x.0, x.1));
+    let mut start = Vec::with_capacity(n + 1);
+    let mut index: Vec<HighsInt> = Vec::with_capacity(lower.len());
+    let mut value: Vec<f64> = Vec::with_capacity(lower.len());
+    let mut next = lower.iter().peekable();
+    for col in 0..n {
+        let first = index.len();
+        start.push(first as HighsInt);
+        while let Some(&&(c, r, q)) = next.peek() {
+            if c != col {
+                break;
+            }
+            match (index.last(), value.last_mut()) {
+                (Some(&last), Some(v)) if index.len() > first && last == r as HighsInt => *v += q,
+                _ => {
+                    index.push(r as HighsInt);
+                    value.push(q);
+                }
+            }
+            next.next();
+        }
+    }
+    start.push(index.len() as HighsInt);
+    (start, index, value)
+}
+
+/// HiGHS's basis statuses (`HighsBasisStatus`).
+const BASIS_LOWER: HighsInt = 0;
+const BASIS_BASIC: HighsInt = 1;
+const BASIS_UPPER: HighsInt = 2;
+const BASIS_ZERO: HighsInt = 3;
+
 /// The HiGHS options a re-solve changes, recorded by a snapshot.
 const SNAPSHOT_OPTIONS: [&str; 3] = ["solver", "presolve", "simplex_strategy"];
 
@@ -748,6 +1181,13 @@ pub struct Snapshot {
     /// Column and row basis statuses, when HiGHS had a basis.
     basis: Option<(Vec<HighsInt>, Vec<HighsInt>)>,
     options: Vec<(String, String)>,
+}
+
+impl Snapshot {
+    /// The solution recorded.
+    pub(crate) fn solution(&self) -> &LpSolution {
+        &self.solution
+    }
 }
 
 /// The value of a string or integer HiGHS option, as text.

@@ -141,12 +141,42 @@ pub fn minimise_on_face(
     // Costs, options, basis and solution come back from here afterwards, so
     // that a later re-solve starts from the LP's optimal basis.
     let snapshot = solved.snapshot();
+    // The QP starts from the LP's vertex, which lies on the face, when the
+    // solution is the basic one of the basis in force: HiGHS's active-set
+    // solver then skips its own feasibility LP and starts next to the
+    // answer (medium: 8 to 348 QP iterations per commodity instead of 92 to
+    // 802). The optimum is unique; the start does not change it.
+    let hot = solved.basis_of_solution().is_some();
     let held = Held::optimal_face(&lp, solved);
     set_qp_options(solved)?;
-    let chosen = solved
-        .set_hessian(&normalised(hessian.to_vec()))
-        .and_then(|_| solved.run_again().cloned());
+    let hessian = normalised(hessian.to_vec());
+    // The QP is solved on a copy that has only the columns free on the face
+    // (on large lithium 2,901 of 22,092): HiGHS does not presolve QPs, and
+    // its active-set solver's work per iteration grows with the column
+    // count. Held rows keep their fixed bounds there. Should that copy fail,
+    // the QP is solved on the kept instance, with the held columns fixed.
+    let mut free = vec![true; solved.columns()];
+    for &(c, _) in &held.columns {
+        free[c.index()] = false;
+    }
+    let limit = qp_iteration_limit(solved).to_string();
+    let options = [
+        ("qp_regularization_value", "0"),
+        ("qp_iteration_limit", limit.as_str()),
+    ];
+    let chosen = match solved.solve_reduced_qp(&free, &hessian, hot.then_some(&snapshot), &options)
+    {
+        Ok(chosen) => Ok(chosen),
+        Err(_) => solved.set_hessian(&hessian).and_then(|_| {
+            // A start HiGHS rejects leaves it to find its own (a cold QP).
+            if hot && solved.start_from(&snapshot).is_ok() {
+                solved.set_highs_option("qp_allow_hot_start", "true")?;
+            }
+            solved.run_again().cloned()
+        }),
+    };
     solved.set_hessian(&[])?;
+    solved.set_highs_option("qp_allow_hot_start", "false")?;
     held.release(solved);
     solved.restore(snapshot)?;
     let chosen = chosen?;
@@ -230,8 +260,16 @@ fn set_qp_options(solved: &mut SolvedProgram) -> Result<(), SolveError> {
     solved.set_highs_option("qp_regularization_value", "0")?;
     // The active-set QP solver can stall on a degenerate face: bounded, so
     // that a stall is an error (and the caller reports the vertex), never a hang.
-    let limit = (50 * solved.columns() + 10_000).min(i32::MAX as usize);
-    solved.set_highs_option("qp_iteration_limit", &limit.to_string())
+    solved.set_highs_option(
+        "qp_iteration_limit",
+        &qp_iteration_limit(solved).to_string(),
+    )
+}
+
+/// The active-set QP solver can stall on a degenerate face: bounded, so
+/// that a stall is an error (and the caller reports the vertex), never a hang.
+fn qp_iteration_limit(solved: &SolvedProgram) -> usize {
+    (50 * solved.columns() + 10_000).min(i32::MAX as usize)
 }
 
 /// The Hessian of the module documentation's objective, every term scaled
