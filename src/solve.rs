@@ -743,7 +743,7 @@ impl SolvedProgram {
             };
             // SAFETY: a live instance and NUL-terminated strings.
             let status =
-                unsafe { highs_sys::Highs_setOptionValue(q, name.as_ptr(), value.as_ptr()) };
+                unsafe { highs_sys::Highs_setStringOptionValue(q, name.as_ptr(), value.as_ptr()) };
             status != highs_sys::STATUS_ERROR
         };
         let mut ok = set("output_flag", "false") && set("threads", "1");
