@@ -3,12 +3,19 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sourcemix::pipeline;
 use sourcemix::solve::{Method, SolveOptions};
+
+#[path = "support/expected_report.rs"]
+mod expected_report;
+
+use expected_report::{
+    assert_close, check_cost, check_report, Cost, ExpectedCapacity, ExpectedConsumer,
+    ExpectedPolicy,
+};
 
 #[derive(Deserialize)]
 struct Expected {
@@ -20,71 +27,6 @@ struct Expected {
     policy: Vec<ExpectedPolicy>,
     #[serde(default)]
     capacity: Vec<ExpectedCapacity>,
-}
-
-#[derive(Deserialize)]
-struct Cost {
-    supply: f64,
-    refining: f64,
-    transport: f64,
-    shortfall: f64,
-}
-
-#[derive(Deserialize)]
-struct ExpectedConsumer {
-    node: String,
-    commodity: String,
-    delivered: Option<f64>,
-    unmet: Option<f64>,
-    marginal_cost: Option<f64>,
-    mining_shares: Option<BTreeMap<String, f64>>,
-    refining_shares: Option<BTreeMap<String, f64>>,
-}
-
-#[derive(Deserialize)]
-struct ExpectedPolicy {
-    policy: String,
-    commodity: String,
-    scope: String,
-    from: String,
-    binding: Option<bool>,
-    shadow_price: Option<f64>,
-}
-
-/// A supply or refining capacity, by node.
-#[derive(Deserialize)]
-struct ExpectedCapacity {
-    node: String,
-    commodity: String,
-    binding: Option<bool>,
-    shadow_price: Option<f64>,
-}
-
-const TOL: f64 = 1e-6;
-
-fn assert_close(what: &str, actual: f64, expected: f64) {
-    assert!(
-        common::close(actual, expected, TOL),
-        "{what}: got {actual}, expected {expected}"
-    );
-}
-
-fn assert_shares(what: &str, actual: &BTreeMap<String, f64>, expected: &BTreeMap<String, f64>) {
-    for (country, share) in expected {
-        assert_close(
-            &format!("{what} {country}"),
-            actual.get(country).copied().unwrap_or(0.0),
-            *share,
-        );
-    }
-    for (country, share) in actual {
-        if !expected.contains_key(country) {
-            assert!(
-                *share < TOL,
-                "{what}: unexpected country {country} with share {share}"
-            );
-        }
-    }
 }
 
 /// Solves the model in `dir` and checks it against its expected.toml.
@@ -110,89 +52,15 @@ fn check_with(dir: &Path, method: Method) {
         expected.total_cost,
     );
     if let Some(c) = &expected.cost {
-        assert_close(&format!("{name} supply cost"), report.cost.supply, c.supply);
-        assert_close(
-            &format!("{name} refining cost"),
-            report.cost.refining,
-            c.refining,
-        );
-        assert_close(
-            &format!("{name} transport cost"),
-            report.cost.transport,
-            c.transport,
-        );
-        assert_close(
-            &format!("{name} shortfall cost"),
-            report.cost.shortfall,
-            c.shortfall,
-        );
+        check_cost(&name, &report.cost, c);
     }
-    for e in &expected.consumer {
-        let what = format!("{name} {} {}", e.node, e.commodity);
-        let c = report
-            .consumers
-            .iter()
-            .find(|c| c.node == e.node && c.commodity == e.commodity)
-            .unwrap_or_else(|| panic!("{what}: not in the report"));
-        if let Some(x) = e.delivered {
-            assert_close(&format!("{what} delivered"), c.delivered, x);
-        }
-        if let Some(x) = e.unmet {
-            assert_close(&format!("{what} unmet"), c.unmet, x);
-        }
-        if let Some(x) = e.marginal_cost {
-            assert_close(&format!("{what} marginal cost"), c.marginal_cost, x);
-        }
-        if let Some(s) = &e.mining_shares {
-            assert_shares(&format!("{what} mining share"), &c.mining_shares, s);
-        }
-        if let Some(s) = &e.refining_shares {
-            assert_shares(&format!("{what} refining share"), &c.refining_shares, s);
-        }
-    }
-    for e in &expected.policy {
-        let what = format!(
-            "{name} policy {} {} {} {}",
-            e.policy, e.commodity, e.scope, e.from
-        );
-        let rows: Vec<_> = report
-            .policies
-            .iter()
-            .filter(|p| {
-                p.policy == e.policy
-                    && p.commodity == e.commodity
-                    && p.scope == e.scope
-                    && p.from == e.from
-            })
-            .collect();
-        assert!(
-            !rows.is_empty(),
-            "{what}: no such row; rows are {:#?}",
-            report.policies
-        );
-        for p in rows {
-            if let Some(b) = e.binding {
-                assert_eq!(p.binding, b, "{what}: binding");
-            }
-            if let Some(x) = e.shadow_price {
-                assert_close(&format!("{what} shadow price"), p.shadow_price, x);
-            }
-        }
-    }
-    for e in &expected.capacity {
-        let what = format!("{name} capacity {} {}", e.node, e.commodity);
-        let c = report
-            .capacities
-            .iter()
-            .find(|c| c.node.as_deref() == Some(e.node.as_str()) && c.commodity == e.commodity)
-            .unwrap_or_else(|| panic!("{what}: not in the report"));
-        if let Some(b) = e.binding {
-            assert_eq!(c.binding, b, "{what}: binding");
-        }
-        if let Some(x) = e.shadow_price {
-            assert_close(&format!("{what} shadow price"), c.shadow_price, x);
-        }
-    }
+    check_report(
+        &name,
+        report,
+        &expected.consumer,
+        &expected.policy,
+        &expected.capacity,
+    );
 }
 
 fn model_dirs(root: &str) -> Vec<PathBuf> {

@@ -50,7 +50,13 @@ use sourcemix::pipeline::{self, Request, Run};
 use sourcemix::report::horizon::HorizonReport;
 use sourcemix::report::Report;
 
-const TOL: f64 = 1e-6;
+#[path = "support/expected_report.rs"]
+mod expected_report;
+
+use expected_report::{
+    assert_close, check_cost, check_report, Cost, ExpectedCapacity, ExpectedConsumer,
+    ExpectedPolicy, TOL,
+};
 
 /// The report rounds tonnes to 1e-6 (`report::tonnes`): a quantity summed
 /// again from reported flows may be off by a few of those, times the span
@@ -99,47 +105,6 @@ struct ExpectedPeriod {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Cost {
-    supply: f64,
-    refining: f64,
-    transport: f64,
-    shortfall: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExpectedConsumer {
-    node: String,
-    commodity: String,
-    delivered: Option<f64>,
-    unmet: Option<f64>,
-    marginal_cost: Option<f64>,
-    mining_shares: Option<BTreeMap<String, f64>>,
-    refining_shares: Option<BTreeMap<String, f64>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExpectedPolicy {
-    policy: String,
-    commodity: String,
-    scope: String,
-    from: String,
-    binding: Option<bool>,
-    shadow_price: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ExpectedCapacity {
-    node: String,
-    commodity: String,
-    binding: Option<bool>,
-    shadow_price: Option<f64>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ExpectedInvestment {
     node: String,
     commodity: String,
@@ -174,26 +139,6 @@ struct ExpectedBudget {
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn assert_close(what: &str, actual: f64, expected: f64) {
-    assert!(
-        common::close(actual, expected, TOL),
-        "{what}: got {actual}, expected {expected}"
-    );
-}
-
-fn assert_shares(what: &str, actual: &BTreeMap<String, f64>, expected: &BTreeMap<String, f64>) {
-    for (country, share) in expected {
-        let got = actual.get(country).copied().unwrap_or(0.0);
-        assert_close(&format!("{what} {country}"), got, *share);
-    }
-    for (country, share) in actual {
-        assert!(
-            expected.contains_key(country) || *share < TOL,
-            "{what}: unexpected country {country} with share {share}"
-        );
-    }
 }
 
 /// Solves a multi-period model folder: its run and its horizon report.
@@ -255,14 +200,7 @@ fn check(dir: &Path) {
             p.investment_cost,
             e.investment_cost,
         );
-        for (part, got, want) in [
-            ("supply", p.cost.supply, e.cost.supply),
-            ("refining", p.cost.refining, e.cost.refining),
-            ("transport", p.cost.transport, e.cost.transport),
-            ("shortfall", p.cost.shortfall, e.cost.shortfall),
-        ] {
-            assert_close(&format!("{name} annual {part} cost"), got, want);
-        }
+        check_cost(&format!("{name} annual"), &p.cost, &e.cost);
         check_period(&name, &p.report, e);
     }
     check_plan(&name, &h, &expected);
@@ -276,81 +214,7 @@ fn check_period(name: &str, report: &Report, e: &ExpectedPeriod) {
             "{name}: policy {policy} has rows in a period it does not apply in"
         );
     }
-    for c in &e.consumer {
-        let what = format!("{name} {} {}", c.node, c.commodity);
-        let got = report
-            .consumers
-            .iter()
-            .find(|r| r.node == c.node && r.commodity == c.commodity)
-            .unwrap_or_else(|| panic!("{what}: not in the report"));
-        if let Some(x) = c.delivered {
-            assert_close(&format!("{what} delivered"), got.delivered, x);
-        }
-        if let Some(x) = c.unmet {
-            assert_close(&format!("{what} unmet"), got.unmet, x);
-        }
-        if let Some(x) = c.marginal_cost {
-            assert_close(&format!("{what} marginal cost"), got.marginal_cost, x);
-        }
-        if let Some(s) = &c.mining_shares {
-            assert_shares(&format!("{what} mining share"), &got.mining_shares, s);
-        }
-        if let Some(s) = &c.refining_shares {
-            assert_shares(&format!("{what} refining share"), &got.refining_shares, s);
-        }
-    }
-    for p in &e.policy {
-        let what = format!(
-            "{name} policy {} {} {} {}",
-            p.policy, p.commodity, p.scope, p.from
-        );
-        let rows: Vec<_> = report
-            .policies
-            .iter()
-            .filter(|r| {
-                r.policy == p.policy
-                    && r.commodity == p.commodity
-                    && r.scope == p.scope
-                    && r.from == p.from
-            })
-            .collect();
-        assert!(
-            !rows.is_empty(),
-            "{what}: no such row: {:#?}",
-            report.policies
-        );
-        for r in rows {
-            if let Some(b) = p.binding {
-                assert_eq!(r.binding, b, "{what}: binding");
-            }
-            if let Some(x) = p.shadow_price {
-                assert_close(&format!("{what} shadow price"), r.shadow_price, x);
-            }
-        }
-    }
-    for c in &e.capacity {
-        let what = format!("{name} capacity {} {}", c.node, c.commodity);
-        let got = report
-            .capacities
-            .iter()
-            .find(|r| r.node.as_deref() == Some(c.node.as_str()) && r.commodity == c.commodity);
-        match got {
-            Some(r) => {
-                if let Some(b) = c.binding {
-                    assert_eq!(r.binding, b, "{what}: binding");
-                }
-                if let Some(x) = c.shadow_price {
-                    assert_close(&format!("{what} shadow price"), r.shadow_price, x);
-                }
-            }
-            // A report may list only binding capacities (section 5).
-            None => assert!(
-                c.binding == Some(false),
-                "{what}: not in the report: {:#?}",
-                report.capacities
-            ),
-        }
-    }
+    check_report(name, report, &e.consumer, &e.policy, &e.capacity);
 }
 
 /// The investment plan, the `max_added` limits and the budgets.
