@@ -219,7 +219,8 @@ struct PeriodRow {
     investment_cost: f64,
 }
 
-const PERIOD_COLUMNS: [&str; 10] = [
+/// The columns of the CSV file and of the workbook sheet of that name.
+pub const PERIOD_COLUMNS: [&str; 10] = [
     "year",
     "span",
     "weight",
@@ -261,7 +262,8 @@ struct InvestmentRow<'a> {
     line: usize,
 }
 
-const INVESTMENT_COLUMNS: [&str; 9] = [
+/// The columns of the CSV file and of the workbook sheet of that name.
+pub const INVESTMENT_COLUMNS: [&str; 9] = [
     "year",
     "node",
     "country",
@@ -299,7 +301,8 @@ struct MaxAddedRow<'a> {
     shadow_price: f64,
 }
 
-const MAX_ADDED_COLUMNS: [&str; 7] = [
+/// The columns of the CSV file and of the workbook sheet of that name.
+pub const MAX_ADDED_COLUMNS: [&str; 7] = [
     "node",
     "commodity",
     "line",

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use super::files::{self, mix_rows, WriteError};
-use super::horizon::HorizonReport;
+use super::horizon::{self, HorizonReport};
 use super::Report;
 
 /// How a number is shown. The stored value is the report's, unrounded.
@@ -308,21 +308,7 @@ pub fn horizon_sheets(h: &HorizonReport) -> Vec<Sheet> {
         )
     }));
 
-    let mut periods = Sheet::new(
-        "periods",
-        &[
-            "year",
-            "span",
-            "weight",
-            "supply",
-            "refining",
-            "transport",
-            "shortfall",
-            "operating",
-            "discounted_operating",
-            "investment_cost",
-        ],
-    );
+    let mut periods = Sheet::new("periods", &horizon::PERIOD_COLUMNS);
     periods.rows = h
         .periods
         .iter()
@@ -372,20 +358,7 @@ pub fn horizon_sheets(h: &HorizonReport) -> Vec<Sheet> {
         })
         .collect();
 
-    let mut investment = Sheet::new(
-        "investment",
-        &[
-            "year",
-            "node",
-            "country",
-            "kind",
-            "commodity",
-            "added",
-            "available_until",
-            "cost",
-            "line",
-        ],
-    );
+    let mut investment = Sheet::new("investment", &horizon::INVESTMENT_COLUMNS);
     investment.rows = h
         .investment
         .iter()
@@ -404,18 +377,7 @@ pub fn horizon_sheets(h: &HorizonReport) -> Vec<Sheet> {
         })
         .collect();
 
-    let mut max_added = Sheet::new(
-        "max_added",
-        &[
-            "node",
-            "commodity",
-            "line",
-            "max_added",
-            "added",
-            "binding",
-            "shadow_price",
-        ],
-    );
+    let mut max_added = Sheet::new("max_added", &horizon::MAX_ADDED_COLUMNS);
     max_added.rows = h
         .max_added
         .iter()
