@@ -2,79 +2,19 @@
 //! code from single-year model folders (independently of the `[periods]`
 //! loader): optima derived by hand.
 
-use std::path::Path;
-
 use sourcemix::diagnostics::RowRef;
 use sourcemix::horizon;
-use sourcemix::id::{CommodityId, NodeId};
-use sourcemix::model::{Budget, BudgetKind, Expansion, Horizon, Model};
+use sourcemix::id::CommodityId;
+use sourcemix::model::{Budget, BudgetKind, Horizon, Model};
 use sourcemix::periods;
 use sourcemix::pipeline::{self, Request};
 use sourcemix::report::horizon::HorizonReport;
 use sourcemix::solve::{Method, SolveOptions};
 
-/// A recycler R1 in AAA (100 t, 10 per t), a candidate recycler R2 in BBB
-/// (0 t, 10 per t) and a consumer C in AAA (100 t, penalty 1,000 per t).
-fn write_model(dir: &Path) {
-    let files = [
-        (
-            "model.toml",
-            "name = \"two-periods\"\ndescription = \"\"\ncurrency = \"USD\"\n\n[defaults]\nshortfall_penalty = 1000\n\n[[commodity]]\nid = \"x\"\nname = \"X\"\nunit = \"t\"\n",
-        ),
-        ("countries.csv", "code,name,groups,risk\nAAA,A,,\nBBB,B,,\n"),
-        (
-            "nodes.csv",
-            "id,name,kind,country\nR1,R1,recycler,AAA\nR2,R2,recycler,BBB\nC,C,consumer,AAA\n",
-        ),
-        ("supply.csv", "node,commodity,capacity,cost\nR1,x,100,10\nR2,x,0,10\n"),
-        ("refining.csv", "node,commodity,capacity,cost,yield\n"),
-        ("demand.csv", "node,commodity,demand,penalty\nC,x,100,\n"),
-        (
-            "routes.csv",
-            "from,to,commodity,cost,capacity\nR1,C,x,0,\nR2,C,x,0,\n",
-        ),
-    ];
-    for (name, text) in files {
-        std::fs::write(dir.join(name), text).expect("write model file");
-    }
-}
+#[path = "support/horizon_model.rs"]
+mod horizon_model;
 
-fn base_model() -> (tempfile::TempDir, Model) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    write_model(dir.path());
-    let loaded = pipeline::load(&Request::folder(dir.path())).expect("valid model");
-    (dir, loaded.model)
-}
-
-fn node(model: &Model, id: &str) -> NodeId {
-    let i = model.nodes.iter().position(|n| n.id == id).expect("node");
-    NodeId::from_index(i)
-}
-
-/// Periods 2024 (6 years) and 2030 (5 years), demand 100 then `demand_2030`;
-/// R2 may add capacity from 2030 (capex 100 per t per year, 10 years).
-fn horizon(model: &Model, demand_2030: f64, rate: f64, max_added: Option<f64>) -> Horizon {
-    let mut later = model.clone();
-    later.demand[0].demand = demand_2030;
-    Horizon {
-        periods: periods::periods(&[2024, 2030], 5, rate),
-        discount_rate: rate,
-        default_lifetime: 25.0,
-        models: vec![model.clone(), later],
-        expansions: vec![Expansion {
-            node: node(model, "R2"),
-            commodity: CommodityId(0),
-            max_added,
-            capex: 100.0,
-            fixed_cost: 0.0,
-            first_year: 2030,
-            lifetime: 10.0,
-            at: RowRef::new("expansion.csv", 2),
-        }],
-        budgets: Vec::new(),
-        line: None,
-    }
-}
+use horizon_model::{base_model, horizon, node, write_model};
 
 fn solve(model: &Model, h: &Horizon, method: Method) -> HorizonReport {
     let outcomes = horizon::solve(model, h, &SolveOptions::with_method(method)).expect("solved");
