@@ -57,10 +57,13 @@ fn node_sizes(model: &Model, net: &CommodityNetwork, program: &CommodityProgram)
 }
 
 /// Above this many variables in one commodity's program the QP is not run
-/// and the solver's vertex is reported, with a warning: on the large
-/// synthetic model (72,000 variables per commodity) HiGHS's active-set QP
-/// takes minutes where the LP takes seconds (docs/tie-break.md, "Speed").
-pub const MAX_VARIABLES: usize = 25_000;
+/// and the solver's vertex is reported, with a warning. Since the QP is
+/// solved on the face's free columns only, it costs 0.8 s on large's cobalt
+/// and graphite (72,000 variables) and 1.8 to 2.5 s on caps-2800's programs
+/// (80,000 to 83,000), a fraction of their LP; xl (337,000 per commodity)
+/// had run 21 CPU minutes with it when stopped, against 9.4 for its LPs
+/// alone (docs/tie-break.md, "Speed").
+pub const MAX_VARIABLES: usize = 100_000;
 
 /// How much more a node total's square weighs than a flow's: the totals are
 /// settled first (equal utilisation), the flows then split what is left.
