@@ -6,6 +6,10 @@
 //! the coefficient of delivered[S] in each varied policy row to `-share`
 //! ([`SolvedProgram::set_coefficient`](crate::solve::SolvedProgram::set_coefficient))
 //! and re-solves the affected commodities from the last optimal basis.
+//! A multi-period model is solved through [`horizon::solve`] instead, one
+//! program per commodity over all periods: the rows varied are those of
+//! every period in which the policy applies, or of the one period of
+//! [`Options::year`], and the costs are present values with the investment.
 //!
 //! Where the points go (docs/frontier.md has the rule with its reasoning):
 //! the ends, a coarse grid of [`INITIAL_INTERVALS`] equal intervals, then
