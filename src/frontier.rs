@@ -6,6 +6,10 @@
 //! the coefficient of delivered[S] in each varied policy row to `-share`
 //! ([`SolvedProgram::set_coefficient`](crate::solve::SolvedProgram::set_coefficient))
 //! and re-solves the affected commodities from the last optimal basis.
+//! A multi-period model is solved through [`horizon::solve`] instead, one
+//! program per commodity over all periods: the rows varied are those of
+//! every period in which the policy applies, or of the one period of
+//! [`Options::year`], and the costs are present values with the investment.
 //!
 //! Where the points go (docs/frontier.md has the rule with its reasoning):
 //! the ends, a coarse grid of [`INITIAL_INTERVALS`] equal intervals, then
@@ -36,14 +40,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::{self, Diagnostics, Location};
 use crate::duals;
+use crate::horizon::{self, HorizonOutcome};
 use crate::id::{CommodityId, PolicyId};
-use crate::model::{Model, PolicyKind};
+use crate::model::{Horizon, Model, Policy, PolicyKind};
 use crate::pipeline::{self, Outcome};
 use crate::program::Column;
 use crate::report::files::{self, WriteError};
 use crate::report::{self, table::amount, CostParts, Solved};
 use crate::scenario::MAX_SHARE_POLICY;
-use crate::solve::{LpSolution, SolveError};
+use crate::solve::{LpSolution, SolveError, SolvedProgram};
 use crate::tiebreak::{break_ties, TieBreak};
 
 /// The default relative tolerance of the curve (of the larger cost at the
@@ -89,6 +94,9 @@ pub struct Options {
     /// The smallest interval between points, in share.
     pub resolution: f64,
     pub max_points: usize,
+    /// A multi-period model: vary the cap in this period only (`--year`);
+    /// `None` varies it in every period in which it applies.
+    pub year: Option<i32>,
 }
 
 impl Options {
@@ -101,6 +109,7 @@ impl Options {
             tolerance: DEFAULT_TOLERANCE,
             resolution: DEFAULT_RESOLUTION,
             max_points: DEFAULT_MAX_POINTS,
+            year: None,
         }
     }
 
@@ -172,7 +181,13 @@ pub struct Point {
     /// Total cost minus the total cost at `from`.
     pub extra_cost: f64,
     pub cost: CostParts,
-    /// Unmet demand, t (all the frontier's commodities together).
+    /// A multi-period model: the present value of the investment (then
+    /// `cost` is the present value of the operating cost by part, and
+    /// `total_cost` their sum: the program's objective). None otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub investment: Option<f64>,
+    /// Unmet demand, t (all the frontier's commodities together; over the
+    /// whole horizon, sum of span x unmet per year, for a multi-period model).
     pub unmet: f64,
     /// d(total cost)/d(share) / 100, summed over the varied rows (currency
     /// per percentage point; negative where loosening the cap saves).
@@ -245,6 +260,10 @@ pub struct Frontier {
     pub commodities: Vec<String>,
     /// How many policy rows the cap has there (each one's share is varied).
     pub rows: usize,
+    /// A multi-period model: its periods and those whose cap is varied
+    /// (none for a model of one year).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub periods: Option<FrontierPeriods>,
     pub from: f64,
     pub to: f64,
     /// Relative, as given.
@@ -262,6 +281,20 @@ pub struct Frontier {
     /// bisection of the free point; each re-solves every affected commodity).
     pub resolves: usize,
     pub timings: Timings,
+}
+
+/// The periods of a multi-period frontier.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FrontierPeriods {
+    /// Every period's year.
+    pub years: Vec<i32>,
+    /// `--year`: the one period whose cap is varied; none: every period.
+    pub year: Option<i32>,
+    /// The periods whose rows are varied: `year`, or every period in which
+    /// the policy applies (its `from_year`..`until_year`).
+    pub varied: Vec<i32>,
+    /// Costs are present values in the first period's year at this rate.
+    pub discount_rate: f64,
 }
 
 /// A computed frontier and the warnings of the model.
@@ -283,17 +316,31 @@ struct Eval {
 /// The varied rows of one commodity: (row, column of delivered[S]).
 type Rows = Vec<(usize, Column)>;
 
+/// The solved programs a curve re-solves.
+enum Programs<'m> {
+    /// A model of one year: one program per commodity (`pipeline::solve`).
+    Year(Outcome),
+    /// A multi-period model: one program per commodity over all periods
+    /// (`horizon::solve`).
+    Horizon {
+        horizon: &'m Horizon,
+        outcomes: Vec<HorizonOutcome>,
+    },
+}
+
 /// The solved model and what a point changes in it.
 struct Curve<'m> {
     model: &'m Model,
-    outcome: Outcome,
-    /// Parallel to `outcome.commodities`.
+    programs: Programs<'m>,
+    /// Parallel to the programs' commodities.
     varied: Vec<Rows>,
-    /// Parallel to `outcome.commodities`: whether its cost is counted.
+    /// Parallel to the programs' commodities: whether its cost is counted.
     counted: Vec<bool>,
     /// The cost parts of the counted commodities that no point changes.
     fixed: CostParts,
     fixed_unmet: f64,
+    /// Their investment (a multi-period model; else 0).
+    fixed_investment: f64,
     resolves: usize,
     /// How each point chooses among tied optima (the run's `--tie-break`).
     tie_break: TieBreak,
@@ -307,19 +354,36 @@ impl Curve<'_> {
     fn at(&mut self, share: f64, placed: Placed) -> Result<Eval, SolveError> {
         let share = round_share(share);
         let (model, tie_break) = (self.model, self.tie_break);
-        self.outcome
-            .commodities
-            .par_iter_mut()
-            .zip(&self.varied)
-            .filter(|(_, rows)| !rows.is_empty())
-            .try_for_each(|(c, rows)| {
-                for &(row, column) in rows {
-                    c.solved.set_coefficient(row, column, -share);
-                }
-                c.solved.resolve()?;
-                c.reported = point_solution(model, c, rows, tie_break)?;
-                Ok(())
-            })?;
+        match &mut self.programs {
+            Programs::Year(outcome) => outcome
+                .commodities
+                .par_iter_mut()
+                .zip(&self.varied)
+                .filter(|(_, rows)| !rows.is_empty())
+                .try_for_each(|(c, rows)| {
+                    for &(row, column) in rows {
+                        c.solved.set_coefficient(row, column, -share);
+                    }
+                    c.solved.resolve()?;
+                    c.reported = point_solution(model, c, rows, tie_break)?;
+                    Ok(())
+                })?,
+            Programs::Horizon { horizon, outcomes } => {
+                let horizon: &Horizon = horizon;
+                outcomes
+                    .par_iter_mut()
+                    .zip(&self.varied)
+                    .filter(|(_, rows)| !rows.is_empty())
+                    .try_for_each(|(o, rows)| {
+                        for &(row, column) in rows {
+                            o.solved.set_coefficient(row, column, -share);
+                        }
+                        o.solved.resolve()?;
+                        o.reported = horizon_point_solution(model, horizon, o, rows, tie_break)?;
+                        Ok::<(), SolveError>(())
+                    })?
+            }
+        }
         self.resolves += 1;
         Ok(self.measure(share, placed))
     }
@@ -328,32 +392,61 @@ impl Curve<'_> {
         let (mut f, mut g) = (0.0, 0.0);
         let mut parts = self.fixed.clone();
         let mut unmet = self.fixed_unmet;
-        for ((c, rows), &counted) in self
-            .outcome
-            .commodities
-            .iter()
-            .zip(&self.varied)
-            .zip(&self.counted)
-        {
-            let solution = &c.reported;
-            for &(row, column) in rows {
-                g += solution.duals[row] * solution.columns[column.index()];
-            }
-            if counted {
-                f += solution.objective;
-                if !rows.is_empty() {
-                    let (p, u) = cost_of(self.model, c);
-                    add(&mut parts, &p);
-                    unmet += u;
+        let mut investment = None;
+        match &self.programs {
+            Programs::Year(outcome) => {
+                for ((c, rows), &counted) in outcome
+                    .commodities
+                    .iter()
+                    .zip(&self.varied)
+                    .zip(&self.counted)
+                {
+                    let solution = &c.reported;
+                    for &(row, column) in rows {
+                        g += solution.duals[row] * solution.columns[column.index()];
+                    }
+                    if counted {
+                        f += solution.objective;
+                        if !rows.is_empty() {
+                            let (p, u) = cost_of(self.model, c);
+                            add(&mut parts, &p);
+                            unmet += u;
+                        }
+                    }
                 }
             }
+            Programs::Horizon { horizon, outcomes } => {
+                let mut invested = self.fixed_investment;
+                for ((o, rows), &counted) in outcomes.iter().zip(&self.varied).zip(&self.counted) {
+                    let solution = &o.reported;
+                    for &(row, column) in rows {
+                        g += solution.duals[row] * solution.columns[column.index()];
+                    }
+                    if counted {
+                        f += solution.objective;
+                        if !rows.is_empty() {
+                            let (p, i, u) = horizon::present_costs(horizon, o);
+                            add(&mut parts, &p);
+                            invested += i;
+                            unmet += u;
+                        }
+                    }
+                }
+                investment = Some(invested);
+            }
         }
+        let total = parts.total() + investment.unwrap_or(0.0);
         let parts = parts.rounded();
         let point = Point {
             share,
-            total_cost: report::money(parts.total()),
+            total_cost: match investment {
+                // (as before periods: the sum of the rounded parts)
+                None => report::money(parts.total()),
+                Some(_) => report::money(total),
+            },
             extra_cost: 0.0,
             cost: parts,
+            investment: investment.map(report::money),
             unmet: report::tonnes(unmet),
             shadow_price: report::price(g / 100.0),
             placed,
@@ -401,16 +494,47 @@ fn point_solution(
             .unwrap_or_else(|_| c.solved.solution().clone()),
         TieBreak::None => c.solved.solution().clone(),
     };
+    price_together(&mut c.solved, &mut chosen, rows)?;
+    Ok(chosen)
+}
+
+/// Prices the varied rows one-sidedly and together into `chosen` (see
+/// [`point_solution`]).
+fn price_together(
+    solved: &mut SolvedProgram,
+    chosen: &mut LpSolution,
+    rows: &Rows,
+) -> Result<(), SolveError> {
     let moves: Vec<(usize, f64)> = rows
         .iter()
         .map(|&(row, column)| (row, chosen.columns[column.index()]))
         .collect();
-    let snapshot = c.solved.snapshot();
-    let priced = duals::moved_together(&mut c.solved, &moves);
-    c.solved.restore(snapshot)?;
+    let snapshot = solved.snapshot();
+    let priced = duals::moved_together(solved, &moves);
+    solved.restore(snapshot)?;
     for (&(row, _), y) in rows.iter().zip(priced?) {
         chosen.duals[row] = y;
     }
+    Ok(())
+}
+
+/// [`point_solution`] for one commodity's multi-period program: the
+/// tie-break optimum over the whole horizon (`horizon::break_ties`), the
+/// varied rows (of every period varied) priced together.
+fn horizon_point_solution(
+    model: &Model,
+    horizon: &Horizon,
+    o: &mut HorizonOutcome,
+    rows: &Rows,
+    tie_break: TieBreak,
+) -> Result<LpSolution, SolveError> {
+    let name = &model.commodity(o.program.commodity).id;
+    let mut chosen = match tie_break {
+        TieBreak::Market => horizon::break_ties(horizon, &o.program, &mut o.solved, name)
+            .unwrap_or_else(|_| o.solved.solution().clone()),
+        TieBreak::None => o.solved.solution().clone(),
+    };
+    price_together(&mut o.solved, &mut chosen, rows)?;
     Ok(chosen)
 }
 
@@ -432,41 +556,45 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
         run.params.max_share = Some(opts.from);
     }
     let mut loaded = pipeline::load(&run).map_err(FrontierError::Invalid)?;
-    if loaded.model.horizon.is_some() {
-        return Err(FrontierError::Usage(
-            "the frontier of a multi-period model is not available yet (docs/periods.md); solve it, or its scenarios, with `sourcemix solve`".into(),
-        ));
-    }
-    let (policy, commodity) = target(&loaded, opts).map_err(|mut diags| {
+    let (index, commodity) = target(&loaded, opts).map_err(|mut diags| {
         loaded.texts.relocate(&mut diags);
         FrontierError::Invalid(diags)
     })?;
     let model = &loaded.model;
+    let policy = all_policies(model)[index];
+    let name = policy.name.clone();
     let load = started.elapsed().as_secs_f64();
     let solve_started = Instant::now();
-    let nets = pipeline::networks(model);
-    let checks = pipeline::network_warnings(model, &nets, &loaded.texts);
-    let outcome = pipeline::solve(model, nets, &run.solve)?;
+    let (mut curve, periods, checks) = match model.horizon.as_deref() {
+        None => {
+            let nets = pipeline::networks(model);
+            let checks = pipeline::network_warnings(model, &nets, &loaded.texts);
+            let outcome = pipeline::solve(model, nets, &run.solve)?;
+            let curve = year_curve(
+                model,
+                outcome,
+                PolicyId::from_index(index),
+                commodity,
+                run.solve.tie_break,
+            );
+            (curve, None, checks)
+        }
+        Some(horizon) => {
+            let outcomes = horizon::solve(model, horizon, &run.solve)?;
+            let (curve, periods) = horizon_curve(
+                model,
+                horizon,
+                outcomes,
+                &name,
+                commodity,
+                opts.year,
+                run.solve.tie_break,
+            );
+            (curve, Some(periods), Diagnostics::new())
+        }
+    };
     let solve = solve_started.elapsed().as_secs_f64();
-    let counted: Vec<bool> = outcome
-        .commodities
-        .iter()
-        .map(|c| commodity.is_none_or(|k| c.program.commodity == k))
-        .collect();
-    let varied: Vec<Rows> = outcome
-        .commodities
-        .iter()
-        .zip(&counted)
-        .map(|(c, &counted)| {
-            let p = &c.program;
-            (0..p.policies.len())
-                .filter(|&i| counted && p.policies[i].policy == policy)
-                .filter_map(|i| Some((p.policy_rows[i]?, p.policy_delivered[i]?)))
-                .collect()
-        })
-        .collect();
-    let rows = varied.iter().map(Vec::len).sum();
-    let name = model.policy(policy).name.clone();
+    let rows = curve.varied.iter().map(Vec::len).sum();
     if rows == 0 {
         let mut diags = Diagnostics::new();
         diags.error(
@@ -480,24 +608,6 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
         );
         return Err(FrontierError::Invalid(diags));
     }
-    let (mut fixed, mut fixed_unmet) = (CostParts::default(), 0.0);
-    for ((c, rows), &counted) in outcome.commodities.iter().zip(&varied).zip(&counted) {
-        if counted && rows.is_empty() {
-            let (p, u) = cost_of(model, c);
-            add(&mut fixed, &p);
-            fixed_unmet += u;
-        }
-    }
-    let mut curve = Curve {
-        model,
-        outcome,
-        varied,
-        counted,
-        fixed,
-        fixed_unmet,
-        resolves: 0,
-        tie_break: run.solve.tie_break,
-    };
     let frontier_started = Instant::now();
     let placed = place(&mut curve, opts)?;
     let frontier_time = frontier_started.elapsed().as_secs_f64();
@@ -527,6 +637,7 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
             cap: name,
             commodities,
             rows,
+            periods,
             from: opts.from,
             to: opts.to,
             tolerance: opts.tolerance,
@@ -548,9 +659,149 @@ pub fn run(request: &Request) -> Result<Run, FrontierError> {
     })
 }
 
+/// The curve of a model of one year: the rows of `policy` in every counted
+/// commodity's program.
+fn year_curve(
+    model: &Model,
+    outcome: Outcome,
+    policy: PolicyId,
+    commodity: Option<CommodityId>,
+    tie_break: TieBreak,
+) -> Curve<'_> {
+    let counted: Vec<bool> = outcome
+        .commodities
+        .iter()
+        .map(|c| commodity.is_none_or(|k| c.program.commodity == k))
+        .collect();
+    let varied: Vec<Rows> = outcome
+        .commodities
+        .iter()
+        .zip(&counted)
+        .map(|(c, &counted)| {
+            let p = &c.program;
+            (0..p.policies.len())
+                .filter(|&i| counted && p.policies[i].policy == policy)
+                .filter_map(|i| Some((p.policy_rows[i]?, p.policy_delivered[i]?)))
+                .collect()
+        })
+        .collect();
+    let (mut fixed, mut fixed_unmet) = (CostParts::default(), 0.0);
+    for ((c, rows), &counted) in outcome.commodities.iter().zip(&varied).zip(&counted) {
+        if counted && rows.is_empty() {
+            let (p, u) = cost_of(model, c);
+            add(&mut fixed, &p);
+            fixed_unmet += u;
+        }
+    }
+    Curve {
+        model,
+        programs: Programs::Year(outcome),
+        varied,
+        counted,
+        fixed,
+        fixed_unmet,
+        fixed_investment: 0.0,
+        resolves: 0,
+        tie_break,
+    }
+}
+
+/// The curve of a multi-period model: the rows of the policy named in
+/// period `year`'s part of every counted commodity's program, or in every
+/// period's part (a period's model has the policies in force in its year,
+/// so `from_year` and `until_year` are respected); and the periods varied.
+fn horizon_curve<'m>(
+    model: &'m Model,
+    horizon: &'m Horizon,
+    outcomes: Vec<HorizonOutcome>,
+    name: &str,
+    commodity: Option<CommodityId>,
+    year: Option<i32>,
+    tie_break: TieBreak,
+) -> (Curve<'m>, FrontierPeriods) {
+    let counted: Vec<bool> = outcomes
+        .iter()
+        .map(|o| commodity.is_none_or(|k| o.program.commodity == k))
+        .collect();
+    let mut varied_years = Vec::new();
+    let varied: Vec<Rows> = outcomes
+        .iter()
+        .zip(&counted)
+        .map(|(o, &counted)| {
+            let mut rows = Rows::new();
+            for part in &o.program.parts {
+                let period_year = horizon.periods[part.period.index()].year;
+                if !counted || year.is_some_and(|y| y != period_year) {
+                    continue;
+                }
+                let period_model = &horizon.models[part.period.index()];
+                let p = &part.program;
+                let before = rows.len();
+                rows.extend(
+                    (0..p.policies.len())
+                        .filter(|&i| period_model.policy(p.policies[i].policy).name == name)
+                        .filter_map(|i| {
+                            Some((part.first_row + p.policy_rows[i]?, p.policy_delivered[i]?))
+                        }),
+                );
+                if rows.len() > before && !varied_years.contains(&period_year) {
+                    varied_years.push(period_year);
+                }
+            }
+            rows
+        })
+        .collect();
+    varied_years.sort_unstable();
+    let (mut fixed, mut fixed_unmet, mut fixed_investment) = (CostParts::default(), 0.0, 0.0);
+    for ((o, rows), &counted) in outcomes.iter().zip(&varied).zip(&counted) {
+        if counted && rows.is_empty() {
+            let (p, i, u) = horizon::present_costs(horizon, o);
+            add(&mut fixed, &p);
+            fixed_investment += i;
+            fixed_unmet += u;
+        }
+    }
+    let periods = FrontierPeriods {
+        years: horizon.periods.iter().map(|p| p.year).collect(),
+        year,
+        varied: varied_years,
+        discount_rate: horizon.discount_rate,
+    };
+    let curve = Curve {
+        model,
+        programs: Programs::Horizon { horizon, outcomes },
+        varied,
+        counted,
+        fixed,
+        fixed_unmet,
+        fixed_investment,
+        resolves: 0,
+        tie_break,
+    };
+    (curve, periods)
+}
+
+/// The policies a cap may name: the model's, or for a multi-period model
+/// those of every period, each once (in the order of the periods; a policy
+/// whose `from_year` is after the first period is not among the first
+/// period's).
+fn all_policies(model: &Model) -> Vec<&Policy> {
+    match model.horizon.as_deref() {
+        None => model.policies.iter().collect(),
+        Some(h) => {
+            let mut policies: Vec<&Policy> = Vec::new();
+            for p in h.models.iter().flat_map(|m| &m.policies) {
+                if !policies.iter().any(|q| q.name == p.name) {
+                    policies.push(p);
+                }
+            }
+            policies
+        }
+    }
+}
+
 /// Where the policy named is defined, for messages.
-fn policy_location(loaded: &pipeline::Loaded, policy: PolicyId) -> Location {
-    let p = loaded.model.policy(policy);
+fn policy_location(loaded: &pipeline::Loaded, p: &Policy) -> Location {
     let mut at = match p.line {
         Some(line) => Location::line(loaded.texts.shown("model.toml"), line),
         None => Location::file(p.name.clone()),
@@ -559,11 +810,23 @@ fn policy_location(loaded: &pipeline::Loaded, policy: PolicyId) -> Location {
     at
 }
 
-/// The policy and commodity the options name, checked against the model.
+/// Where `[periods]` is, for messages about `--year`.
+fn periods_location(loaded: &pipeline::Loaded) -> Location {
+    let toml = loaded.texts.shown("model.toml");
+    let mut at = match loaded.model.horizon.as_deref().and_then(|h| h.line) {
+        Some(line) => Location::line(toml, line),
+        None => Location::file(toml),
+    };
+    loaded.texts.relocate_one(&mut at);
+    at
+}
+
+/// The policy (its index in [`all_policies`]) and commodity the options
+/// name, and the period of `--year`, checked against the model.
 fn target(
     loaded: &pipeline::Loaded,
     opts: &Options,
-) -> Result<(PolicyId, Option<CommodityId>), Diagnostics> {
+) -> Result<(usize, Option<CommodityId>), Diagnostics> {
     let model = &loaded.model;
     let toml = loaded.texts.shown("model.toml");
     let mut diags = Diagnostics::new();
@@ -571,8 +834,9 @@ fn target(
         Cap::Policy(name) => name.as_str(),
         Cap::MaxShare => MAX_SHARE_POLICY,
     };
-    let names = || model.policies.iter().map(|p| p.name.as_str());
-    let Some(index) = model.policies.iter().position(|p| p.name == name) else {
+    let policies = all_policies(model);
+    let names = || policies.iter().map(|p| p.name.as_str());
+    let Some(index) = policies.iter().position(|p| p.name == name) else {
         let known: Vec<&str> = names().collect();
         let listed = if known.is_empty() {
             "it has none".to_string()
@@ -588,17 +852,58 @@ fn target(
         );
         return Err(diags);
     };
-    let policy = PolicyId::from_index(index);
-    let p = model.policy(policy);
+    let p = policies[index];
     if p.kind != PolicyKind::MaxShare {
         diags.error(
-            policy_location(loaded, policy),
+            policy_location(loaded, p),
             format!(
                 "--policy {name}: a {} policy (a floor); frontier tightens a cap (max_share)",
                 p.kind
             ),
         );
         return Err(diags);
+    }
+    if let Some(year) = opts.year {
+        let Some(horizon) = model.horizon.as_deref() else {
+            diags.error(
+                Location::file(toml),
+                format!(
+                    "--year {year}: the model has no [periods] (it is one year): --year names the one period of a multi-period model whose cap is tightened"
+                ),
+            );
+            return Err(diags);
+        };
+        let years: Vec<String> = horizon.periods.iter().map(|p| p.year.to_string()).collect();
+        if !horizon.periods.iter().any(|p| p.year == year) {
+            diags.error(
+                periods_location(loaded),
+                format!(
+                    "--year {year} is not a period of the model (its periods: {})",
+                    years.join(", ")
+                ),
+            );
+            return Err(diags);
+        }
+        if !p.applies_in(year) {
+            let applies: Vec<String> = horizon
+                .periods
+                .iter()
+                .filter(|q| p.applies_in(q.year))
+                .map(|q| q.year.to_string())
+                .collect();
+            diags.error(
+                policy_location(loaded, p),
+                format!(
+                    "--year {year}: policy \"{name}\" does not apply in {year} (its from_year..until_year; it applies in: {})",
+                    if applies.is_empty() {
+                        "no period".to_string()
+                    } else {
+                        applies.join(", ")
+                    }
+                ),
+            );
+            return Err(diags);
+        }
     }
     let commodity = match &opts.commodity {
         None => None,
@@ -621,7 +926,7 @@ fn target(
             if p.commodity.is_some_and(|c| c != k) {
                 let only = p.commodity.map(|c| model.commodity(c).id.as_str());
                 diags.error(
-                    policy_location(loaded, policy),
+                    policy_location(loaded, p),
                     format!(
                         "--commodity {id}: policy \"{name}\" applies to {} only",
                         only.unwrap_or_default()
@@ -632,7 +937,7 @@ fn target(
             Some(k)
         }
     };
-    Ok((policy, commodity))
+    Ok((index, commodity))
 }
 
 /// The placed points and what the placement found.
@@ -829,6 +1134,10 @@ pub fn table(f: &Frontier) -> String {
         f.from,
         f.to
     );
+    if let Some(periods) = &f.periods {
+        horizon_table(&mut out, f, periods);
+        return out;
+    }
     let _ = writeln!(out, "costs of {} in {cur}", f.commodities.join(", "));
     let _ = writeln!(out);
     let _ = writeln!(
@@ -837,22 +1146,92 @@ pub fn table(f: &Frontier) -> String {
         "share", "total cost", "extra cost", "unmet (t)", "shadow price/pp"
     );
     for p in &f.points {
-        let mark = if p.share == f.free_diversification.share {
-            "  <- free-diversification point"
-        } else {
-            ""
-        };
         let _ = writeln!(
             out,
-            "{:>8.2}%  {:>20}  {:>18}  {:>16}  {:>18}  {}{mark}",
+            "{:>8.2}%  {:>20}  {:>18}  {:>16}  {:>18}  {}{}",
             p.share * 100.0,
             amount(p.total_cost),
             amount(p.extra_cost),
             amount(p.unmet),
             amount(p.shadow_price),
-            p.placed.as_str()
+            p.placed.as_str(),
+            free_mark(f, p)
         );
     }
+    summary(&mut out, f);
+    out
+}
+
+/// The mark of the free-diversification point in a table.
+fn free_mark(f: &Frontier, p: &Point) -> &'static str {
+    if p.share == f.free_diversification.share {
+        "  <- free-diversification point"
+    } else {
+        ""
+    }
+}
+
+/// The table of a multi-period frontier: which periods are varied, and
+/// the present values with the investment part.
+fn horizon_table(out: &mut String, f: &Frontier, periods: &FrontierPeriods) {
+    let cur = &f.currency;
+    let years = |v: &[i32]| {
+        v.iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "periods {}: {}",
+        years(&periods.years),
+        match periods.year {
+            Some(y) => format!(
+                "the cap tightened in {y} only (--year; the other periods keep their shares)"
+            ),
+            None => format!(
+                "the cap tightened in every period in which it applies ({})",
+                years(&periods.varied)
+            ),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "costs of {} in {cur}: present value in {} (discount rate {}), operating + investment over the horizon",
+        f.commodities.join(", "),
+        periods.years.first().copied().unwrap_or_default(),
+        periods.discount_rate
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:>9}  {:>20}  {:>18}  {:>18}  {:>16}  {:>18}  placed",
+        "share", "total cost (PV)", "extra cost", "investment (PV)", "unmet (t)", "shadow price/pp"
+    );
+    for p in &f.points {
+        let _ = writeln!(
+            out,
+            "{:>8.2}%  {:>20}  {:>18}  {:>18}  {:>16}  {:>18}  {}{}",
+            p.share * 100.0,
+            amount(p.total_cost),
+            amount(p.extra_cost),
+            amount(p.investment.unwrap_or(0.0)),
+            amount(p.unmet),
+            amount(p.shadow_price),
+            p.placed.as_str(),
+            free_mark(f, p)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "(unmet: t over the horizon, span x t per year; shadow price: present value per percentage point of the share in the periods varied)"
+    );
+    summary(out, f);
+}
+
+/// The closing lines of a table: the free-diversification point and the work done.
+fn summary(out: &mut String, f: &Frontier) {
+    let cur = &f.currency;
     let _ = writeln!(out);
     let free = &f.free_diversification;
     let _ = writeln!(
@@ -889,7 +1268,6 @@ pub fn table(f: &Frontier) -> String {
             )
         }
     );
-    out
 }
 
 /// The frontier as a pretty-printed JSON document (with a final newline).
@@ -930,8 +1308,58 @@ pub const CSV_HEADER: [&str; 11] = [
     "free_diversification",
 ];
 
+#[derive(Serialize)]
+struct HorizonCsvRow {
+    share: f64,
+    total_cost: f64,
+    extra_cost: f64,
+    supply: f64,
+    refining: f64,
+    transport: f64,
+    shortfall: f64,
+    investment: f64,
+    unmet: f64,
+    shadow_price: f64,
+    placed: &'static str,
+    free_diversification: bool,
+}
+
+/// The header of frontier.csv for a multi-period model: present values,
+/// with the investment after the operating parts.
+pub const HORIZON_CSV_HEADER: [&str; 12] = [
+    "share",
+    "total_cost",
+    "extra_cost",
+    "supply",
+    "refining",
+    "transport",
+    "shortfall",
+    "investment",
+    "unmet",
+    "shadow_price",
+    "placed",
+    "free_diversification",
+];
+
 /// The points as CSV (one row per point, share decreasing).
 pub fn csv(f: &Frontier) -> Result<Vec<u8>, WriteError> {
+    if f.periods.is_some() {
+        let rows = f.points.iter().map(|p| HorizonCsvRow {
+            share: p.share,
+            total_cost: p.total_cost,
+            extra_cost: p.extra_cost,
+            supply: p.cost.supply,
+            refining: p.cost.refining,
+            transport: p.cost.transport,
+            shortfall: p.cost.shortfall,
+            investment: p.investment.unwrap_or(0.0),
+            unmet: p.unmet,
+            shadow_price: p.shadow_price,
+            placed: p.placed.as_str(),
+            free_diversification: p.share == f.free_diversification.share,
+        });
+        return files::csv_of("frontier.csv", rows, &HORIZON_CSV_HEADER);
+    }
     let rows = f.points.iter().map(|p| CsvRow {
         share: p.share,
         total_cost: p.total_cost,
@@ -971,6 +1399,7 @@ mod tests {
                 total_cost: f,
                 extra_cost: 0.0,
                 cost: CostParts::default(),
+                investment: None,
                 unmet: 0.0,
                 shadow_price: g / 100.0,
                 placed: Placed::Grid,

@@ -351,7 +351,7 @@ fn solve_commodity(
 /// period's market Hessian (`tiebreak::market_hessian`, each on its own
 /// period's sizes), plus a square on every investment variable, weighted
 /// like a node total, so that the QP is strictly convex in every column.
-fn break_ties(
+pub fn break_ties(
     horizon: &Horizon,
     program: &HorizonProgram,
     solved: &mut SolvedProgram,
@@ -384,6 +384,53 @@ fn break_ties(
         hessian.push((inv.column, inv.column, tiebreak::AGGREGATE_WEIGHT));
     }
     tiebreak::minimise_on_face(solved, &hessian, started)
+}
+
+/// The present value of one commodity's costs at its reported optimum:
+/// the operating cost by part (sum_p W_p x period p's annual parts, as the
+/// report computes them from the flows), the investment cost (each added
+/// t per year x its present cost, `periods::cost_of_adding`), and the
+/// unmet demand over the horizon (sum_p span_p x unmet_p, t). Operating
+/// plus investment is the program's objective.
+pub fn present_costs(horizon: &Horizon, outcome: &HorizonOutcome) -> (report::CostParts, f64, f64) {
+    let mut parts = report::CostParts::default();
+    let mut unmet = 0.0;
+    for part in &outcome.program.parts {
+        let period = &horizon.periods[part.period.index()];
+        let solution = period_solution(outcome, part, period.weight);
+        let solved = Solved {
+            network: &part.network,
+            program: &part.program,
+            solution: &solution,
+        };
+        let cost = report::build(&horizon.models[part.period.index()], &[solved]).cost;
+        parts.supply += period.weight * cost.supply;
+        parts.refining += period.weight * cost.refining;
+        parts.transport += period.weight * cost.transport;
+        parts.shortfall += period.weight * cost.shortfall;
+        unmet += f64::from(period.span) * solution.unmet.iter().sum::<f64>();
+    }
+    let investment = outcome
+        .program
+        .investments
+        .iter()
+        .map(|inv| {
+            let added = outcome
+                .reported
+                .columns
+                .get(inv.column.index())
+                .copied()
+                .unwrap_or(0.0);
+            added
+                * periods::cost_of_adding(
+                    &horizon.periods,
+                    &horizon.expansions[inv.expansion.index()],
+                    inv.built,
+                    horizon.discount_rate,
+                )
+        })
+        .sum();
+    (parts, investment, unmet)
 }
 
 /// Capacity added, by (option, period built), t per year, as reported.

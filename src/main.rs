@@ -237,6 +237,10 @@ struct FrontierArgs {
     /// Tighten (and cost) this commodity only.
     #[arg(long, value_name = "K")]
     commodity: Option<String>,
+    /// A multi-period model: tighten the cap in this period only (default:
+    /// in every period in which it applies).
+    #[arg(long, value_name = "YEAR")]
+    year: Option<i32>,
     /// The loosest share (the reference cost).
     #[arg(long, value_name = "X", default_value_t = 1.0, value_parser = parse_share)]
     from: f64,
@@ -550,6 +554,7 @@ fn run_frontier(args: FrontierArgs) -> anyhow::Result<Exit> {
         tolerance: args.tolerance,
         resolution: args.resolution,
         max_points: usize::from(args.max_points),
+        year: args.year,
         ..frontier::Options::new(match args.policy {
             Some(name) => Cap::Policy(name),
             None => Cap::MaxShare,

@@ -127,7 +127,23 @@ fn analyses_of_one_period_need_a_year() {
         })
         .expect("BBB's outage");
     assert_eq!(bbb["unmet"], 50.0);
+}
+
+#[test]
+fn frontier_runs_over_the_horizon() {
+    // Every period by default, one with --year, which must be a period
+    // (tests/frontier_periods.rs has the curves of a hand model).
     let out = sourcemix(&["frontier", "--max-share"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("not available yet"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("the cap tightened in every period in which it applies (2024, 2030)")
+    );
+    let out = sourcemix(&["frontier", "--max-share", "--year", "2030"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("the cap tightened in 2030 only"));
+    let out = sourcemix(&["frontier", "--max-share", "--year", "2031"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--year 2031 is not a period of the model (its periods: 2024, 2030)")
+    );
 }

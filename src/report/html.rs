@@ -883,12 +883,35 @@ pub fn batch_page(title: &str, rows: &[Row]) -> String {
     page("batch", &format!("sourcemix batch: {title}"), &body, &data)
 }
 
+/// A multi-period frontier: which periods are varied and that costs are
+/// present values (empty for a model of one year).
+fn frontier_periods_line(f: &Frontier) -> String {
+    let Some(p) = &f.periods else {
+        return String::new();
+    };
+    let years = |v: &[i32]| {
+        v.iter()
+            .map(|y| y.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "The cap is tightened in {} (periods {}); costs are present values in {} (operating + investment). ",
+        match p.year {
+            Some(y) => format!("{y} only"),
+            None => format!("every period in which it applies ({})", years(&p.varied)),
+        },
+        years(&p.years),
+        p.years.first().copied().unwrap_or_default()
+    )
+}
+
 /// The frontier page: the cost curve with the free-diversification point.
 pub fn frontier_page(f: &Frontier) -> String {
     let cur = esc(&f.currency);
     let free = &f.free_diversification;
     let mut body = format!(
-        "<header><h1>sourcemix frontier: {}</h1><p>Model {}, cap <b>{}</b> on {} ({} policy rows), share from {} to {}. {}</p></header>",
+        "<header><h1>sourcemix frontier: {}</h1><p>Model {}, cap <b>{}</b> on {} ({} policy rows), share from {} to {}. {}{}</p></header>",
         esc(&f.cap),
         esc(&f.model),
         esc(&f.cap),
@@ -896,6 +919,7 @@ pub fn frontier_page(f: &Frontier) -> String {
         f.rows,
         pct(f.from),
         pct(f.to),
+        frontier_periods_line(f),
         version_line()
     );
     let _ = write!(
