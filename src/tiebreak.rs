@@ -156,28 +156,34 @@ pub fn minimise_on_face(
     // The QP is solved on a copy that has only the columns free on the face
     // (on large lithium 2,901 of 22,092): HiGHS does not presolve QPs, and
     // its active-set solver's work per iteration grows with the column
-    // count. Held rows keep their fixed bounds there. Should that copy fail,
-    // the QP is solved on the kept instance, with the held columns fixed.
+    // count. Held rows keep their fixed bounds there. The hot start can
+    // stall on a degenerate face (one point of the 2040 flagship's graphite
+    // frontier: 266,200 iterations without an optimum where its neighbours
+    // take about 3,000) or be refused; the copy is then solved again from
+    // no start, and only should that fail too is the QP solved on the kept
+    // instance, with the held columns fixed.
     let mut free = vec![true; solved.columns()];
     for &(c, _) in &held.columns {
         free[c.index()] = false;
     }
-    let limit = qp_iteration_limit(solved).to_string();
+    let limit = reduced_qp_iteration_limit(free.iter().filter(|&&f| f).count()).to_string();
     let options = [
         ("qp_regularization_value", "0"),
         ("qp_iteration_limit", limit.as_str()),
     ];
-    let chosen = match solved.solve_reduced_qp(&free, &hessian, hot.then_some(&snapshot), &options)
-    {
-        Ok(chosen) => Ok(chosen),
-        Err(_) => solved.set_hessian(&hessian).and_then(|_| {
+    let mut chosen = solved.solve_reduced_qp(&free, &hessian, hot.then_some(&snapshot), &options);
+    if chosen.is_err() && hot {
+        chosen = solved.solve_reduced_qp(&free, &hessian, None, &options);
+    }
+    if chosen.is_err() {
+        chosen = solved.set_hessian(&hessian).and_then(|_| {
             // A start HiGHS rejects leaves it to find its own (a cold QP).
             if hot && solved.start_from(&snapshot).is_ok() {
                 solved.set_highs_option("qp_allow_hot_start", "true")?;
             }
             solved.run_again().cloned()
-        }),
-    };
+        });
+    }
     solved.set_hessian(&[])?;
     solved.set_highs_option("qp_allow_hot_start", "false")?;
     held.release(solved);
@@ -267,6 +273,14 @@ fn set_qp_options(solved: &mut SolvedProgram) -> Result<(), SolveError> {
         "qp_iteration_limit",
         &qp_iteration_limit(solved).to_string(),
     )
+}
+
+/// The iteration limit of the QP on the face's `free` columns: the active-set
+/// solver takes 0.5 to 2 iterations per free column from the LP's vertex
+/// (2,300 to 3,700 on the 2040 flagship's graphite, 1,759 to 2,378 columns),
+/// so five per column is a stall, and the next way is tried.
+fn reduced_qp_iteration_limit(free: usize) -> usize {
+    (5 * free + 5_000).min(i32::MAX as usize)
 }
 
 /// The active-set QP solver can stall on a degenerate face: bounded, so
