@@ -175,6 +175,19 @@ pub fn minimise_on_face(
     if chosen.is_err() && hot {
         chosen = solved.solve_reduced_qp(&free, &hessian, None, &options);
     }
+    // HiGHS's active-set solver can also give up on a degenerate face
+    // ("cannot find non-active constraint to leave basis"); on the 2040
+    // flagship's graphite with no cap and a ban it did so from either start,
+    // with row bounds up to 1e8 t, and solved the same QP with the bounds
+    // scaled by a power of two (exact in floating point) as HiGHS advises.
+    if chosen.is_err() {
+        if let Some(scale) = bound_scale(solved) {
+            let scale = scale.to_string();
+            let mut scaled = options.to_vec();
+            scaled.push(("user_bound_scale", scale.as_str()));
+            chosen = solved.solve_reduced_qp(&free, &hessian, None, &scaled);
+        }
+    }
     if chosen.is_err() {
         chosen = solved.set_hessian(&hessian).and_then(|_| {
             // A start HiGHS rejects leaves it to find its own (a cold QP).
@@ -273,6 +286,25 @@ fn set_qp_options(solved: &mut SolvedProgram) -> Result<(), SolveError> {
         "qp_iteration_limit",
         &qp_iteration_limit(solved).to_string(),
     )
+}
+
+/// Row and column bounds above this (in tonnes) are scaled down for the QP's
+/// last attempt on the free columns.
+const LARGEST_UNSCALED_BOUND: f64 = 1e6;
+
+/// The power of two (as HiGHS's `user_bound_scale`, an exponent <= -1) that
+/// brings the largest finite bound of `solved`'s rows and columns down to at
+/// most `LARGEST_UNSCALED_BOUND`; `None` when none is above it.
+fn bound_scale(solved: &SolvedProgram) -> Option<i32> {
+    let rows = (0..solved.rows()).map(|r| solved.row_bounds(r));
+    let columns = (0..solved.columns()).map(|c| solved.column_bounds(Column(c as u32)));
+    let largest = rows
+        .chain(columns)
+        .flat_map(|(lower, upper)| [lower, upper])
+        .filter(|b| b.is_finite())
+        .fold(0.0, |m: f64, b| m.max(b.abs()));
+    (largest > LARGEST_UNSCALED_BOUND)
+        .then(|| -((largest / LARGEST_UNSCALED_BOUND).log2().ceil() as i32))
 }
 
 /// The iteration limit of the QP on the face's `free` columns: the active-set
