@@ -346,6 +346,19 @@ struct Curve<'m> {
     tie_break: TieBreak,
 }
 
+/// Gives every varied policy row the coefficient -`share` on its scope's
+/// delivered total and re-solves from the basis in force.
+fn set_share(
+    solved: &mut SolvedProgram,
+    rows: &[(usize, Column)],
+    share: f64,
+) -> Result<(), SolveError> {
+    for &(row, column) in rows {
+        solved.set_coefficient(row, column, -share);
+    }
+    solved.resolve().map(|_| ())
+}
+
 impl Curve<'_> {
     /// Sets every varied row to `share`, re-solves the affected commodities
     /// (in parallel, each from its last basis) and measures the point.
@@ -361,10 +374,7 @@ impl Curve<'_> {
                 .zip(&self.varied)
                 .filter(|(_, rows)| !rows.is_empty())
                 .try_for_each(|(c, rows)| {
-                    for &(row, column) in rows {
-                        c.solved.set_coefficient(row, column, -share);
-                    }
-                    c.solved.resolve()?;
+                    set_share(&mut c.solved, rows, share)?;
                     c.reported = point_solution(model, c, rows, tie_break)?;
                     Ok(())
                 })?,
@@ -375,10 +385,7 @@ impl Curve<'_> {
                     .zip(&self.varied)
                     .filter(|(_, rows)| !rows.is_empty())
                     .try_for_each(|(o, rows)| {
-                        for &(row, column) in rows {
-                            o.solved.set_coefficient(row, column, -share);
-                        }
-                        o.solved.resolve()?;
+                        set_share(&mut o.solved, rows, share)?;
                         o.reported = horizon_point_solution(model, horizon, o, rows, tie_break)?;
                         Ok::<(), SolveError>(())
                     })?
