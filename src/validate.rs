@@ -1041,7 +1041,7 @@ impl Validator<'_, '_> {
         let from = e
             .from
             .as_ref()
-            .and_then(|f| self.from_set(f, e, kind, countries, groups));
+            .and_then(|f| self.policy_from_set(f, e, kind, countries, groups));
         Some(Policy {
             line: e.at.line,
             name: e.name.as_ref()?.value.clone(),
@@ -1193,7 +1193,7 @@ impl Validator<'_, '_> {
         }
     }
 
-    fn from_set(
+    fn policy_from_set(
         &mut self,
         f: &Positioned<OneOrMany>,
         e: &PolicyEntry,

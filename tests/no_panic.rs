@@ -43,8 +43,11 @@ fn edit() -> impl Strategy<Value = Edit> {
     ]
 }
 
+/// How an edit changes the text of one file.
+type TextEdit = Box<dyn Fn(&mut String)>;
+
 fn apply(files: &mut BTreeMap<String, Option<String>>, e: &Edit) {
-    let (f, action): (usize, Box<dyn Fn(&mut String)>) = match *e {
+    let (f, action): (usize, TextEdit) = match *e {
         Edit::Insert(f, a, c) => (
             f,
             Box::new(move |t: &mut String| {
