@@ -812,20 +812,8 @@ impl SolvedProgram {
         {
             return Err(self.fail("the reduced QP stopped without an optimum".into()));
         }
-        let mut col_value = vec![0.0; k];
-        let mut col_dual = vec![0.0; k];
-        let mut row_value = vec![0.0; num_row];
-        let mut row_dual = vec![0.0; num_row];
-        // SAFETY: buffers of the reduced model's sizes.
-        unsafe {
-            highs_sys::Highs_getSolution(
-                q,
-                col_value.as_mut_ptr(),
-                col_dual.as_mut_ptr(),
-                row_value.as_mut_ptr(),
-                row_dual.as_mut_ptr(),
-            );
-        }
+        // SAFETY: a live instance of k columns and num_row rows.
+        let (col_value, _, row_value, _) = unsafe { solution_of(q, k, num_row) };
         drop(qp);
         let mut columns = vec![0.0; num_col];
         for (new, &old) in kept.iter().enumerate() {
@@ -940,20 +928,8 @@ impl SolvedProgram {
                 highs_sys::Highs_getNumRow(ptr) as usize,
             )
         };
-        let mut col_value = vec![0.0; cols];
-        let mut col_dual = vec![0.0; cols];
-        let mut row_value = vec![0.0; rows];
-        let mut row_dual = vec![0.0; rows];
-        // SAFETY: buffers sized above.
-        unsafe {
-            highs_sys::Highs_getSolution(
-                ptr,
-                col_value.as_mut_ptr(),
-                col_dual.as_mut_ptr(),
-                row_value.as_mut_ptr(),
-                row_dual.as_mut_ptr(),
-            );
-        }
+        // SAFETY: as above, with the instance's own column and row counts.
+        let (col_value, col_dual, row_value, row_dual) = unsafe { solution_of(ptr, cols, rows) };
         let info = |name: &str| -> i64 {
             let Ok(name) = CString::new(name) else {
                 return 0;
@@ -1129,6 +1105,33 @@ impl Drop for OwnedHighs {
 /// The lower triangle of a symmetric n x n matrix from entries (i, j, q)
 /// (either order; repeated entries added up), column-wise: start, index,
 /// value.
+/// The primal and dual values of HiGHS instance `ptr` after a run: column
+/// values and reduced costs, row activities and duals.
+///
+/// # Safety
+/// `ptr` is a live HiGHS instance with `cols` columns and `rows` rows.
+unsafe fn solution_of(
+    ptr: *mut std::ffi::c_void,
+    cols: usize,
+    rows: usize,
+) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+    let mut col_value = vec![0.0; cols];
+    let mut col_dual = vec![0.0; cols];
+    let mut row_value = vec![0.0; rows];
+    let mut row_dual = vec![0.0; rows];
+    // SAFETY: buffers of the sizes the caller vouches for.
+    unsafe {
+        highs_sys::Highs_getSolution(
+            ptr,
+            col_value.as_mut_ptr(),
+            col_dual.as_mut_ptr(),
+            row_value.as_mut_ptr(),
+            row_dual.as_mut_ptr(),
+        );
+    }
+    (col_value, col_dual, row_value, row_dual)
+}
+
 fn triangular_csc(
     n: usize,
     entries: impl Iterator<Item = (usize, usize, f64)>,
