@@ -346,6 +346,14 @@ struct Curve<'m> {
     tie_break: TieBreak,
 }
 
+/// Adds to `g` the slope of the cost in the share from one program's varied
+/// rows: each row's dual times its scope's delivered total.
+fn add_slope(g: &mut f64, solution: &LpSolution, rows: &[(usize, Column)]) {
+    for &(row, column) in rows {
+        *g += solution.duals[row] * solution.columns[column.index()];
+    }
+}
+
 /// Gives every varied policy row the coefficient -`share` on its scope's
 /// delivered total and re-solves from the basis in force.
 fn set_share(
@@ -409,9 +417,7 @@ impl Curve<'_> {
                     .zip(&self.counted)
                 {
                     let solution = &c.reported;
-                    for &(row, column) in rows {
-                        g += solution.duals[row] * solution.columns[column.index()];
-                    }
+                    add_slope(&mut g, solution, rows);
                     if counted {
                         f += solution.objective;
                         if !rows.is_empty() {
@@ -426,9 +432,7 @@ impl Curve<'_> {
                 let mut invested = self.fixed_investment;
                 for ((o, rows), &counted) in outcomes.iter().zip(&self.varied).zip(&self.counted) {
                     let solution = &o.reported;
-                    for &(row, column) in rows {
-                        g += solution.duals[row] * solution.columns[column.index()];
-                    }
+                    add_slope(&mut g, solution, rows);
                     if counted {
                         f += solution.objective;
                         if !rows.is_empty() {

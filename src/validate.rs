@@ -386,6 +386,26 @@ impl Validator<'_, '_> {
         true
     }
 
+    /// The year a dated (node, commodity) row is kept for, or `None` when it
+    /// repeats an earlier row's (node, commodity, year) (reported). A row
+    /// whose year is wrong (`Err`, already reported) is kept as a blank-year
+    /// row, unchecked for duplicates, so that it causes no warnings about a
+    /// missing row.
+    fn kept_year(
+        &mut self,
+        seen: &mut HashMap<(NodeId, CommodityId, Option<i32>), RowRef>,
+        row: &RowRef,
+        (node, commodity): (NodeId, CommodityId),
+        year: Result<Option<i32>, ()>,
+    ) -> Option<Option<i32>> {
+        match year {
+            Err(()) => Some(None),
+            Ok(year) => self
+                .unique_pair(seen, row, (node, commodity, year))
+                .then_some(year),
+        }
+    }
+
     /// The period a row is for: `Ok(None)` for a blank year, `Ok(Some(y))`
     /// for a year of `[periods]`; `Err` (reported) otherwise.
     fn row_year(&mut self, row: &RowRef, year: Option<i32>) -> Result<Option<i32>, ()> {
@@ -457,14 +477,7 @@ impl Validator<'_, '_> {
                     );
                 }
             }
-            // A row whose year is wrong (reported) is kept as a blank-year
-            // row, unchecked for duplicates, so that it causes no warnings
-            // about a missing row.
-            let (year, good) = match year {
-                Ok(y) => (y, true),
-                Err(()) => (None, false),
-            };
-            if !good || self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
+            if let Some(year) = self.kept_year(&mut seen, &row.at, (node, commodity), year) {
                 out.push(Dated {
                     year,
                     key: (node, commodity),
@@ -508,11 +521,7 @@ impl Validator<'_, '_> {
             let (Some(node), Some(commodity)) = (node, commodity) else {
                 continue;
             };
-            let (year, good) = match year {
-                Ok(y) => (y, true),
-                Err(()) => (None, false),
-            };
-            if !good || self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
+            if let Some(year) = self.kept_year(&mut seen, &row.at, (node, commodity), year) {
                 out.push(Dated {
                     year,
                     key: (node, commodity),
@@ -557,11 +566,7 @@ impl Validator<'_, '_> {
             let (Some(node), Some(commodity), Some(penalty)) = (node, commodity, penalty) else {
                 continue;
             };
-            let (year, good) = match year {
-                Ok(y) => (y, true),
-                Err(()) => (None, false),
-            };
-            if !good || self.unique_pair(&mut seen, &row.at, (node, commodity, year)) {
+            if let Some(year) = self.kept_year(&mut seen, &row.at, (node, commodity), year) {
                 out.push(Dated {
                     year,
                     key: (node, commodity),

@@ -7,6 +7,25 @@ mod horizon_model;
 
 use sourcemix::batch::comparison::{self, RunRecord, RunReport, RunStatus};
 
+/// The comparison's columns for runs of the two-period model (one
+/// commodity `x`, periods 2024 and 2030).
+const HEADER: [&str; 14] = [
+    "name",
+    "status",
+    "error",
+    "total_cost",
+    "supply",
+    "refining",
+    "transport",
+    "shortfall",
+    "operating",
+    "investment",
+    "investment:x",
+    "unmet:2024:x",
+    "unmet:2030:x",
+    "binding_policies",
+];
+
 fn record(name: &str, status: RunStatus) -> RunRecord {
     RunRecord {
         name: name.into(),
@@ -57,25 +76,7 @@ fn multi_period_runs_are_compared_on_discounted_cost_investment_and_unmet_by_per
     let csv = comparison::to_csv(&rows).unwrap();
     assert_eq!(csv, comparison::to_csv(&rows).unwrap(), "deterministic");
     let table = csv_rows(&csv);
-    assert_eq!(
-        table[0],
-        [
-            "name",
-            "status",
-            "error",
-            "total_cost",
-            "supply",
-            "refining",
-            "transport",
-            "shortfall",
-            "operating",
-            "investment",
-            "investment:x",
-            "unmet:2024:x",
-            "unmet:2030:x",
-            "binding_policies"
-        ]
-    );
+    assert_eq!(table[0], HEADER);
     let base = &table[1];
     let num = |i: usize| base[i].parse::<f64>().unwrap();
     assert_eq!(num(3), h.total_cost, "discounted total");
@@ -157,22 +158,7 @@ fn a_batch_of_a_multi_period_model_writes_resumes_and_merges_its_comparison() {
     assert_eq!(
         table,
         [
-            vec![
-                "name",
-                "status",
-                "error",
-                "total_cost",
-                "supply",
-                "refining",
-                "transport",
-                "shortfall",
-                "operating",
-                "investment",
-                "investment:x",
-                "unmet:2024:x",
-                "unmet:2030:x",
-                "binding_policies"
-            ],
+            HEADER.to_vec(),
             // 6 x 100 x 10 + 5 x 130 x 10 supply, 5 x 20 x 1,000 penalty,
             // 30 t per year at 100 / 10 a year for 5 years.
             vec![
